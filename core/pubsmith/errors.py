@@ -1,0 +1,147 @@
+"""One exception root for everything pubsmith raises on purpose.
+
+Every message is written for the person running the publish: it names the problem and,
+where there is one, the fix. The CLI turns these into one line and an exit code; nothing
+in the core prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+__all__ = [
+    "ApiError",
+    "ArtifactError",
+    "AuthenticationError",
+    "ConfigError",
+    "FormatDetectionError",
+    "NotFoundError",
+    "OptionError",
+    "PluginError",
+    "ProcessingError",
+    "PubsmithError",
+    "RateLimitedError",
+    "ServerError",
+    "TransportError",
+    "UploadError",
+    "ValidationError",
+]
+
+
+class PubsmithError(Exception):
+    """Root of pubsmith's errors; ``str(error)`` is one line fit for a user."""
+
+
+class ConfigError(PubsmithError):
+    """Settings are missing, malformed or unsafe (bad ``--repo``, no API key, ...)."""
+
+
+class OptionError(ConfigError):
+    """A format option (``-o key=value``) is unknown, malformed or missing."""
+
+    def __init__(self, key: str, problem: str, *, path: Path | None = None) -> None:
+        self.key = key
+        self.path = path
+        where = f"{path}: " if path is not None else ""
+        super().__init__(f"{where}{problem}")
+
+
+class PluginError(PubsmithError):
+    """A format plugin failed to load or clashes with another plugin."""
+
+
+class ArtifactError(PubsmithError):
+    """A file is missing, unreadable, corrupt, or not of the format it claims to be."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class FormatDetectionError(ArtifactError):
+    """No format, or more than one, recognises a file; ``--format`` settles it."""
+
+    def __init__(self, path: Path | str, candidates: Sequence[str]) -> None:
+        self.candidates = tuple(candidates)
+        if candidates:
+            choices = ", ".join(candidates)
+            problem = f"could be any of {choices}; pass --format with one of them"
+        else:
+            problem = (
+                "not recognised as any installed format; pass --format "
+                "(for example --format raw to publish it as a plain file)"
+            )
+        super().__init__(path, problem)
+
+
+class TransportError(PubsmithError):
+    """The server could not be reached, or did not answer in time, after retries."""
+
+
+class UploadError(PubsmithError):
+    """File bytes could not be delivered to the upload endpoint."""
+
+
+class ProcessingError(PubsmithError):
+    """Cloudsmith accepted a package but failed to process it."""
+
+    def __init__(self, slug: str, reason: str) -> None:
+        self.slug = slug
+        self.reason = reason
+        super().__init__(f"processing failed for package {slug}: {reason}")
+
+
+class ApiError(PubsmithError):
+    """The API answered with an error status.
+
+    ``detail`` and ``fields`` are the API's own explanation (``{"detail": ..., "fields":
+    {"name": ["message"]}}``); the message joins them into one line.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str | None = None,
+        fields: Mapping[str, Sequence[str]] | None = None,
+        *,
+        operation: str = "",
+        hint: str = "",
+    ) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        self.fields = {key: list(value) for key, value in (fields or {}).items()}
+        self.operation = operation
+        parts = [f"{operation} failed" if operation else "request failed"]
+        parts.append(f"(HTTP {status_code})")
+        message = " ".join(parts)
+        if detail:
+            message += f": {detail}"
+        if self.fields:
+            message += " [" + "; ".join(
+                f"{key}: {' '.join(msgs)}" for key, msgs in self.fields.items()
+            ) + "]"
+        if hint:
+            message += f"; {hint}"
+        super().__init__(message)
+
+
+class ValidationError(ApiError):
+    """The API rejected a request body (HTTP 400/422)."""
+
+
+class AuthenticationError(ApiError):
+    """The API key is missing, wrong, expired or lacks permission (HTTP 401/403)."""
+
+
+class NotFoundError(ApiError):
+    """The repository, package or upload does not exist (HTTP 404)."""
+
+
+class RateLimitedError(ApiError):
+    """The API kept answering 429 after the retry budget was spent."""
+
+
+class ServerError(ApiError):
+    """The API kept failing (5xx) or answered something that is not its JSON."""

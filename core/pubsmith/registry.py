@@ -1,0 +1,135 @@
+"""Find format plugins through entry points and pick the one that fits a file."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
+
+import pluggy
+
+from pubsmith import hookspecs
+from pubsmith.artifact import Artifact
+from pubsmith.errors import ArtifactError, ConfigError, FormatDetectionError, PluginError
+from pubsmith.plugin import FormatPlugin, PackageInfo
+
+__all__ = ["ENTRY_POINT_GROUP", "FormatRegistry"]
+
+ENTRY_POINT_GROUP = "pubsmith.formats"
+
+
+class FormatRegistry:
+    """The installed format plugins, keyed by ``PLUGIN_NAME``."""
+
+    def __init__(self, plugins: Mapping[str, FormatPlugin]) -> None:
+        self._plugins = dict(sorted(plugins.items()))
+
+    @classmethod
+    def load(cls, extra: Iterable[ModuleType | object] = ()) -> FormatRegistry:
+        """Load every plugin of the ``pubsmith.formats`` entry-point group, plus ``extra``.
+
+        ``extra`` takes plugin objects registered directly (tests, embedding scripts).
+        """
+        manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        manager.add_hookspecs(hookspecs)
+        origins: dict[object, str] = {}
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            distribution = _distribution_name(entry_point)
+            try:
+                module = entry_point.load()
+            except Exception as exc:
+                raise PluginError(
+                    f"format plugin {entry_point.name!r} from {distribution} failed to load: "
+                    f"{type(exc).__name__}: {exc}; upgrade or uninstall {distribution}"
+                ) from exc
+            if manager.is_registered(module):
+                continue
+            manager.register(module, name=f"{distribution}:{entry_point.name}")
+            origins[module] = distribution
+        for plugin in extra:
+            manager.register(plugin)
+            origins[plugin] = getattr(plugin, "__name__", type(plugin).__name__)
+        manager.check_pending()
+
+        plugins: dict[str, FormatPlugin] = {}
+        owners: dict[str, str] = {}
+        for impl in manager.hook.pubsmith_register_format.get_hookimpls():
+            owner = origins.get(impl.plugin, impl.plugin_name)
+            plugin_class = impl.function()
+            if not (isinstance(plugin_class, type) and issubclass(plugin_class, FormatPlugin)):
+                raise PluginError(f"{owner} registered {plugin_class!r}, which is not a FormatPlugin")
+            name = plugin_class.PLUGIN_NAME
+            if not name:
+                raise PluginError(f"{owner} registered {plugin_class.__name__} without a PLUGIN_NAME")
+            if name in plugins:
+                raise PluginError(
+                    f"two plugins are named {name!r}: {owners[name]} and {owner}; "
+                    "uninstall one of them"
+                )
+            plugins[name] = plugin_class()
+            owners[name] = owner
+        return cls(plugins)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._plugins
+
+    def __iter__(self) -> Iterable[FormatPlugin]:  # type: ignore[override]
+        return iter(self._plugins.values())
+
+    def names(self) -> list[str]:
+        return list(self._plugins)
+
+    def get(self, name: str) -> FormatPlugin:
+        try:
+            return self._plugins[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown format {name!r}; installed formats: {', '.join(self._plugins)}"
+            ) from None
+
+    def detect(self, artifact: Artifact) -> FormatPlugin:
+        """The one plugin whose ``recognise`` accepts ``artifact``."""
+        matches = [plugin for plugin in self._plugins.values() if _recognises(plugin, artifact)]
+        if len(matches) == 1:
+            return matches[0]
+        raise FormatDetectionError(artifact.path, [plugin.PLUGIN_NAME for plugin in matches])
+
+    def inspect(self, path: Path | str, format_name: str | None = None) -> tuple[FormatPlugin, Artifact, PackageInfo]:
+        """Check ``path`` is a readable file, pick its format and read its metadata."""
+        artifact = Artifact(path)
+        check_readable_file(artifact.path)
+        plugin = self.get(format_name) if format_name else self.detect(artifact)
+        return plugin, artifact, plugin.read_metadata(artifact)
+
+
+def check_readable_file(path: Path) -> None:
+    """Raise a clear ``ArtifactError`` unless ``path`` is a non-empty regular file."""
+    if not path.exists():
+        raise ArtifactError(path, "no such file; check the path")
+    if path.is_dir():
+        raise ArtifactError(path, "is a directory; pass the files inside it")
+    if not path.is_file():
+        raise ArtifactError(path, "is not a regular file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot be read ({exc.strerror}); check its permissions") from None
+    if path.stat().st_size == 0:
+        raise ArtifactError(path, "is empty; rebuild it")
+
+
+def _recognises(plugin: FormatPlugin, artifact: Artifact) -> bool:
+    try:
+        return plugin.recognise(artifact)
+    except ArtifactError:
+        # A corrupt archive is nobody's; read_metadata under --format says what is wrong.
+        return False
+
+
+def _distribution_name(entry_point: importlib.metadata.EntryPoint) -> str:
+    distribution = getattr(entry_point, "dist", None)
+    if distribution is None:
+        return "an unknown distribution"
+    return f"{distribution.name} {distribution.version}"

@@ -1,0 +1,49 @@
+"""Python wheels and sdists, read with pkginfo."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pkginfo
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+
+_SDIST_PKG_INFO = re.compile(r"^[^/]+/PKG-INFO$")
+
+
+class PythonFormat(FormatPlugin):
+    PLUGIN_NAME = "python"
+    summary = "Python wheels (.whl) and source distributions (.tar.gz, .zip)"
+
+    def recognise(self, artifact: Artifact) -> bool:
+        if artifact.kind == "zip" and artifact.filename.endswith(".whl"):
+            return True
+        return artifact.kind in ("zip", "tar") and any(
+            _SDIST_PKG_INFO.match(name) for name in artifact.names()
+        )
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        if artifact.kind not in ("zip", "tar"):
+            raise ArtifactError(artifact.path, "is not a wheel or an sdist (not a zip or tar archive)")
+        is_wheel = artifact.filename.endswith(".whl")
+        if is_wheel and not any(name.endswith(".dist-info/METADATA") for name in artifact.names()):
+            raise ArtifactError(artifact.path, "is not a wheel: it has no .dist-info/METADATA")
+        if not is_wheel and not any(_SDIST_PKG_INFO.match(name) for name in artifact.names()):
+            raise ArtifactError(artifact.path, "is not an sdist: it has no <name>-<version>/PKG-INFO")
+        distribution = _read(artifact.path, is_wheel)
+        if not distribution.name or not distribution.version:
+            raise ArtifactError(artifact.path, "has metadata without a Name or Version")
+        return PackageInfo(name=distribution.name, version=distribution.version)
+
+
+def _read(path: Path, is_wheel: bool) -> pkginfo.Distribution:
+    try:
+        return pkginfo.Wheel(str(path)) if is_wheel else pkginfo.SDist(str(path))
+    except (ValueError, OSError) as exc:
+        raise ArtifactError(path, f"has unreadable Python metadata ({exc})") from None
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return PythonFormat

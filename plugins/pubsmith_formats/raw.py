@@ -1,0 +1,29 @@
+"""Raw files: any bytes, described entirely by options."""
+
+from __future__ import annotations
+
+from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
+
+
+class RawFormat(FormatPlugin):
+    PLUGIN_NAME = "raw"
+    summary = "Any file, as-is (never auto-detected: pass --format raw)"
+    options = (
+        Option("name", "Package name (default: the file name)"),
+        Option("version", "Package version"),
+        Option("summary", "One-line summary"),
+        Option("description", "Longer description"),
+        Option("content_type", "MIME type served on download"),
+    )
+
+    def recognise(self, artifact: Artifact) -> bool:
+        # Every file is a valid raw package, so claiming any would make detection ambiguous.
+        return False
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        return PackageInfo(name=artifact.filename)
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return RawFormat
