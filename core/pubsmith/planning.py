@@ -1,0 +1,156 @@
+"""Turn a file and the user's options into a complete, validated package plan.
+
+Everything that can be wrong with the user's input is found here, before any byte is sent:
+an unknown or malformed option, a required value neither the artifact nor the user gave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pubsmith.artifact import Artifact
+from pubsmith.errors import OptionError
+from pubsmith.plugin import FormatPlugin, Option, PackageInfo
+from pubsmith.registry import FormatRegistry
+
+__all__ = ["PackagePlan", "plan_package", "preview_identifier"]
+
+_COMMON_FIELDS = ("tags", "republish")
+
+
+@dataclass(frozen=True)
+class PackagePlan:
+    """One package to publish: its format, identity, and payload before uploads."""
+
+    path: Path
+    format: str
+    name: str | None
+    version: str | None
+    plugin: FormatPlugin = field(repr=False, compare=False)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Payload values by field; file fields hold ``Path`` (or a list of them)."""
+
+    @property
+    def files(self) -> dict[str, Path | list[Path]]:
+        """The payload fields whose values are files to upload, ``package_file`` first."""
+        return {
+            key: value
+            for key, value in self.values.items()
+            if isinstance(value, Path) or (isinstance(value, list) and value and isinstance(value[0], Path))
+        }
+
+    def upload_paths(self) -> list[Path]:
+        paths: list[Path] = []
+        for value in self.files.values():
+            paths.extend(value if isinstance(value, list) else [value])
+        return paths
+
+    def payload(self, identifiers: Mapping[Path, str]) -> dict[str, Any]:
+        """The exact body of the upload request, given each file's upload identifier."""
+        values: dict[str, Any] = {}
+        for key, value in self.values.items():
+            if isinstance(value, Path):
+                values[key] = identifiers[value]
+            elif isinstance(value, list) and value and isinstance(value[0], Path):
+                values[key] = [identifiers[path] for path in value]
+            else:
+                values[key] = value
+        return self.plugin.build_payload(values)
+
+    def preview_payload(self) -> dict[str, Any]:
+        """The payload with each file shown as :func:`preview_identifier` would name it."""
+        return self.payload({path: preview_identifier(path) for path in self.upload_paths()})
+
+
+def preview_identifier(path: Path) -> str:
+    """Stand-in for an upload identifier that is only known once the file is uploaded."""
+    return f"<upload:{path.name}>"
+
+
+def plan_package(
+    registry: FormatRegistry,
+    path: Path | str,
+    *,
+    format_name: str | None = None,
+    options: Mapping[str, str] | None = None,
+    tags: Sequence[str] = (),
+    republish: bool = False,
+) -> PackagePlan:
+    """Inspect ``path`` and resolve every payload field, or raise naming what is missing.
+
+    ``options`` are the raw ``-o key=value`` strings (``--distribution`` arrives as the
+    ``distribution`` option). Values come from the user first, then companions found
+    beside the file, then the artifact itself.
+    """
+    plugin, artifact, info = registry.inspect(path, format_name)
+    values = resolve_values(plugin, artifact, info, options or {})
+    if tags:
+        values["tags"] = ",".join(tags)
+    if republish:
+        values["republish"] = True
+    return PackagePlan(
+        path=artifact.path,
+        format=plugin.PLUGIN_NAME,
+        name=_text(values.get("name")) or info.name,
+        version=_text(values.get("version")) or info.version,
+        plugin=plugin,
+        values=values,
+    )
+
+
+def resolve_values(
+    plugin: FormatPlugin, artifact: Artifact, info: PackageInfo, raw_options: Mapping[str, str]
+) -> dict[str, Any]:
+    declared = {option.name: option for option in plugin.options}
+    for key in raw_options:
+        if key not in declared:
+            known = ", ".join(declared) or "none"
+            raise OptionError(
+                key,
+                f"format {plugin.PLUGIN_NAME} has no option {key!r} (its options: {known})",
+                path=artifact.path,
+            )
+    companions = plugin.find_companions(artifact)
+    values: dict[str, Any] = {"package_file": artifact.path}
+    for option in plugin.options:
+        value = _value_for(option, raw_options, companions, info)
+        if value is None:
+            if option.required:
+                raise OptionError(option.name, _missing_message(plugin, option), path=artifact.path)
+            continue
+        values[option.name] = value
+    return values
+
+
+def _value_for(
+    option: Option,
+    raw_options: Mapping[str, str],
+    companions: Mapping[str, Path],
+    info: PackageInfo,
+) -> Any:
+    if option.name in raw_options:
+        return option.parse(raw_options[option.name])
+    if option.name in companions:
+        return companions[option.name]
+    if option.name in info.fields:
+        return info.fields[option.name]
+    if option.name == "name":
+        return info.name
+    if option.name == "version":
+        return info.version
+    return None
+
+
+def _missing_message(plugin: FormatPlugin, option: Option) -> str:
+    flag = "--distribution SLUG" if option.name == "distribution" else f"-o {option.name}=VALUE"
+    return (
+        f"{plugin.PLUGIN_NAME} packages need {option.name} ({option.help}), "
+        f"which the file does not carry; pass {flag}"
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
