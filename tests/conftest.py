@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pubsmith.registry import FormatRegistry
 
 ROOT = Path(__file__).resolve().parent.parent

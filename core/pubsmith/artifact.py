@@ -14,11 +14,11 @@ import tarfile
 import zipfile
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Literal
+from typing import BinaryIO, Literal, cast
 
 from pubsmith.errors import ArtifactError
 
-__all__ = ["Artifact", "ArchiveKind"]
+__all__ = ["ArchiveKind", "Artifact"]
 
 ArchiveKind = Literal["zip", "tar", "ar", "rpm"]
 
@@ -147,7 +147,9 @@ class Artifact:
             if kind == "ar":
                 return dict.fromkeys(self._ar_index())
         except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError) as exc:
-            raise ArtifactError(self.path, f"is a corrupt or truncated {kind} archive ({exc})") from None
+            raise ArtifactError(
+                self.path, f"is a corrupt or truncated {kind} archive ({exc})"
+            ) from None
         return {}
 
     def _starts_with_tar(self) -> bool:
@@ -167,12 +169,12 @@ class Artifact:
             return False
         return True
 
-    def _open_decompressed(self) -> IO[bytes]:
+    def _open_decompressed(self) -> BinaryIO:
         if self.compression == "gz":
-            return gzip.open(self.path, "rb")
+            return cast(BinaryIO, gzip.open(self.path, "rb"))
         if self.compression == "bz2":
-            return bz2.open(self.path, "rb")
-        return lzma.open(self.path, "rb")
+            return cast(BinaryIO, bz2.open(self.path, "rb"))
+        return cast(BinaryIO, lzma.open(self.path, "rb"))
 
     def _ar_index(self) -> dict[str, tuple[int, int]]:
         """Member name to (offset, size), read from the headers without loading any data."""

@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 __all__ = [
+    "AmbiguousResultError",
     "ApiError",
     "ArtifactError",
     "AuthenticationError",
+    "BadInputError",
     "ConfigError",
     "FormatDetectionError",
     "NotFoundError",
@@ -60,6 +62,15 @@ class ArtifactError(PubsmithError):
         super().__init__(f"{path}: {problem}")
 
 
+class BadInputError(PubsmithError):
+    """One or more files or options are wrong; nothing was sent. ``errors`` has each."""
+
+    def __init__(self, errors: Sequence[PubsmithError]) -> None:
+        self.errors = list(errors)
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        super().__init__(f"{errors[0]}{more}")
+
+
 class FormatDetectionError(ArtifactError):
     """No format, or more than one, recognises a file; ``--format`` settles it."""
 
@@ -78,6 +89,22 @@ class FormatDetectionError(ArtifactError):
 
 class TransportError(PubsmithError):
     """The server could not be reached, or did not answer in time, after retries."""
+
+
+class AmbiguousResultError(TransportError):
+    """A request that creates something may or may not have taken effect.
+
+    Raised instead of retrying a non-idempotent request (files_create, package create,
+    copy, move) whose answer was lost or was a server error: the caller should look up
+    whether it took effect before sending it again. ``status_code`` is the HTTP status
+    when the server answered, else None.
+    """
+
+    maybe_processed = True
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        self.status_code = status_code
+        super().__init__(message)
 
 
 class UploadError(PubsmithError):
@@ -119,9 +146,11 @@ class ApiError(PubsmithError):
         if detail:
             message += f": {detail}"
         if self.fields:
-            message += " [" + "; ".join(
-                f"{key}: {' '.join(msgs)}" for key, msgs in self.fields.items()
-            ) + "]"
+            message += (
+                " ["
+                + "; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in self.fields.items())
+                + "]"
+            )
         if hint:
             message += f"; {hint}"
         super().__init__(message)

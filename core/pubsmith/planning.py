@@ -16,7 +16,14 @@ from pubsmith.errors import OptionError
 from pubsmith.plugin import FormatPlugin, Option, PackageInfo
 from pubsmith.registry import FormatRegistry
 
-__all__ = ["PackagePlan", "plan_package", "preview_identifier"]
+__all__ = [
+    "PackagePlan",
+    "check_option_keys",
+    "options_for",
+    "plan_package",
+    "preview_identifier",
+    "resolve_values",
+]
 
 _COMMON_FIELDS = ("tags", "republish")
 
@@ -39,7 +46,8 @@ class PackagePlan:
         return {
             key: value
             for key, value in self.values.items()
-            if isinstance(value, Path) or (isinstance(value, list) and value and isinstance(value[0], Path))
+            if isinstance(value, Path)
+            or (isinstance(value, list) and value and isinstance(value[0], Path))
         }
 
     def upload_paths(self) -> list[Path]:
@@ -78,14 +86,19 @@ def plan_package(
     options: Mapping[str, str] | None = None,
     tags: Sequence[str] = (),
     republish: bool = False,
+    strict_options: bool = True,
 ) -> PackagePlan:
     """Inspect ``path`` and resolve every payload field, or raise naming what is missing.
 
     ``options`` are the raw ``-o key=value`` strings (``--distribution`` arrives as the
-    ``distribution`` option). Values come from the user first, then companions found
-    beside the file, then the artifact itself.
+    ``distribution`` option; ``FORMAT.key`` applies to one format only). Values come
+    from the user first, then companions found beside the file, then the artifact
+    itself. ``strict_options=False`` leaves checking option names to the caller, which
+    knows every format in a multi-file call.
     """
     plugin, artifact, info = registry.inspect(path, format_name)
+    if strict_options:
+        check_option_keys(options or {}, [plugin], registry)
     values = resolve_values(plugin, artifact, info, options or {})
     if tags:
         values["tags"] = ",".join(tags)
@@ -101,22 +114,52 @@ def plan_package(
     )
 
 
+def options_for(plugin: FormatPlugin, raw_options: Mapping[str, str]) -> dict[str, str]:
+    """The options that apply to ``plugin``: unscoped ``key`` and ``FORMAT.key`` for it.
+
+    A scoped option wins over an unscoped one, so ``-o distribution=debian/bookworm
+    -o rpm.distribution=el/9`` publishes debs and rpms in one call.
+    """
+    unscoped = {key: value for key, value in raw_options.items() if "." not in key}
+    prefix = f"{plugin.PLUGIN_NAME}."
+    scoped = {
+        key[len(prefix) :]: value for key, value in raw_options.items() if key.startswith(prefix)
+    }
+    return {**unscoped, **scoped}
+
+
+def check_option_keys(
+    raw_options: Mapping[str, str], plugins: Sequence[FormatPlugin], registry: FormatRegistry
+) -> None:
+    """Every option must be declared by the format it names, or by one format in use."""
+    in_use = {plugin.PLUGIN_NAME: plugin for plugin in plugins}
+    for key in raw_options:
+        scope, dot, name = key.rpartition(".")
+        if dot:
+            if scope not in in_use:
+                registry.get(scope)  # raises for an unknown format name
+            candidates = [registry.get(scope)]
+        else:
+            candidates = list(in_use.values())
+        if not any(plugin.option(name) for plugin in candidates):
+            known = sorted({option.name for plugin in candidates for option in plugin.options})
+            formats = ", ".join(plugin.PLUGIN_NAME for plugin in candidates) or "none"
+            raise OptionError(
+                key,
+                f"no format here takes option {name!r} (formats: {formats}; "
+                f"their options: {', '.join(known) or 'none'})",
+            )
+
+
 def resolve_values(
     plugin: FormatPlugin, artifact: Artifact, info: PackageInfo, raw_options: Mapping[str, str]
 ) -> dict[str, Any]:
-    declared = {option.name: option for option in plugin.options}
-    for key in raw_options:
-        if key not in declared:
-            known = ", ".join(declared) or "none"
-            raise OptionError(
-                key,
-                f"format {plugin.PLUGIN_NAME} has no option {key!r} (its options: {known})",
-                path=artifact.path,
-            )
+    """Payload values for one artifact; options its format does not declare are ignored."""
+    applicable = options_for(plugin, raw_options)
     companions = plugin.find_companions(artifact)
     values: dict[str, Any] = {"package_file": artifact.path}
     for option in plugin.options:
-        value = _value_for(option, raw_options, companions, info)
+        value = _value_for(option, applicable, companions, info)
         if value is None:
             if option.required:
                 raise OptionError(option.name, _missing_message(plugin, option), path=artifact.path)

@@ -47,16 +47,23 @@ class Option:
             try:
                 return int(raw)
             except ValueError:
-                raise OptionError(self.name, f"option {self.name} takes a whole number, not {raw!r}") from None
+                raise OptionError(
+                    self.name, f"option {self.name} takes a whole number, not {raw!r}"
+                ) from None
         if self.type in ("file", "files"):
-            paths = [Path(part) for part in raw.split(",") if part.strip()] if self.type == "files" else [Path(raw)]
+            paths = (
+                [Path(part) for part in raw.split(",") if part.strip()]
+                if self.type == "files"
+                else [Path(raw)]
+            )
             for path in paths:
                 if not path.is_file():
                     raise OptionError(self.name, f"option {self.name}: {path} is not a file")
             return paths if self.type == "files" else paths[0]
         if self.choices and raw not in self.choices:
             raise OptionError(
-                self.name, f"option {self.name} must be one of {', '.join(self.choices)}, not {raw!r}"
+                self.name,
+                f"option {self.name} must be one of {', '.join(self.choices)}, not {raw!r}",
             )
         if not raw:
             raise OptionError(self.name, f"option {self.name} must not be empty")
@@ -111,7 +118,8 @@ class FormatPlugin(ABC):
                     manifest = json.loads(artifact.read("widget.json"))
                     return PackageInfo(name=manifest["name"], version=manifest["version"])
                 except (ValueError, KeyError, TypeError):
-                    raise ArtifactError(artifact.path, "widget.json has no name or version") from None
+                    problem = "widget.json has no name or version"
+                    raise ArtifactError(artifact.path, problem) from None
 
             def find_companions(self, artifact: Artifact) -> dict[str, Path]:
                 icon = artifact.path.with_suffix(".png")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -58,10 +58,14 @@ class FormatRegistry:
             owner = origins.get(impl.plugin, impl.plugin_name)
             plugin_class = impl.function()
             if not (isinstance(plugin_class, type) and issubclass(plugin_class, FormatPlugin)):
-                raise PluginError(f"{owner} registered {plugin_class!r}, which is not a FormatPlugin")
+                raise PluginError(
+                    f"{owner} registered {plugin_class!r}, which is not a FormatPlugin"
+                )
             name = plugin_class.PLUGIN_NAME
             if not name:
-                raise PluginError(f"{owner} registered {plugin_class.__name__} without a PLUGIN_NAME")
+                raise PluginError(
+                    f"{owner} registered {plugin_class.__name__} without a PLUGIN_NAME"
+                )
             if name in plugins:
                 raise PluginError(
                     f"two plugins are named {name!r}: {owners[name]} and {owner}; "
@@ -74,7 +78,7 @@ class FormatRegistry:
     def __contains__(self, name: object) -> bool:
         return name in self._plugins
 
-    def __iter__(self) -> Iterable[FormatPlugin]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[FormatPlugin]:
         return iter(self._plugins.values())
 
     def names(self) -> list[str]:
@@ -90,12 +94,14 @@ class FormatRegistry:
 
     def detect(self, artifact: Artifact) -> FormatPlugin:
         """The one plugin whose ``recognise`` accepts ``artifact``."""
-        matches = [plugin for plugin in self._plugins.values() if _recognises(plugin, artifact)]
+        matches = [name for name, plugin in self._plugins.items() if _recognises(plugin, artifact)]
         if len(matches) == 1:
-            return matches[0]
-        raise FormatDetectionError(artifact.path, [plugin.PLUGIN_NAME for plugin in matches])
+            return self._plugins[matches[0]]
+        raise FormatDetectionError(artifact.path, matches)
 
-    def inspect(self, path: Path | str, format_name: str | None = None) -> tuple[FormatPlugin, Artifact, PackageInfo]:
+    def inspect(
+        self, path: Path | str, format_name: str | None = None
+    ) -> tuple[FormatPlugin, Artifact, PackageInfo]:
         """Check ``path`` is a readable file, pick its format and read its metadata."""
         artifact = Artifact(path)
         check_readable_file(artifact.path)
@@ -115,7 +121,9 @@ def check_readable_file(path: Path) -> None:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise ArtifactError(path, f"cannot be read ({exc.strerror}); check its permissions") from None
+        raise ArtifactError(
+            path, f"cannot be read ({exc.strerror}); check its permissions"
+        ) from None
     if path.stat().st_size == 0:
         raise ArtifactError(path, "is empty; rebuild it")
 

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pkginfo
-
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 
 _SDIST_PKG_INFO = re.compile(r"^[^/]+/PKG-INFO$")
@@ -25,12 +24,16 @@ class PythonFormat(FormatPlugin):
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind not in ("zip", "tar"):
-            raise ArtifactError(artifact.path, "is not a wheel or an sdist (not a zip or tar archive)")
+            raise ArtifactError(
+                artifact.path, "is not a wheel or an sdist (not a zip or tar archive)"
+            )
         is_wheel = artifact.filename.endswith(".whl")
         if is_wheel and not any(name.endswith(".dist-info/METADATA") for name in artifact.names()):
             raise ArtifactError(artifact.path, "is not a wheel: it has no .dist-info/METADATA")
         if not is_wheel and not any(_SDIST_PKG_INFO.match(name) for name in artifact.names()):
-            raise ArtifactError(artifact.path, "is not an sdist: it has no <name>-<version>/PKG-INFO")
+            raise ArtifactError(
+                artifact.path, "is not an sdist: it has no <name>-<version>/PKG-INFO"
+            )
         distribution = _read(artifact.path, is_wheel)
         if not distribution.name or not distribution.version:
             raise ArtifactError(artifact.path, "has metadata without a Name or Version")

@@ -1,0 +1,313 @@
+"""Publish many files concurrently: plan all, then upload, create and wait for each.
+
+Planning reads every artifact and resolves every option first, so bad input stops the run
+before a single byte is sent. Each package then goes through files upload, validate-upload,
+create and status polling on its own worker; one failing package never stops the others,
+but an error that would fail them all (a wrong key, an unknown repository) does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pubsmith.client import CloudsmithClient
+from pubsmith.errors import (
+    AmbiguousResultError,
+    AuthenticationError,
+    BadInputError,
+    ConfigError,
+    NotFoundError,
+    ProcessingError,
+    PubsmithError,
+)
+from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.planning import PackagePlan, check_option_keys, plan_package
+from pubsmith.polling import wait_for_sync
+from pubsmith.registry import FormatRegistry
+from pubsmith.results import Progress, PublishResult
+from pubsmith.settings import Repository, Settings
+from pubsmith.upload import Uploader
+
+__all__ = ["Publisher", "plan_files", "publish"]
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def plan_files(
+    paths: Iterable[Path | str],
+    *,
+    registry: FormatRegistry,
+    format_name: str | None = None,
+    options: Mapping[str, str] | None = None,
+    tags: Sequence[str] = (),
+    republish: bool = False,
+) -> list[PackagePlan]:
+    """Plan every file, or raise :class:`BadInputError` listing every problem found.
+
+    A file that another file takes as its companion (the ``.pom`` beside a ``.jar``) is
+    published with it, not on its own, so ``dist/*`` does the right thing.
+    """
+    unique = list(dict.fromkeys(Path(path) for path in paths))
+    plans: dict[Path, PackagePlan] = {}
+    errors: dict[Path, PubsmithError] = {}
+    for path in unique:
+        try:
+            plans[path] = plan_package(
+                registry,
+                path,
+                format_name=format_name,
+                options=options,
+                tags=tags,
+                republish=republish,
+                strict_options=False,
+            )
+        except PubsmithError as exc:
+            errors[path] = exc
+    companions = {
+        companion.resolve()
+        for plan in plans.values()
+        for companion in plan.upload_paths()
+        if companion != plan.path
+    }
+    kept = [path for path in unique if path.resolve() not in companions]
+    problems = [errors[path] for path in kept if path in errors]
+    try:
+        check_option_keys(options or {}, [plan.plugin for plan in plans.values()], registry)
+    except PubsmithError as exc:
+        problems.append(exc)
+    if problems:
+        raise BadInputError(problems)
+    return [plans[path] for path in kept]
+
+
+class Publisher:
+    """Publishes planned packages to one repository over one client."""
+
+    def __init__(
+        self,
+        client: CloudsmithClient,
+        repository: Repository,
+        *,
+        concurrency: int = 4,
+        chunk_size: int | None = None,
+        wait: bool = True,
+        wait_timeout: float = 600.0,
+        skip_existing: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self.client = client
+        self.repository = repository
+        self.concurrency = max(1, concurrency)
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+        self.skip_existing = skip_existing
+        self._on_progress = on_progress
+        self._uploader = Uploader(client, chunk_size=chunk_size) if chunk_size else Uploader(client)
+        self._fatal: PubsmithError | None = None
+        self._lock = threading.Lock()
+
+    def publish(self, plans: Sequence[PackagePlan]) -> list[PublishResult]:
+        if len(plans) <= 1 or self.concurrency == 1:
+            return [self._publish_one(plan) for plan in plans]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(plans))) as pool:
+            return list(pool.map(self._publish_one, plans))
+
+    def _publish_one(self, plan: PackagePlan) -> PublishResult:
+        result = PublishResult(
+            file=str(plan.path), format=plan.format, name=plan.name, version=plan.version
+        )
+        try:
+            self._check_fatal()
+            self._run(plan, result)
+        except PubsmithError as exc:
+            if isinstance(exc, (AuthenticationError, NotFoundError)) and result.slug is None:
+                # The key or the repository is wrong: every other file would fail the same way.
+                with self._lock:
+                    self._fatal = self._fatal or exc
+            result.status = "failed"
+            result.error = str(exc)
+            result.exception = exc
+        self._emit(plan, "done", detail=result.status)
+        return result
+
+    def _check_fatal(self) -> None:
+        with self._lock:
+            if self._fatal is not None:
+                raise self._fatal
+
+    def _run(self, plan: PackagePlan, result: PublishResult) -> None:
+        owner, repo = self.repository.owner, self.repository.name
+        self._emit(plan, "hashing")
+        digests = {path: digest_file(path) for path in plan.upload_paths()}
+        main = digests[plan.path]
+        if self.skip_existing:
+            existing = self._find_existing(plan, main)
+            if existing is not None:
+                if existing.get("checksum_sha256") == main.sha256:
+                    result.status = "skipped"
+                    result.slug = existing.get("slug")
+                    result.slug_perm = existing.get("slug_perm")
+                    return
+                if not plan.values.get("republish"):
+                    raise PubsmithError(
+                        f"{plan.path}: {plan.name} {plan.version} already exists in "
+                        f"{self.repository} with different content; pass --republish to replace it"
+                    )
+
+        identifiers: dict[Path, str] = {}
+        total = sum(digest.size for digest in digests.values())
+        sent = 0
+
+        def progress(delta: int) -> None:
+            nonlocal sent
+            sent += delta
+            self._emit(plan, "uploading", sent=sent, total=total)
+
+        for path, digest in digests.items():
+            self._check_fatal()
+            uploaded = self._uploader.upload(owner, repo, path, digest=digest, progress=progress)
+            identifiers[path] = uploaded.identifier
+
+        payload = plan.payload(identifiers)
+        result.payload = payload
+        self._emit(plan, "creating")
+        self.client.validate_upload(owner, repo, plan.format, payload)
+        package = self._create(plan, payload, main)
+        result.slug = package.get("slug")
+        result.slug_perm = package.get("slug_perm")
+        if not self.wait:
+            result.status = "published"
+            return
+        slug = result.slug_perm or result.slug or ""
+        try:
+            wait_for_sync(
+                self.client,
+                owner,
+                repo,
+                slug,
+                timeout=self.wait_timeout,
+                on_status=lambda status: self._emit(
+                    plan, "processing", detail=str(status.get("status_str") or "")
+                ),
+            )
+        except ProcessingError as exc:
+            raise ProcessingError(slug, f"{plan.path}: {exc.reason}") from None
+        result.status = "published"
+
+    def _create(
+        self, plan: PackagePlan, payload: dict[str, Any], digest: FileDigest
+    ) -> dict[str, Any]:
+        """Create the package once, even when the answer to the first try is lost."""
+        owner, repo = self.repository.owner, self.repository.name
+        try:
+            return self.client.create_package(owner, repo, plan.format, payload)
+        except AmbiguousResultError:
+            existing = self._find_existing(plan, digest)
+            if existing is not None and existing.get("checksum_sha256") == digest.sha256:
+                return existing
+            return self.client.create_package(owner, repo, plan.format, payload)
+
+    def _find_existing(self, plan: PackagePlan, digest: FileDigest) -> dict[str, Any] | None:
+        """The package in the repository with this format, name, version and filename."""
+        terms = [f"format:{plan.format}", f"filename:{plan.path.name}"]
+        if plan.name:
+            terms.append(f"name:{plan.name}")
+        if plan.version:
+            terms.append(f"version:{plan.version}")
+        owner, repo = self.repository.owner, self.repository.name
+        candidates = [
+            package
+            for package in self.client.list_packages(owner, repo, query=" ".join(terms))
+            if package.get("filename") == plan.path.name
+        ]
+        same = [
+            package for package in candidates if package.get("checksum_sha256") == digest.sha256
+        ]
+        return (same or candidates or [None])[0]
+
+    def _emit(
+        self, plan: PackagePlan, stage: Any, *, sent: int = 0, total: int = 0, detail: str = ""
+    ) -> None:
+        if self._on_progress is not None:
+            self._on_progress(Progress(str(plan.path), stage, sent, total, detail))
+
+
+def publish(
+    paths: Iterable[Path | str],
+    *,
+    repo: str | None = None,
+    format: str | None = None,
+    options: Mapping[str, str] | None = None,
+    distribution: str | None = None,
+    tags: Sequence[str] = (),
+    republish: bool = False,
+    skip_existing: bool = False,
+    dry_run: bool = False,
+    wait: bool = True,
+    wait_timeout: float = 600.0,
+    concurrency: int = 4,
+    chunk_size: int | None = None,
+    api_url: str | None = None,
+    api_key: str | None = None,
+    allow_http: bool = False,
+    ca_bundle: str | None = None,
+    registry: FormatRegistry | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[PublishResult]:
+    """Publish files to ``repo`` (``OWNER/REPO``) and return one result per package.
+
+    With ``dry_run`` nothing is contacted and ``repo`` may be omitted: results are
+    ``planned`` and carry the payload that would be sent.
+
+    Raises :class:`BadInputError` (nothing sent) when any file or option is wrong, and
+    :class:`~pubsmith.ConfigError` for bad settings. Failures of single packages are
+    results with ``status == "failed"``, so the others still publish.
+    """
+    repository = Repository.parse(repo) if repo else None
+    if repository is None and not dry_run:
+        raise ConfigError("no repository: pass --repo OWNER/REPO")
+    all_options = dict(options or {})
+    if distribution:
+        all_options["distribution"] = distribution
+    plans = plan_files(
+        paths,
+        registry=registry or FormatRegistry.load(),
+        format_name=format,
+        options=all_options,
+        tags=tags,
+        republish=republish,
+    )
+    if dry_run:
+        return [
+            PublishResult(
+                file=str(plan.path),
+                format=plan.format,
+                name=plan.name,
+                version=plan.version,
+                status="planned",
+                payload=plan.preview_payload(),
+            )
+            for plan in plans
+        ]
+    assert repository is not None  # checked above; narrows the type for mypy
+    settings = Settings.resolve(
+        api_url=api_url, api_key=api_key, allow_http=allow_http, ca_bundle=ca_bundle
+    )
+    with CloudsmithClient(
+        settings.api_url, settings.require_key(), verify=settings.ca_bundle or True
+    ) as client:
+        publisher = Publisher(
+            client,
+            repository,
+            concurrency=concurrency,
+            chunk_size=chunk_size,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            skip_existing=skip_existing,
+            on_progress=on_progress,
+        )
+        return publisher.publish(plans)

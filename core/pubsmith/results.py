@@ -1,0 +1,61 @@
+"""Typed outcomes of a publish, the same fields the CLI's ``--json`` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pubsmith.errors import PubsmithError
+
+__all__ = ["Progress", "PublishResult", "Stage", "Status"]
+
+Status = Literal["published", "skipped", "failed", "planned"]
+Stage = Literal["hashing", "uploading", "creating", "processing", "done"]
+
+
+@dataclass
+class PublishResult:
+    """What happened to one file.
+
+    ``payload`` is the package upload body that was sent (or, for ``planned``, would be
+    sent, with ``<upload:FILENAME>`` standing for identifiers not yet known).
+    """
+
+    file: str
+    format: str | None = None
+    name: str | None = None
+    version: str | None = None
+    status: Status = "planned"
+    slug_perm: str | None = None
+    slug: str | None = None
+    error: str | None = None
+    payload: dict[str, Any] | None = None
+    exception: PubsmithError | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "name": self.name,
+            "version": self.version,
+            "status": self.status,
+            "slug_perm": self.slug_perm,
+            "slug": self.slug,
+            "error": self.error,
+            "payload": self.payload,
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step in publishing one file, for live displays; ``sent``/``total`` in bytes."""
+
+    file: str
+    stage: Stage
+    sent: int = 0
+    total: int = 0
+    detail: str = ""

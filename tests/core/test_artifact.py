@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from pubsmith.artifact import Artifact
+from pubsmith.errors import ArtifactError
+
+
+def make_tar(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
+    with tarfile.open(path, mode) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def make_ar(path: Path, members: dict[str, bytes]) -> Path:
+    out = bytearray(b"!<arch>\n")
+    for name, data in members.items():
+        header = f"{name + '/':<16}{0:<12}{0:<6}{0:<6}{100644:<8}{len(data):<10}`\n"
+        out += header.encode() + data + (b"\n" if len(data) % 2 else b"")
+    path.write_bytes(bytes(out))
+    return path
+
+
+@pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])
+def test_tar_in_any_compression_is_listed_and_read(tmp_path: Path, mode: str) -> None:
+    path = make_tar(tmp_path / "a.bin", {"pkg/meta.json": b"{}", "pkg/data": b"x" * 10}, mode)
+    artifact = Artifact(path)
+    assert artifact.kind == "tar"
+    assert artifact.names() == ["pkg/meta.json", "pkg/data"]
+    assert artifact.read("pkg/data") == b"x" * 10
+
+
+def test_zip_and_ar_are_recognised_by_content_not_name(tmp_path: Path) -> None:
+    zipped = tmp_path / "looks.tar.gz"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("inside.txt", "hi")
+    assert Artifact(zipped).kind == "zip"
+    assert Artifact(zipped).read_text("inside.txt") == "hi"
+    ar = make_ar(tmp_path / "x.zip", {"debian-binary": b"2.0\n", "control.tar.gz": b"abc"})
+    assert Artifact(ar).kind == "ar"
+    assert Artifact(ar).names() == ["debian-binary", "control.tar.gz"]
+    assert Artifact(ar).read("control.tar.gz") == b"abc"
+
+
+@pytest.mark.parametrize(
+    ("content", "compression"),
+    [
+        (gzip.compress(b"plain text"), "gz"),
+        (bz2.compress(b"plain text"), "bz2"),
+        (lzma.compress(b"plain text"), "xz"),
+        (b"plain text", None),
+    ],
+)
+def test_compressed_non_archives_have_no_kind(
+    tmp_path: Path, content: bytes, compression: str | None
+) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    artifact = Artifact(path)
+    assert artifact.compression == compression
+    assert artifact.kind is None
+    assert artifact.names() == []
+
+
+def test_truncated_archives_raise_naming_the_file(tmp_path: Path) -> None:
+    whole = make_tar(tmp_path / "whole.tgz", {"a": os.urandom(50_000), "b": b"tail"})
+    cut = tmp_path / "cut.tgz"
+    cut.write_bytes(whole.read_bytes()[:20_000])
+    with pytest.raises(ArtifactError, match=r"cut\.tgz: is a corrupt or truncated tar archive"):
+        Artifact(cut).names()
+    ar = make_ar(tmp_path / "pkg.deb", {"debian-binary": b"2.0\n", "data.tar.gz": b"y" * 100})
+    short = tmp_path / "short.deb"
+    short.write_bytes(ar.read_bytes()[:150])
+    with pytest.raises(ArtifactError, match=r"short\.deb: is truncated inside data\.tar\.gz"):
+        Artifact(short).names()
+
+
+def test_missing_member_and_non_utf8_text_are_clear_errors(tmp_path: Path) -> None:
+    path = make_tar(tmp_path / "a.tgz", {"bin": b"\xff\xfe"})
+    with pytest.raises(ArtifactError, match="has no missing.txt inside"):
+        Artifact(path).read("missing.txt")
+    with pytest.raises(ArtifactError, match="bin inside is not UTF-8 text"):
+        Artifact(path).read_text("bin")
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="cannot be read"):
+        _ = Artifact(tmp_path / "absent").head

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pubsmith import Artifact, FormatPlugin, Option, PackageInfo
+from pubsmith.errors import OptionError
+from pubsmith.planning import check_option_keys, options_for, plan_package, preview_identifier
+from pubsmith.registry import FormatRegistry
+
+
+class _Thing(FormatPlugin):
+    PLUGIN_NAME = "thing"
+    options = (
+        Option("distribution", "Target distribution", required=True),
+        Option("version", "Version"),
+        Option("pom_file", "Companion", type="file"),
+        Option("extra_files", "More files", type="files"),
+        Option("strict", "A flag", type="bool"),
+        Option("level", "A number", type="int"),
+        Option("channel", "One of two", choices=("stable", "beta")),
+        Option("group_id", "From inside"),
+    )
+
+    def recognise(self, artifact: Artifact) -> bool:
+        return artifact.filename.endswith(".thing")
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        return PackageInfo(name="thing", version="1.0", fields={"group_id": "org.acme"})
+
+    def find_companions(self, artifact: Artifact) -> dict[str, Path]:
+        pom = artifact.path.with_suffix(".pom")
+        return {"pom_file": pom} if pom.exists() else {}
+
+
+@pytest.fixture
+def things(tmp_path: Path) -> tuple[FormatRegistry, Path]:
+    path = tmp_path / "a.thing"
+    path.write_bytes(b"thing")
+    return FormatRegistry({"thing": _Thing()}), path
+
+
+def test_values_come_from_user_then_companions_then_artifact(
+    things: tuple[FormatRegistry, Path],
+) -> None:
+    registry, path = things
+    pom = path.with_suffix(".pom")
+    pom.write_text("<project/>")
+    plan = plan_package(
+        registry, path, options={"distribution": "debian/bookworm"}, tags=["a", "b"], republish=True
+    )
+    assert plan.values == {
+        "package_file": path,
+        "distribution": "debian/bookworm",
+        "version": "1.0",
+        "pom_file": pom,
+        "group_id": "org.acme",
+        "tags": "a,b",
+        "republish": True,
+    }
+    assert plan.upload_paths() == [path, pom]
+    assert plan.preview_payload()["pom_file"] == preview_identifier(pom) == "<upload:a.pom>"
+    assert plan.payload({path: "id-1", pom: "id-2"})["pom_file"] == "id-2"
+
+
+def test_user_options_override_artifact_values_and_are_typed(
+    things: tuple[FormatRegistry, Path], tmp_path: Path
+) -> None:
+    registry, path = things
+    extra = tmp_path / "x.txt"
+    extra.write_text("x")
+    plan = plan_package(
+        registry,
+        path,
+        options={
+            "distribution": "d/1",
+            "version": "2.0",
+            "group_id": "org.other",
+            "strict": "yes",
+            "level": "3",
+            "channel": "beta",
+            "extra_files": f"{extra},{extra}",
+        },
+    )
+    assert plan.version == "2.0"
+    assert plan.values["group_id"] == "org.other"
+    assert plan.values["strict"] is True
+    assert plan.values["level"] == 3
+    assert plan.values["extra_files"] == [extra, extra]
+    assert plan.payload({path: "p", extra: "e"})["extra_files"] == ["e", "e"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({}, r"thing packages need distribution .* pass --distribution SLUG"),
+        ({"distribution": "d", "strict": "maybe"}, "takes true or false"),
+        ({"distribution": "d", "level": "high"}, "takes a whole number"),
+        ({"distribution": "d", "channel": "nightly"}, "must be one of stable, beta"),
+        ({"distribution": "d", "pom_file": "/nonexistent.pom"}, "is not a file"),
+        ({"distribution": "d", "colour": "red"}, "no format here takes option 'colour'"),
+        ({"distribution": "d", "nosuch.colour": "red"}, "unknown format 'nosuch'"),
+        ({"distribution": ""}, "must not be empty"),
+    ],
+)
+def test_bad_options_are_reported_before_anything_is_sent(
+    things: tuple[FormatRegistry, Path], options: dict[str, str], message: str
+) -> None:
+    registry, path = things
+    with pytest.raises(Exception, match=message) as caught:
+        plan_package(registry, path, options=options)
+    assert "ConfigError" in [cls.__name__ for cls in type(caught.value).__mro__]
+
+
+def test_scoped_options_apply_to_their_format_only() -> None:
+    plugin = _Thing()
+    options = {
+        "distribution": "debian/bookworm",
+        "thing.distribution": "el/9",
+        "rpm.distribution": "x",
+    }
+    assert options_for(plugin, options) == {"distribution": "el/9"}
+
+
+def test_an_option_declared_by_any_format_in_the_call_is_accepted(registry: FormatRegistry) -> None:
+    check_option_keys({"version": "1"}, [registry.get("python"), registry.get("raw")], registry)
+    with pytest.raises(OptionError, match="no format here takes option 'version'"):
+        check_option_keys({"version": "1"}, [registry.get("python")], registry)
+
+
+def test_raw_name_defaults_to_the_file_name(registry: FormatRegistry, tmp_path: Path) -> None:
+    path = tmp_path / "notes.bin"
+    path.write_bytes(b"\x00\x01")
+    plan = plan_package(registry, path, format_name="raw", options={"version": "3"})
+    assert plan.preview_payload() == {
+        "package_file": "<upload:notes.bin>",
+        "name": "notes.bin",
+        "version": "3",
+    }
