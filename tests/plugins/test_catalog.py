@@ -1,0 +1,66 @@
+"""Every fixture of every format: detected, named and versioned, payload accepted by the bindings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cloudsmith_api
+import pytest
+
+from pubsmith.artifact import Artifact
+from pubsmith.planning import plan_package
+from pubsmith.registry import FormatRegistry
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
+from catalog import Fixture, load_catalog, publish_arguments  # noqa: E402
+
+CATALOG = load_catalog()
+
+
+def _model_class(format_name: str) -> type:
+    wanted = f"{format_name}packageuploadrequest"
+    for name in dir(cloudsmith_api.models):
+        if name.lower() == wanted:
+            cls: type = getattr(cloudsmith_api.models, name)
+            return cls
+    raise AssertionError(f"cloudsmith_api has no upload request model for {format_name}")
+
+
+def test_catalog_covers_every_installed_format(registry: FormatRegistry) -> None:
+    assert sorted({fixture.format for fixture in CATALOG}) == registry.names()
+
+
+@pytest.mark.parametrize("fixture", CATALOG, ids=lambda fixture: fixture.id)
+def test_fixture_exists_and_is_detected_as_its_format(fixture: Fixture, registry: FormatRegistry) -> None:
+    assert fixture.path.is_file(), f"{fixture.path} is missing: run fixtures/{fixture.format}/build.sh"
+    if fixture.detect:
+        assert registry.detect(Artifact(fixture.path)).PLUGIN_NAME == fixture.format
+
+
+@pytest.mark.parametrize("fixture", CATALOG, ids=lambda fixture: fixture.id)
+def test_fixture_plans_with_its_name_version_and_an_accepted_payload(fixture: Fixture, registry: FormatRegistry) -> None:
+    plan = plan_package(registry, fixture.path, format_name=fixture.format, options=fixture.options)
+    assert (plan.format, plan.name, plan.version) == (fixture.format, fixture.name, fixture.version)
+    payload = plan.preview_payload()
+    model = _model_class(fixture.format)(**payload)
+    assert model.package_file == f"<upload:{fixture.path.name}>"
+
+
+def test_dry_run_json_of_every_fixture_in_one_call_contacts_no_server(tmp_path: Path) -> None:
+    detectable = [fixture for fixture in CATALOG if fixture.detect]
+    env = {"PATH": "/usr/bin:/bin", "CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "HOME": str(tmp_path)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pubsmith", "publish", "--dry-run", "--json", *publish_arguments(detectable)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    results = json.loads(completed.stdout)
+    got = {(Path(r["file"]).name, r["format"], r["name"], r["version"], r["status"]) for r in results}
+    want = {(f.path.name, f.format, f.name, f.version, "planned") for f in detectable}
+    assert got == want
