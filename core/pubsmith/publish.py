@@ -30,6 +30,7 @@ from pubsmith.polling import wait_for_sync
 from pubsmith.registry import FormatRegistry
 from pubsmith.results import Progress, PublishResult
 from pubsmith.settings import Repository, Settings
+from pubsmith.resume import FileResumeStore, ResumeStore
 from pubsmith.upload import Uploader
 
 __all__ = ["Publisher", "plan_files", "publish"]
@@ -98,6 +99,7 @@ class Publisher:
         wait_timeout: float = 600.0,
         skip_existing: bool = False,
         on_progress: ProgressCallback | None = None,
+        resume: ResumeStore | None = None,
     ) -> None:
         self.client = client
         self.repository = repository
@@ -106,7 +108,11 @@ class Publisher:
         self.wait_timeout = wait_timeout
         self.skip_existing = skip_existing
         self._on_progress = on_progress
-        self._uploader = Uploader(client, chunk_size=chunk_size) if chunk_size else Uploader(client)
+        self._uploader = (
+            Uploader(client, chunk_size=chunk_size, resume=resume)
+            if chunk_size
+            else Uploader(client, resume=resume)
+        )
         self._fatal: PubsmithError | None = None
         self._lock = threading.Lock()
 
@@ -227,7 +233,8 @@ class Publisher:
         same = [
             package for package in candidates if package.get("checksum_sha256") == digest.sha256
         ]
-        return (same or candidates or [None])[0]
+        matches = same or candidates
+        return matches[0] if matches else None
 
     def _emit(
         self, plan: PackagePlan, stage: Any, *, sent: int = 0, total: int = 0, detail: str = ""
@@ -257,6 +264,7 @@ def publish(
     ca_bundle: str | None = None,
     registry: FormatRegistry | None = None,
     on_progress: ProgressCallback | None = None,
+    resume: bool = True,
 ) -> list[PublishResult]:
     """Publish files to ``repo`` (``OWNER/REPO``) and return one result per package.
 
@@ -265,7 +273,9 @@ def publish(
 
     Raises :class:`BadInputError` (nothing sent) when any file or option is wrong, and
     :class:`~pubsmith.ConfigError` for bad settings. Failures of single packages are
-    results with ``status == "failed"``, so the others still publish.
+    results with ``status == "failed"``, so the others still publish. With ``resume``, a
+    multipart upload cut short (even by a killed process) continues from the parts the
+    server already accepted; the state lives in the user cache directory.
     """
     repository = Repository.parse(repo) if repo else None
     if repository is None and not dry_run:
@@ -309,5 +319,6 @@ def publish(
             wait_timeout=wait_timeout,
             skip_existing=skip_existing,
             on_progress=on_progress,
+            resume=FileResumeStore() if resume else None,
         )
         return publisher.publish(plans)

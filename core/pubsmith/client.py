@@ -1,0 +1,354 @@
+"""Every request pubsmith makes, through one class over one ``httpx.Client``.
+
+The API key goes only to the API's own origin and to the multipart parts endpoint, never
+to presigned upload URLs, and redirects are never followed, so it cannot be carried
+anywhere else. Retries follow :class:`~pubsmith.retry.RetryPolicy`; a request that
+creates something is repeated only when the server provably did not process it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from pubsmith._bodies import FileBody, Progress, multipart_body
+from pubsmith._exchange import Call, Exchange
+from pubsmith._urls import (
+    Origin,
+    may_carry_key,
+    normalise_api_url,
+    origin,
+    tls_context,
+    upload_url,
+)
+from pubsmith.errors import ArtifactError, ConfigError, ServerError, UploadError
+from pubsmith.retry import RateLimiter, RetryPolicy
+from pubsmith.secret import Secret
+
+__all__ = ["DEFAULT_TIMEOUT", "CloudsmithClient"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=120.0)
+MAX_CONNECTIONS = 32
+_REPO_HINT = "check --repo OWNER/REPO exists and the key can see it"
+_UPLOAD_HINT = "the upload has expired or was aborted: publish the file again"
+_TAG_ACTIONS = ("Add", "Clear", "Replace", "Remove")
+
+
+class CloudsmithClient:
+    """Cloudsmith's API and upload endpoints, as methods returning parsed JSON.
+
+    ``api_url`` is ``https://api.cloudsmith.io`` or any base ending in a version such as
+    ``.../v1``. Given ``http``, the client uses it as is and leaves closing it to the
+    caller; otherwise it builds one on first use (keep-alive pool of
+    :data:`MAX_CONNECTIONS`, connection-setup retries, :data:`DEFAULT_TIMEOUT`,
+    ``verify`` as TLS verification or a CA bundle path) and :meth:`close` closes it.
+    Methods are safe to call from many threads at once.
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        api_key: Secret | str | None,
+        *,
+        http: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        verify: bool | str = True,
+        timeout: httpx.Timeout | None = None,
+    ) -> None:
+        self.api_url = normalise_api_url(api_url)
+        self._origin: Origin = origin(httpx.URL(self.api_url))
+        self._key = Secret.coerce(api_key)
+        self._http = http
+        self._owns_http = http is None
+        # A bad CA bundle is a settings error: report it before any request is attempted.
+        self._verify = tls_context(verify) if http is None else verify
+        self._timeout = timeout or DEFAULT_TIMEOUT
+        self._lock = threading.Lock()
+        self._exchange = Exchange(
+            self._client,
+            self._key,
+            self._origin,
+            policy or RetryPolicy(),
+            rate_limiter or RateLimiter(),
+        )
+
+    @property
+    def policy(self) -> RetryPolicy:
+        """The retry policy, for callers that repeat whole steps the same way."""
+        return self._exchange.policy
+
+    def __repr__(self) -> str:
+        return f"CloudsmithClient({self.api_url!r}, api_key={self._key!r})"
+
+    def __enter__(self) -> CloudsmithClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the ``httpx.Client`` if this client built it."""
+        with self._lock:
+            if self._owns_http and self._http is not None:
+                self._http.close()
+                self._http = None
+
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                transport = httpx.HTTPTransport(
+                    retries=2,  # connection setup only: safe for every request
+                    verify=self._verify,
+                    limits=httpx.Limits(
+                        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+                    ),
+                )
+                self._http = httpx.Client(
+                    transport=transport, timeout=self._timeout, follow_redirects=False
+                )
+            return self._http
+
+    # -- API endpoints ---------------------------------------------------------------
+
+    def _url(self, *segments: str) -> httpx.URL:
+        return httpx.URL(self.api_url + "".join(f"/{quote(s, safe='')}" for s in segments) + "/")
+
+    def _api(self, method: str, url: httpx.URL, operation: str, **options: Any) -> Any:
+        return self._exchange.json(Call(method, url, operation, **options))
+
+    def _object(
+        self, method: str, url: httpx.URL, operation: str, **options: Any
+    ) -> dict[str, Any]:
+        data = self._api(method, url, operation, **options)
+        if not isinstance(data, dict):
+            raise ServerError(200, "the answer is not a JSON object", operation=operation)
+        return data
+
+    def user_self(self) -> dict[str, Any]:
+        """The user the API key belongs to (``authenticated`` is false for no key)."""
+        return self._object("GET", self._url("user", "self"), "look up the API key's user")
+
+    def files_validate(
+        self, owner: str, repo: str, *, filename: str, md5: str, sha256: str, method: str
+    ) -> None:
+        body = _file_request(filename, md5, sha256, method)
+        url = self._url("files", owner, repo, "validate")
+        self._api("POST", url, f"validate upload of {filename} to {owner}/{repo}",
+                  json=body, not_found_hint=_REPO_HINT)
+
+    def files_create(
+        self, owner: str, repo: str, *, filename: str, md5: str, sha256: str, method: str
+    ) -> dict[str, Any]:
+        """Start a file upload; the answer holds ``identifier`` and ``upload_*`` details.
+
+        Raises :class:`~pubsmith.errors.AmbiguousResultError` when it may have started
+        an upload whose answer was lost.
+        """
+        body = _file_request(filename, md5, sha256, method)
+        return self._object("POST", self._url("files", owner, repo),
+                            f"request upload of {filename} to {owner}/{repo}",
+                            json=body, idempotent=False, not_found_hint=_REPO_HINT)
+
+    def files_info(self, owner: str, repo: str, identifier: str) -> dict[str, Any]:
+        return self._object("GET", self._url("files", owner, repo, identifier, "info"),
+                            f"read upload {identifier} in {owner}/{repo}",
+                            not_found_hint=_UPLOAD_HINT)
+
+    def files_complete(self, owner: str, repo: str, identifier: str) -> dict[str, Any] | None:
+        """Join the parts of a multipart upload; None when a retry found it already done."""
+        data = self._api("POST", self._url("files", owner, repo, identifier, "complete"),
+                         f"complete upload {identifier} in {owner}/{repo}",
+                         json={"upload_id": identifier, "complete": True},
+                         not_found_hint=_UPLOAD_HINT, done_on_retry=frozenset({400, 404}))
+        return data if isinstance(data, dict) else None
+
+    def files_abort(self, owner: str, repo: str, identifier: str) -> None:
+        self._api("POST", self._url("files", owner, repo, identifier, "abort"),
+                  f"abort upload {identifier} in {owner}/{repo}",
+                  json={"upload_id": identifier}, not_found_hint=_UPLOAD_HINT,
+                  done_on_retry=frozenset({404}))
+
+    def validate_upload(self, owner: str, repo: str, fmt: str, payload: Mapping[str, Any]) -> None:
+        self._api("POST", self._url("packages", owner, repo, "validate-upload", fmt),
+                  f"validate {fmt} package for {owner}/{repo}",
+                  json=dict(payload), not_found_hint=_REPO_HINT)
+
+    def create_package(
+        self, owner: str, repo: str, fmt: str, payload: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Create a package; never repeated once it may have reached the server.
+
+        Raises :class:`~pubsmith.errors.AmbiguousResultError` when the package may exist
+        although no answer said so: look it up before creating it again.
+        """
+        return self._object("POST", self._url("packages", owner, repo, "upload", fmt),
+                            f"create {fmt} package in {owner}/{repo}",
+                            json=dict(payload), idempotent=False, not_found_hint=_REPO_HINT)
+
+    def _package(self, owner: str, repo: str, slug: str, *action: str) -> httpx.URL:
+        return self._url("packages", owner, repo, slug, *action)
+
+    def package_status(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
+        return self._object("GET", self._package(owner, repo, slug, "status"),
+                            f"read status of package {slug} in {owner}/{repo}",
+                            not_found_hint=_REPO_HINT)
+
+    def read_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
+        return self._object("GET", self._package(owner, repo, slug),
+                            f"read package {slug} in {owner}/{repo}", not_found_hint=_REPO_HINT)
+
+    def list_packages(
+        self, owner: str, repo: str, *, query: str | None = None, page_size: int = 100
+    ) -> Iterator[dict[str, Any]]:
+        """Every package matching ``query`` (Cloudsmith's search syntax), page by page."""
+        operation = f"list packages in {owner}/{repo}"
+        page = 1
+        while True:
+            params: dict[str, str | int] = {"page": page, "page_size": page_size}
+            if query:
+                params["query"] = query
+            url = self._url("packages", owner, repo).copy_merge_params(params)
+            response, data = self._exchange.json_with_headers(
+                Call("GET", url, operation, not_found_hint=_REPO_HINT)
+            )
+            if not isinstance(data, list):
+                raise ServerError(response.status_code, "the answer is not a JSON list",
+                                  operation=operation)
+            yield from (item for item in data if isinstance(item, dict))
+            total = response.headers.get("x-pagination-pagetotal", "")
+            if not data or (page >= int(total) if total.isdigit() else len(data) < page_size):
+                return
+            page += 1
+
+    def delete_package(self, owner: str, repo: str, slug: str) -> None:
+        self._api("DELETE", self._package(owner, repo, slug),
+                  f"delete package {slug} from {owner}/{repo}",
+                  not_found_hint=_REPO_HINT, done_on_retry=frozenset({404}))
+
+    def copy_package(
+        self, owner: str, repo: str, slug: str, *, to_repo: str, republish: bool = False
+    ) -> dict[str, Any]:
+        """Copy to ``to_repo``, a repository name under the same owner."""
+        return self._object("POST", self._package(owner, repo, slug, "copy"),
+                            f"copy package {slug} from {owner}/{repo} to {to_repo}",
+                            json={"destination": to_repo, "republish": republish},
+                            idempotent=False, not_found_hint=_REPO_HINT)
+
+    def move_package(self, owner: str, repo: str, slug: str, *, to_repo: str) -> dict[str, Any]:
+        """Move to ``to_repo``, a repository name under the same owner."""
+        return self._object("POST", self._package(owner, repo, slug, "move"),
+                            f"move package {slug} from {owner}/{repo} to {to_repo}",
+                            json={"destination": to_repo},
+                            idempotent=False, not_found_hint=_REPO_HINT)
+
+    def tag_package(
+        self,
+        owner: str,
+        repo: str,
+        slug: str,
+        *,
+        action: str,
+        tags: Sequence[str],
+        is_immutable: bool = False,
+    ) -> dict[str, Any]:
+        """Add, Clear, Replace or Remove ``tags`` (``action`` in any letter case)."""
+        verb = action.capitalize()
+        if verb not in _TAG_ACTIONS:
+            choices = ", ".join(_TAG_ACTIONS)
+            raise ConfigError(f"tag action must be one of {choices}, not {action!r}")
+        return self._object("POST", self._package(owner, repo, slug, "tag"),
+                            f"tag package {slug} in {owner}/{repo}",
+                            json={"action": verb, "tags": list(tags), "is_immutable": is_immutable},
+                            not_found_hint=_REPO_HINT)
+
+    def resync_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
+        return self._object("POST", self._package(owner, repo, slug, "resync"),
+                            f"resync package {slug} in {owner}/{repo}", not_found_hint=_REPO_HINT)
+
+    # -- Upload endpoints ------------------------------------------------------------
+
+    def upload_post(
+        self, url: str, fields: Mapping[str, Any], path: Path, progress: Progress | None = None
+    ) -> None:
+        """POST ``fields`` then the file as ``multipart/form-data`` to a presigned URL.
+
+        The body is streamed from disk with an exact ``Content-Length``. ``progress``
+        gets file byte counts as they are sent, possibly from a worker thread; a retry
+        first reports the bytes of the failed attempt back as one negative count.
+        """
+        target = upload_url(url)
+        body, content_type = multipart_body(fields, path, _size(path), progress)
+        self._exchange.send(Call("POST", target, f"upload of {path.name} to {target.host}",
+                                 headers={"Content-Type": content_type}, body=body,
+                                 with_key=False, api=False))
+
+    def upload_put(
+        self, url: str, headers: Mapping[str, Any], path: Path, progress: Progress | None = None
+    ) -> None:
+        """PUT the file as the raw body to a presigned URL, with the server's ``headers``.
+
+        ``progress`` behaves as in :meth:`upload_post`.
+        """
+        target = upload_url(url)
+        sent = {"Content-Type": "application/octet-stream"}
+        sent.update(
+            (str(name), str(value))
+            for name, value in headers.items()
+            if str(name).lower() not in ("x-api-key", "content-length")
+        )
+        body = FileBody(path, 0, _size(path), progress=progress)
+        self._exchange.send(Call("PUT", target, f"upload of {path.name} to {target.host}",
+                                 headers=sent, body=body, with_key=False, api=False))
+
+    def upload_part(
+        self,
+        url: str,
+        *,
+        upload_id: str,
+        part_number: int,
+        path: Path,
+        offset: int,
+        length: int,
+        progress: Progress | None = None,
+    ) -> None:
+        """PUT bytes ``offset`` to ``offset + length`` of the file as one multipart part.
+
+        The parts endpoint needs the API key, so it is sent here, but only over HTTPS or
+        to the API's own origin or loopback. ``progress`` behaves as in
+        :meth:`upload_post`.
+        """
+        target = upload_url(url).copy_merge_params(
+            {"upload_id": upload_id, "part_number": part_number}
+        )
+        if not may_carry_key(target, self._origin):
+            raise UploadError(
+                f"refusing to send the API key over plain HTTP to {target.host} for the "
+                "parts upload; the API must hand out an https:// parts URL"
+            )
+        body = FileBody(path, offset, length, progress=progress)
+        self._exchange.send(Call("PUT", target, f"upload of part {part_number} of {path.name}",
+                                 headers={"Content-Type": "application/octet-stream"},
+                                 body=body, api=False))
+
+
+def _file_request(filename: str, md5: str, sha256: str, method: str) -> dict[str, str]:
+    return {"filename": filename, "md5_checksum": md5, "sha256_checksum": sha256, "method": method}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None

@@ -1,0 +1,25 @@
+"""A local Cloudsmith-compatible API server: ``pubsmith sandbox``, in-process or as a fixture.
+
+``SandboxConfig`` and ``Faults`` import nothing heavy; the server itself (``Sandbox``,
+``running_sandbox``) is imported on first use, so loading the pytest plugin stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from pubsmith.sandbox.config import Faults, SandboxConfig
+
+if TYPE_CHECKING:
+    from pubsmith.sandbox.runner import Sandbox, running_sandbox
+
+__all__ = ["Faults", "Sandbox", "SandboxConfig", "running_sandbox"]
+
+_LAZY = {"Sandbox": "pubsmith.sandbox.runner", "running_sandbox": "pubsmith.sandbox.runner"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,138 @@
+"""Request bodies as streams: ``Content-Length`` or chunked, read in 1 MiB steps to disk.
+
+An upload is never held in memory: :func:`receive_to_file` moves it from the socket to a
+file through one reused buffer, hashing on the way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from pubsmith.errors import ValidationError
+
+__all__ = ["CHUNK_SIZE", "BodyReader", "FileSink", "Readable", "receive_to_file"]
+
+CHUNK_SIZE = 1024 * 1024
+
+
+class Readable(Protocol):
+    def readinto(self, buffer: memoryview) -> int: ...
+
+
+class _Stream(Readable, Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+class BodyReader:
+    """The body of one request; reading never goes past its end into the next request."""
+
+    def __init__(self, stream: _Stream, length: int | None, chunked: bool) -> None:
+        self._stream = stream
+        self._chunked = chunked
+        self._remaining = 0 if chunked else (length or 0)
+        self._chunk_left = 0
+        self._done = not chunked and not self._remaining
+        self.received = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self._done
+
+    def readinto(self, buffer: memoryview) -> int:
+        """Fill up to ``len(buffer)`` bytes; 0 means the body has ended."""
+        if self._done or not len(buffer):
+            return 0
+        if self._chunked and not self._chunk_left and not self._next_chunk():
+            return 0
+        want = min(len(buffer), self._chunk_left if self._chunked else self._remaining)
+        count = self._stream.readinto(buffer[:want])
+        if not count:
+            raise ValidationError(400, "The request body ended before its declared length.")
+        self.received += count
+        if self._chunked:
+            self._chunk_left -= count
+            if not self._chunk_left:
+                self._stream.readline(8)  # the CRLF closing each chunk
+        else:
+            self._remaining -= count
+            self._done = not self._remaining
+        return count
+
+    def read(self, limit: int) -> bytes:
+        """All of the body, refusing one longer than ``limit`` bytes."""
+        data = bytearray()
+        buffer = bytearray(min(limit + 1, CHUNK_SIZE))
+        with memoryview(buffer) as view:
+            while count := self.readinto(view):
+                data += view[:count]
+                if len(data) > limit:
+                    raise ValidationError(413, f"The request body is larger than {limit} bytes.")
+        return bytes(data)
+
+    def drain(self, limit: int) -> bool:
+        """Discard up to ``limit`` bytes of what is left; True when the body is all read."""
+        buffer = bytearray(CHUNK_SIZE)
+        with memoryview(buffer) as view:
+            while not self._done and limit > 0:
+                count = self.readinto(view[: min(CHUNK_SIZE, limit)])
+                if not count:
+                    break
+                limit -= count
+        return self._done
+
+    def _next_chunk(self) -> bool:
+        line = self._stream.readline(1024)
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise ValidationError(400, "The chunked request body is malformed.") from None
+        if size == 0:
+            while self._stream.readline(1024).strip():
+                pass  # trailers carry nothing the sandbox needs
+            self._done = True
+            return False
+        self._chunk_left = size
+        return True
+
+
+class FileSink:
+    """A file being written from a stream, hashed on the way; removed again on failure."""
+
+    def __init__(self, path: Path, algorithms: Iterable[str] = ()) -> None:
+        self.path = path
+        self.size = 0
+        self._hashers = {name: hashlib.new(name) for name in algorithms}
+        self._file = path.open("wb", buffering=0)
+
+    def write(self, data: memoryview) -> None:
+        written = 0
+        while written < len(data):
+            written += self._file.write(data[written:]) or 0
+        for hasher in self._hashers.values():
+            hasher.update(data)
+        self.size += len(data)
+
+    def finish(self) -> dict[str, str]:
+        """Close the file; returns the hex digests by algorithm."""
+        self._file.close()
+        return {name: hasher.hexdigest() for name, hasher in self._hashers.items()}
+
+    def discard(self) -> None:
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def receive_to_file(body: Readable, sink: FileSink) -> dict[str, str]:
+    """Stream all of ``body`` into ``sink``; returns its digests. The sink is gone on failure."""
+    buffer = bytearray(CHUNK_SIZE)
+    try:
+        with memoryview(buffer) as view:
+            while count := body.readinto(view):
+                sink.write(view[:count])
+    except BaseException:
+        sink.discard()
+        raise
+    return sink.finish()

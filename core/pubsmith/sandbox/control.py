@@ -1,0 +1,52 @@
+"""The ``/_sandbox/`` control endpoints: state for tests, live fault settings, test tokens.
+
+They are never faulted, rate limited or counted, so a test can always see and steer a
+sandbox, however broken it has been told to be.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pubsmith.errors import ConfigError, ValidationError
+from pubsmith.sandbox.protocol import Request, Response, Route
+
+if TYPE_CHECKING:
+    from pubsmith.sandbox.app import SandboxApp
+
+__all__ = ["control_routes"]
+
+
+def control_routes(app: SandboxApp) -> list[Route]:
+    def state(request: Request) -> Response:
+        return Response(200, app.state())
+
+    def settings(request: Request) -> Response:
+        return Response(200, app.settings())
+
+    def configure(request: Request) -> Response:
+        try:
+            return Response(200, app.configure(request.json()))
+        except ConfigError as exc:
+            raise ValidationError(400, str(exc)) from None
+
+    def oidc_token(request: Request) -> Response:
+        body = request.json()
+        claims: dict[str, Any] = body.get("claims") or {}
+        try:
+            token = app.mint_oidc_token(
+                request.root,
+                subject=str(body.get("subject") or "sandbox-test"),
+                expires_in=float(body.get("expires_in") or 300),
+                **claims,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(400, f"Cannot mint a token from that body: {exc}") from None
+        return Response(201, {"token": token})
+
+    return [
+        Route("GET", "/_sandbox/state/", "sandbox_state", state, control=True),
+        Route("GET", "/_sandbox/config/", "sandbox_settings", settings, control=True),
+        Route("POST", "/_sandbox/config/", "sandbox_configure", configure, control=True),
+        Route("POST", "/_sandbox/oidc/token/", "sandbox_oidc_token", oidc_token, control=True),
+    ]

@@ -1,0 +1,145 @@
+"""Package processing: a background thread finishes each package when its sync time is up.
+
+Until then a package's phase is computed from the clock (see ``records.package_phase``).
+Finishing opens the stored file with pubsmith's own format plugins, fills in name, version,
+checksums and size, and settles duplicates; packages finish in the order they fell due.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pubsmith.errors import ArtifactError, ConfigError, PubsmithError
+from pubsmith.plugin import PackageInfo
+from pubsmith.registry import FormatRegistry
+from pubsmith.sandbox.faults import FaultInjector
+from pubsmith.sandbox.package_store import PackageStore
+from pubsmith.sandbox.records import PackageRecord, package_phase
+from pubsmith.sandbox.uploads import UploadService
+
+__all__ = ["Processor", "inspect_artifact"]
+
+_log = logging.getLogger(__name__)
+_registry_lock = threading.Lock()
+_registry: list[FormatRegistry] = []
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reason: str | None
+    info: PackageInfo | None = None
+    checksums: dict[str, str] = field(default_factory=dict)
+    size: int | None = None
+
+
+class Processor:
+    def __init__(self, store: PackageStore, uploads: UploadService, faults: FaultInjector) -> None:
+        self._store = store
+        self._uploads = uploads
+        self._faults = faults
+        self._wakeup = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="sandbox-processing", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._wakeup:
+            self._stopping = True
+            self._wakeup.notify_all()
+        if self._thread.ident is not None:
+            self._thread.join(timeout=30)
+
+    def wake(self) -> None:
+        """Look again for due packages: one was queued or its timing changed."""
+        with self._wakeup:
+            self._wakeup.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._wakeup:
+                if self._stopping:
+                    return
+                due = self._store.next_due()
+                delay = None if due is None else due[1] - time.time()
+                if delay is None or delay > 0:
+                    self._wakeup.wait(timeout=delay)
+                    continue
+            assert due is not None
+            try:
+                self.finish(due[0])
+            except Exception as exc:  # a bug here must not stop all processing
+                _log.exception("processing %s failed", due[0])
+                self._store.settle(due[0], None, f"Internal sandbox error: {exc}", {})
+
+    def finish(self, slug_perm: str) -> None:
+        record = self._store.by_slug_perm(slug_perm)
+        if record is None or record.state != "pending":
+            return
+        outcome = self._examine(record)
+        reason = outcome.reason or self._faults.processing_failure(
+            record.name or (outcome.info.name if outcome.info else None), record.filename
+        )
+        values: dict[str, object] = {"size": outcome.size, **outcome.checksums}
+        if outcome.info is not None:
+            values["name"] = record.name or outcome.info.name
+            values["version"] = record.version or outcome.info.version
+        _, progress = package_phase(record, time.time())
+        self._store.settle(slug_perm, record.queued_at, reason, values, progress)
+
+    def _examine(self, record: PackageRecord) -> Outcome:
+        upload = self._uploads.get(record.upload)
+        path = self._uploads.blob_path(upload) if upload else None
+        if path is None or not path.is_file():
+            return Outcome(f"{record.filename}: the uploaded file is missing.")
+        reason, info = inspect_artifact(path, record.format)
+        if reason:
+            return Outcome(reason)
+        size, checksums = _checksums(path)
+        return Outcome(None, info, checksums, size)
+
+
+def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageInfo | None]:
+    """Open ``path`` with the plugin of ``format_name``: (failure reason, what it read).
+
+    A format without an installed plugin passes unchecked, with nothing read.
+    """
+    try:
+        registry = _load_registry()
+        registry.get(format_name)
+    except ConfigError:
+        return None, None
+    except PubsmithError as exc:
+        return f"Format plugins could not be loaded: {exc}", None
+    try:
+        _, _, info = registry.inspect(path, format_name)
+    except ArtifactError as exc:
+        return f"{path.name}: {exc.problem}", None
+    except Exception as exc:  # a third-party plugin's bug is a finding, not a crash
+        return f"{path.name}: the {format_name} plugin failed: {type(exc).__name__}: {exc}", None
+    return None, info
+
+
+def _load_registry() -> FormatRegistry:
+    with _registry_lock:
+        if not _registry:
+            _registry.append(FormatRegistry.load())
+        return _registry[0]
+
+
+def _checksums(path: Path) -> tuple[int, dict[str, str]]:
+    hashers = {name: hashlib.new(name) for name in ("md5", "sha1", "sha256", "sha512")}
+    size = 0
+    buffer = bytearray(1024 * 1024)
+    with path.open("rb", buffering=0) as source, memoryview(buffer) as view:
+        while count := source.readinto(view):
+            for hasher in hashers.values():
+                hasher.update(view[:count])
+            size += count
+    return size, {name: hasher.hexdigest() for name, hasher in hashers.items()}

@@ -1,0 +1,99 @@
+"""Run a sandbox in this process: the server in a thread, for tests, benchmarks and the CLI."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pubsmith.errors import ConfigError
+from pubsmith.sandbox.app import SandboxApp
+from pubsmith.sandbox.config import SandboxConfig
+from pubsmith.sandbox.server import SandboxServer
+
+__all__ = ["Sandbox", "running_sandbox"]
+
+
+class Sandbox:
+    """A sandbox serving at :attr:`url` (no trailing slash) until :meth:`close`.
+
+    Prefer :func:`running_sandbox`, which starts and closes it.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+        if self.config.data_dir is None:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="pubsmith-sandbox-")
+            self.data_dir = Path(self._tempdir.name)
+        else:
+            self.data_dir = Path(self.config.data_dir)
+        try:
+            self._app = SandboxApp(self.config, self.data_dir)
+        except BaseException:
+            self._cleanup()
+            raise
+        address = (self.config.host, self.config.port)
+        try:
+            self._server = SandboxServer(address, self._app)
+        except OSError as exc:
+            self._app.close()
+            self._cleanup()
+            raise ConfigError(
+                f"the sandbox cannot listen on {address[0]}:{address[1]} ({exc.strerror}); "
+                "pick another port, or 0 for a free one"
+            ) from None
+        self.url = self._server.root
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="sandbox-http", daemon=True,
+        )
+
+    def start(self) -> None:
+        self._app.start()
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop serving and release everything; closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+        self._app.close()
+        self._cleanup()
+
+    def state(self) -> dict[str, Any]:
+        """What ``GET /_sandbox/state`` answers."""
+        return self._app.state()
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change fault settings (or ``sync_seconds``) while running; returns all settings."""
+        return self._app.configure(changes)
+
+    def mint_oidc_token(
+        self, subject: str = "sandbox-test", expires_in: float = 300.0, **claims: Any
+    ) -> str:
+        """A JWT from the sandbox's own OIDC issuer, for ``POST /openid/{org}/``."""
+        return self._app.mint_oidc_token(self.url, subject, expires_in, **claims)
+
+    def _cleanup(self) -> None:
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+
+@contextmanager
+def running_sandbox(config: SandboxConfig | None = None) -> Iterator[Sandbox]:
+    """Serve a sandbox for the duration of the ``with`` block."""
+    sandbox = Sandbox(config)
+    sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.close()

@@ -1,0 +1,314 @@
+"""Deliver one file to Cloudsmith and return the identifier a package payload needs.
+
+Small files go in one presigned POST (or PUT, if the server asks for it); files above
+the threshold go in parts sent in parallel, a bounded number in flight, each part retried
+on its own. An upload that cannot finish is aborted, unless a :class:`ResumeStore` keeps
+it for the next run after a failure that may pass (network, server, interruption).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pubsmith.client import CloudsmithClient
+from pubsmith.errors import (
+    AmbiguousResultError,
+    ArtifactError,
+    NotFoundError,
+    PubsmithError,
+    ServerError,
+    TransportError,
+    UploadError,
+    ValidationError,
+)
+from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.resume import ResumeRecord, ResumeStore
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "Part", "UploadedFile", "Uploader", "split_parts"]
+
+log = logging.getLogger("pubsmith.upload")
+
+DEFAULT_CHUNK_SIZE = 100 * 1024 * 1024
+
+Progress = Callable[[int], None]
+
+# Failures worth keeping a resumable upload open for; anything else aborts it.
+_PASSING = (TransportError, ServerError)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the server holds, ready to be named in a package payload."""
+
+    identifier: str
+    filename: str
+    size: int
+    md5: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """Bytes ``offset`` to ``offset + length`` of a file, numbered from 1."""
+
+    number: int
+    offset: int
+    length: int
+
+
+class _Cancelled(Exception):
+    """Stops a part mid-stream once another part has failed."""
+
+
+def split_parts(size: int, chunk_size: int) -> list[Part]:
+    """The parts of a ``size``-byte file, each ``chunk_size`` long but maybe the last."""
+    return [
+        Part(number, offset, min(chunk_size, size - offset))
+        for number, offset in enumerate(range(0, size, chunk_size), start=1)
+    ]
+
+
+class Uploader:
+    """Uploads files through a :class:`CloudsmithClient`; one uploader serves many threads.
+
+    Files larger than ``multipart_threshold`` (default: ``chunk_size``) are sent in
+    ``chunk_size`` parts, ``part_concurrency`` at a time. With ``resume``, a multipart
+    upload interrupted by a passing failure is continued by the next upload of the same
+    file to the same repository, skipping the parts already accepted.
+    """
+
+    def __init__(
+        self,
+        client: CloudsmithClient,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        multipart_threshold: int | None = None,
+        part_concurrency: int = 4,
+        resume: ResumeStore | None = None,
+    ) -> None:
+        if chunk_size < 1 or part_concurrency < 1:
+            raise ValueError("chunk_size and part_concurrency must be positive")
+        self.client = client
+        self.chunk_size = chunk_size
+        self.multipart_threshold = (
+            chunk_size if multipart_threshold is None else multipart_threshold
+        )
+        self.part_concurrency = part_concurrency
+        self.resume = resume
+
+    def upload(
+        self,
+        owner: str,
+        repo: str,
+        path: Path,
+        *,
+        digest: FileDigest | None = None,
+        progress: Progress | None = None,
+    ) -> UploadedFile:
+        """Upload ``path`` and return its identifier.
+
+        ``progress`` gets byte counts as they are sent, from worker threads for multipart
+        uploads; a retried request first takes back what its failed attempt reported,
+        with a negative count, and parts skipped on resume are reported at once.
+        """
+        path = Path(path)
+        digest = digest or digest_file(path)
+        try:
+            if digest.size > self.multipart_threshold:
+                identifier = self._multipart(owner, repo, path, digest, progress)
+            else:
+                identifier = self._single(owner, repo, path, digest, progress)
+        except OSError as exc:
+            raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None
+        return UploadedFile(identifier, path.name, digest.size, digest.md5, digest.sha256)
+
+    def _create(
+        self, owner: str, repo: str, path: Path, digest: FileDigest, method: str
+    ) -> tuple[str, dict[str, Any]]:
+        request = {"filename": path.name, "md5": digest.md5, "sha256": digest.sha256,
+                   "method": method}
+        self.client.files_validate(owner, repo, **request)
+        attempts = self.client.policy.attempts()
+        while True:
+            try:
+                created = self.client.files_create(owner, repo, **request)
+                break
+            except AmbiguousResultError as exc:
+                # A second upload session is harmless (it never becomes a package and
+                # expires unused), unlike giving up on the file: ask again.
+                if attempts.wait() is None:
+                    raise
+                log.warning("requesting the upload of %s again: %s", path.name, exc)
+        identifier = created.get("identifier")
+        if not isinstance(identifier, str) or not identifier:
+            raise UploadError(f"the API started an upload of {path.name} without an identifier; "
+                              "publish again")
+        return identifier, created
+
+    def _single(
+        self, owner: str, repo: str, path: Path, digest: FileDigest, progress: Progress | None
+    ) -> str:
+        identifier, created = self._create(owner, repo, path, digest, "post")
+        with self._aborting(owner, repo, identifier, keep=None):
+            url = _upload_url(created, path.name)
+            fields = created.get("upload_fields")
+            if fields:
+                self.client.upload_post(url, fields, path, progress)
+            else:
+                # The server chose a PUT upload: no form, just its headers.
+                self.client.upload_put(url, created.get("upload_headers") or {}, path, progress)
+        return identifier
+
+    def _multipart(
+        self, owner: str, repo: str, path: Path, digest: FileDigest, progress: Progress | None
+    ) -> str:
+        key = self._key(owner, repo, path, digest)
+        record = self._resumable(owner, repo, key, digest)
+        if record is None:
+            identifier, created = self._create(owner, repo, path, digest, "put_parts")
+            record = ResumeRecord(identifier, _upload_url(created, path.name), digest.size,
+                                  self.chunk_size)
+            self._save(key, record)
+        else:
+            log.info("resuming upload of %s: %d parts already accepted", path.name,
+                     len(record.parts))
+        parts = split_parts(digest.size, self.chunk_size)
+        todo = [part for part in parts if part.number not in record.parts]
+        if progress is not None and len(todo) < len(parts):
+            progress(digest.size - sum(part.length for part in todo))
+
+        def accepted(part: Part) -> None:
+            record.parts.add(part.number)
+            self._save(key, record)
+
+        with self._aborting(owner, repo, record.identifier, keep=key):
+            self._send_parts(record, path, todo, progress, accepted)
+            self.client.files_complete(owner, repo, record.identifier)
+        if self.resume is not None:
+            self.resume.discard(key)
+        return record.identifier
+
+    def _send_parts(
+        self,
+        record: ResumeRecord,
+        path: Path,
+        parts: list[Part],
+        progress: Progress | None,
+        accepted: Callable[[Part], None],
+    ) -> None:
+        """Send ``parts`` with at most ``part_concurrency`` in flight; first failure wins."""
+        stop = threading.Event()
+
+        def report(count: int) -> None:
+            if stop.is_set():
+                raise _Cancelled
+            if progress is not None:
+                progress(count)
+
+        def send(part: Part) -> Part:
+            self.client.upload_part(record.upload_url, upload_id=record.identifier,
+                                    part_number=part.number, path=path, offset=part.offset,
+                                    length=part.length, progress=report)
+            return part
+
+        queue = iter(parts)
+        failure: BaseException | None = None
+        with ThreadPoolExecutor(self.part_concurrency, thread_name_prefix="pubsmith-part") as pool:
+            in_flight: set[Future[Part]] = set()
+            try:
+                for part in itertools.islice(queue, self.part_concurrency):
+                    in_flight.add(pool.submit(send, part))
+                while in_flight:
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        error = future.exception()
+                        if error is None:
+                            accepted(future.result())
+                        elif failure is None or isinstance(failure, _Cancelled):
+                            failure = error
+                    if failure is None:
+                        more = itertools.islice(queue, len(done))
+                        in_flight.update(pool.submit(send, part) for part in more)
+                    else:
+                        stop.set()
+            finally:
+                # Also on KeyboardInterrupt: parts still streaming stop at their next read.
+                stop.set()
+        if failure is not None:
+            raise failure
+
+    @contextlib.contextmanager
+    def _aborting(
+        self, owner: str, repo: str, identifier: str, *, keep: str | None
+    ) -> Iterator[None]:
+        """Abort the upload when the block fails, unless it stays resumable under ``keep``."""
+        try:
+            yield
+        except BaseException as exc:
+            resumable = self.resume is not None and keep is not None and (
+                isinstance(exc, _PASSING) or not isinstance(exc, Exception)
+            )
+            if resumable:
+                log.info("upload %s left open to resume on the next run", identifier)
+            else:
+                self._abort(owner, repo, identifier)
+                if self.resume is not None and keep is not None:
+                    self.resume.discard(keep)
+            raise
+
+    def _abort(self, owner: str, repo: str, identifier: str) -> None:
+        try:
+            self.client.files_abort(owner, repo, identifier)
+        except PubsmithError as exc:
+            # The original failure is what the user needs to see; a stuck upload expires.
+            log.warning("could not abort upload %s: %s", identifier, exc)
+
+    def _resumable(
+        self, owner: str, repo: str, key: str, digest: FileDigest
+    ) -> ResumeRecord | None:
+        """The stored upload for this file if the server still has it open; else None."""
+        if self.resume is None:
+            return None
+        record = self.resume.load(key)
+        if record is None:
+            return None
+        if record.size == digest.size and record.chunk_size == self.chunk_size:
+            try:
+                info = self.client.files_info(owner, repo, record.identifier)
+            except (NotFoundError, ValidationError):
+                info = None
+            if info is not None:
+                if isinstance(info.get("upload_url"), str) and info["upload_url"]:
+                    record.upload_url = _upload_url(info, record.identifier)
+                return record
+        log.info("discarding stale upload state for %s", record.identifier)
+        self._abort(owner, repo, record.identifier)
+        self.resume.discard(key)
+        return None
+
+    def _save(self, key: str, record: ResumeRecord) -> None:
+        if self.resume is not None:
+            self.resume.save(key, record)
+
+    def _key(self, owner: str, repo: str, path: Path, digest: FileDigest) -> str:
+        identity = "\n".join((self.client.api_url, owner, repo, path.name, digest.sha256))
+        return hashlib.sha256(identity.encode()).hexdigest()[:40]
+
+
+def _upload_url(answer: dict[str, Any], name: str) -> str:
+    url = answer.get("upload_url")
+    if not isinstance(url, str) or not url:
+        raise UploadError(f"the API gave no upload URL for {name}; publish again")
+    query = answer.get("upload_querystring")
+    if isinstance(query, str) and query.strip("?&"):
+        url += ("&" if "?" in url else "?") + query.strip("?&")
+    return url

@@ -1,0 +1,69 @@
+"""Rust crates: the ``.crate`` (a tar.gz of ``<name>-<version>/``) from ``cargo package``."""
+
+from __future__ import annotations
+
+import sys
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+
+from pubsmith_formats._markers import find_member, marked_format, require_kind, safe_member_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["CargoFormat", "pubsmith_register_format"]
+
+_MANIFEST = r"[^/]+/Cargo\.toml$"
+
+
+class CargoFormat(FormatPlugin):
+    PLUGIN_NAME = "cargo"
+    summary = "Rust crates (.crate from cargo package)"
+
+    def recognise(self, artifact: Artifact) -> bool:
+        marked = marked_format(artifact)
+        if marked == "cargo":
+            return True
+        # Crates packed by old cargo lack the Cargo.toml.orig marker; their file name says it.
+        return (
+            marked is None
+            and artifact.filename.endswith(".crate")
+            and any(
+                name.count("/") == 1 and name.endswith("/Cargo.toml")
+                for name in safe_member_names(artifact)
+            )
+        )
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        require_kind(
+            artifact, ("tar",), "is not a crate (not a tar archive); build it with cargo package"
+        )
+        member = find_member(
+            artifact, _MANIFEST, "is not a crate: it has no <name>-<version>/Cargo.toml"
+        )
+        try:
+            manifest = tomllib.loads(artifact.read_text(member))
+        except tomllib.TOMLDecodeError as exc:
+            raise ArtifactError(
+                artifact.path, f"{member} inside is not valid TOML ({exc})"
+            ) from None
+        package = manifest.get("package")
+        if not isinstance(package, dict):
+            raise ArtifactError(artifact.path, f"{member} inside has no [package] table")
+        name, version = package.get("name"), package.get("version")
+        if not isinstance(name, str) or not isinstance(version, str):
+            # `version.workspace = true` survives only in hand-made crates: cargo package
+            # writes the resolved values.
+            raise ArtifactError(
+                artifact.path,
+                f"{member} inside has no literal [package] name and version; "
+                "build the crate with cargo package",
+            )
+        return PackageInfo(name=name, version=version)
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return CargoFormat

@@ -1,0 +1,70 @@
+"""Hugging Face models: a model folder (``config.json`` beside weights) packed as a tar.
+
+Cloudsmith documents no single-file layout for models, so recognition is a content
+marker, not a spec: a tar (any compression) whose root, or single top folder, holds a
+``config.json`` JSON object and at least one weights file (``*.safetensors``, ``*.bin``,
+...). The name is that top folder's name (or the config's ``_name_or_path``); a model
+folder carries no version.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+
+__all__ = ["HuggingfaceFormat", "pubsmith_register_format"]
+
+_WEIGHTS = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack", ".onnx", ".gguf")
+
+
+class HuggingfaceFormat(FormatPlugin):
+    PLUGIN_NAME = "huggingface"
+    summary = "Hugging Face models (a tar.gz of a folder with config.json and weights)"
+
+    def recognise(self, artifact: Artifact) -> bool:
+        try:
+            return artifact.kind == "tar" and _config_member(artifact) is not None
+        except ArtifactError:
+            return False
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        member = _config_member(artifact) if artifact.kind == "tar" else None
+        if member is None:
+            raise ArtifactError(
+                artifact.path,
+                "is not a Hugging Face model archive (no config.json beside *.safetensors "
+                "or *.bin weights in a tar)",
+            )
+        try:
+            config = json.loads(artifact.read(member))
+        except ValueError as exc:
+            raise ArtifactError(artifact.path, f"has an unparseable config.json ({exc})") from None
+        if not isinstance(config, dict):
+            raise ArtifactError(artifact.path, "has a config.json that is not a JSON object")
+        folder = PurePosixPath(member).parent.name
+        name_or_path = config.get("_name_or_path")
+        if not folder and isinstance(name_or_path, str):
+            folder = PurePosixPath(name_or_path).name
+        return PackageInfo(name=folder or None)
+
+
+def _config_member(artifact: Artifact) -> str | None:
+    """The config.json at the root or one folder down that has weights beside it."""
+    names = artifact.names()
+    weighted = {_path(name).parent for name in names if name.endswith(_WEIGHTS)}
+    for name in names:
+        path = _path(name)
+        if path.name == "config.json" and len(path.parts) <= 2 and path.parent in weighted:
+            return name
+    return None
+
+
+def _path(name: str) -> PurePosixPath:
+    return PurePosixPath(name.removeprefix("./"))
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return HuggingfaceFormat

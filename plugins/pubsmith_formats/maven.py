@@ -1,0 +1,191 @@
+"""Maven artifacts: jars carrying ``META-INF/maven/<group>/<artifact>/pom.properties``, or poms.
+
+A jar that is also an OSGi bundle (maven-bundle-plugin builds those) is maven's: the p2
+plugin declines jars with Maven metadata, so ``--format p2`` is how to publish one as p2.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+
+from pubsmith_formats._xml import child, child_text, local_name, parse_xml
+
+__all__ = ["MavenFormat", "maven_descriptors"]
+
+_DESCRIPTOR = re.compile(r"^META-INF/maven/[^/]+/[^/]+/pom\.properties$")
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+_PROPERTY = re.compile(r"([^=:\s]+)\s*[=:\s]\s*(.*)")
+_FIELDS = {
+    "groupId": "group_id",
+    "artifactId": "artifact_id",
+    "version": "version",
+    "packaging": "packaging",
+}
+_CLASSIFIED = {"sources_file": "sources", "javadoc_file": "javadoc", "tests_file": "tests"}
+_MAX_NESTING = 5
+_MAX_POM_BYTES = 4 * 1024 * 1024
+
+
+def maven_descriptors(artifact: Artifact) -> list[str]:
+    """The ``pom.properties`` members of a jar: one per artifact, several in a shaded jar."""
+    if artifact.kind != "zip":
+        return []
+    return [name for name in artifact.names() if _DESCRIPTOR.match(name)]
+
+
+class MavenFormat(FormatPlugin):
+    PLUGIN_NAME = "maven"
+    summary = "Maven jars (with META-INF/maven metadata) and poms; the .pom beside a jar goes along"
+    options = (
+        Option("group_id", "Group ID (default: from pom.properties or the pom)"),
+        Option("artifact_id", "Artifact ID (default: from pom.properties or the pom)"),
+        Option("version", "Version (default: from pom.properties or the pom)"),
+        Option("packaging", "Packaging such as jar, war or pom (default: from the pom)"),
+        Option("pom_file", "The pom (default: NAME.pom beside NAME.jar)", type="file"),
+        Option("sources_file", "Sources jar (default: NAME-sources.jar beside it)", type="file"),
+        Option("javadoc_file", "Javadoc jar (default: NAME-javadoc.jar beside it)", type="file"),
+        Option("tests_file", "Tests jar (default: NAME-tests.jar beside it)", type="file"),
+        Option("ivy_file", "Ivy descriptor (ivy.xml) of the artifact", type="file"),
+        Option("extra_files", "More files of the package, comma-separated paths", type="files"),
+        Option("sbt_version", "sbt version the artifact is built for (sbt plugins)"),
+        Option("scala_version", "Scala version the artifact is built for"),
+    )
+
+    def recognise(self, artifact: Artifact) -> bool:
+        if artifact.kind == "zip":
+            return bool(maven_descriptors(artifact))
+        return artifact.kind is None and _looks_like_pom(artifact.head)
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        if artifact.kind is None:
+            fields = _pom_fields(_read_pom(artifact.path), artifact.path, "the pom")
+        elif artifact.kind == "zip":
+            fields = _jar_fields(artifact)
+        else:
+            raise ArtifactError(artifact.path, "is neither a jar (zip) nor a pom (XML)")
+        return PackageInfo(name=fields["artifact_id"], version=fields["version"], fields=fields)
+
+    def find_companions(self, artifact: Artifact) -> dict[str, Path]:
+        if artifact.kind != "zip":
+            return {}
+        stem = artifact.path.stem
+        candidates = {"pom_file": artifact.path.with_name(f"{stem}.pom")}
+        for option, classifier in _CLASSIFIED.items():
+            candidates[option] = artifact.path.with_name(f"{stem}-{classifier}.jar")
+        return {option: path for option, path in candidates.items() if path.is_file()}
+
+
+def _looks_like_pom(head: bytes) -> bool:
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    # Ant's build.xml is also a <project>: only a pom names the POM namespace or a modelVersion.
+    return (
+        text.startswith("<")
+        and "<project" in text
+        and ("maven.apache.org/POM/" in text or "<modelVersion>" in text)
+    )
+
+
+def _jar_fields(artifact: Artifact) -> dict[str, str]:
+    descriptor = _own_descriptor(artifact, maven_descriptors(artifact))
+    pom_beside = artifact.path.with_suffix(".pom")
+    if descriptor is None:
+        if not pom_beside.is_file():
+            raise ArtifactError(
+                artifact.path,
+                "has no META-INF/maven/<group>/<artifact>/pom.properties and no "
+                f"{pom_beside.name} beside it; put its pom beside it",
+            )
+        return _pom_fields(_read_pom(pom_beside), pom_beside, "the pom")
+    properties = _properties(artifact.read_text(descriptor))
+    fields: dict[str, str] = {}
+    for key in ("groupId", "artifactId", "version"):
+        if not properties.get(key):
+            raise ArtifactError(artifact.path, f"{descriptor} inside has no {key}; rebuild the jar")
+        fields[_FIELDS[key]] = properties[key]
+    inner_pom = descriptor.removesuffix("pom.properties") + "pom.xml"
+    if artifact.has(inner_pom):
+        pom = _pom_fields(artifact.read(inner_pom), artifact.path, f"{inner_pom} inside")
+        fields["packaging"] = pom["packaging"]
+    elif pom_beside.is_file():
+        fields["packaging"] = _pom_fields(_read_pom(pom_beside), pom_beside, "the pom")["packaging"]
+    return fields
+
+
+def _own_descriptor(artifact: Artifact, descriptors: list[str]) -> str | None:
+    """The jar's own descriptor; a shaded jar also carries those of what it bundles."""
+    if len(descriptors) <= 1:
+        return descriptors[0] if descriptors else None
+    # META-INF/maven/<group>/<artifact>/pom.properties: the artifact ID is the fourth part.
+    named = [name for name in descriptors if artifact.filename.startswith(name.split("/")[3] + "-")]
+    if len(named) == 1:
+        return named[0]
+    raise ArtifactError(
+        artifact.path,
+        f"holds {len(descriptors)} Maven descriptors and its file name picks none of them; "
+        "rename it ARTIFACTID-VERSION.jar",
+    )
+
+
+def _properties(text: str) -> dict[str, str]:
+    """A Java ``.properties`` file as Maven writes it: ``key=value`` lines and comments."""
+    properties: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _PROPERTY.match(line.strip())
+        if match and not line.lstrip().startswith(("#", "!")):
+            properties[match.group(1)] = match.group(2)
+    return properties
+
+
+def _read_pom(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > _MAX_POM_BYTES:
+            raise ArtifactError(path, "is too large to be a pom")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot be read ({exc.strerror})") from None
+
+
+def _pom_fields(data: bytes, path: Path, what: str) -> dict[str, str]:
+    """Coordinates and packaging of a pom; group and version may come from its ``<parent>``."""
+    project = parse_xml(data, path, what)
+    root = local_name(project.tag)
+    if root != "project":
+        raise ArtifactError(path, f"{what} is not a Maven pom (its root element is <{root}>)")
+    parent = child(project, "parent")
+    raw = {
+        "groupId": child_text(project, "groupId") or child_text(parent, "groupId"),
+        "artifactId": child_text(project, "artifactId"),
+        "version": child_text(project, "version") or child_text(parent, "version"),
+        "packaging": child_text(project, "packaging") or "jar",
+    }
+    declared = child(project, "properties")
+    items = list(declared) if declared is not None else []
+    known = {local_name(item.tag): (item.text or "").strip() for item in items}
+    known.update({f"project.{tag}": value for tag, value in raw.items() if value})
+    for tag in ("groupId", "version"):
+        known[f"project.parent.{tag}"] = child_text(parent, tag) or ""
+    fields: dict[str, str] = {}
+    for tag, value in raw.items():
+        if not value:
+            raise ArtifactError(path, f"{what} has no <{tag}> (nor a <parent> giving one)")
+        resolved = _resolve(value, known)
+        if "${" in resolved:
+            raise ArtifactError(
+                path, f"{what} leaves <{tag}> as {value}; publish the pom with properties resolved"
+            )
+        fields[_FIELDS[tag]] = resolved
+    return fields
+
+
+def _resolve(value: str, known: dict[str, str]) -> str:
+    for _ in range(_MAX_NESTING):  # a property may refer to another; a cycle stops here
+        value = _PLACEHOLDER.sub(lambda ref: known.get(ref.group(1)) or ref.group(0), value)
+    return value
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return MavenFormat

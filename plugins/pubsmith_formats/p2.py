@@ -1,0 +1,104 @@
+"""Eclipse p2: OSGi bundle jars, and zipped p2 repositories (update sites).
+
+maven-bundle-plugin builds jars that are both a bundle and a Maven artifact; detection gives
+those to maven (see :mod:`pubsmith_formats.maven`), and ``--format p2`` publishes one here.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+
+from pubsmith_formats._xml import local_name, parse_xml
+from pubsmith_formats.maven import maven_descriptors
+
+__all__ = ["P2Format"]
+
+_MANIFEST = "META-INF/MANIFEST.MF"
+# A repository's metadata (content) or artifact index, plain or jarred; either names it.
+_INDEXES = ("content.xml", "artifacts.xml", "content.jar", "artifacts.jar")
+_SNIFF = 4096
+# OSGi's default when a bundle declares no version.
+_DEFAULT_VERSION = "0.0.0"
+
+
+class P2Format(FormatPlugin):
+    PLUGIN_NAME = "p2"
+    summary = "Eclipse p2: OSGi bundle jars and zipped p2 repositories"
+
+    def recognise(self, artifact: Artifact) -> bool:
+        if artifact.kind != "zip":
+            return False
+        index = _index(artifact)
+        if index is not None:
+            # OpenDocument files hold a content.xml too; only p2's has a <repository> root.
+            return index.endswith(".jar") or b"<repository" in artifact.read(index)[:_SNIFF]
+        return (
+            artifact.has(_MANIFEST)
+            and "Bundle-SymbolicName" in _headers(artifact.read_text(_MANIFEST))
+            and not maven_descriptors(artifact)
+        )
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        if artifact.kind != "zip":
+            raise ArtifactError(artifact.path, "is not a bundle jar or a zipped p2 repository")
+        index = _index(artifact)
+        if index is not None:
+            return PackageInfo(name=_repository_name(artifact, index))
+        if not artifact.has(_MANIFEST):
+            raise ArtifactError(
+                artifact.path,
+                f"has neither {_MANIFEST} nor a p2 repository index ({', '.join(_INDEXES)})",
+            )
+        headers = _headers(artifact.read_text(_MANIFEST))
+        name = headers.get("Bundle-SymbolicName", "").split(";")[0].strip()
+        if not name:
+            raise ArtifactError(
+                artifact.path,
+                f"{_MANIFEST} inside has no Bundle-SymbolicName: a plain jar, not an OSGi bundle",
+            )
+        return PackageInfo(name=name, version=headers.get("Bundle-Version") or _DEFAULT_VERSION)
+
+
+def _index(artifact: Artifact) -> str | None:
+    return next((name for name in _INDEXES if artifact.has(name)), None)
+
+
+def _headers(text: str) -> dict[str, str]:
+    """The main section of a jar manifest, whose long lines wrap onto lines starting " "."""
+    headers: dict[str, str] = {}
+    last = ""
+    for line in text.splitlines():
+        if not line:
+            if headers:
+                break  # per-entry sections follow; only the main one describes the bundle
+        elif line.startswith(" ") and last:
+            headers[last] += line[1:]
+        elif ":" in line:
+            last, _, value = line.partition(":")
+            headers[last] = value.lstrip(" ")
+    return {key: value.strip() for key, value in headers.items()}
+
+
+def _repository_name(artifact: Artifact, index: str) -> str | None:
+    data = artifact.read(index)
+    what = f"{index} inside"
+    if index.endswith(".jar"):
+        inner = index.removesuffix(".jar") + ".xml"
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as jarred:
+                data = jarred.read(inner)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, KeyError):
+            raise ArtifactError(artifact.path, f"{what} is not a jar holding {inner}") from None
+    root = parse_xml(data, artifact.path, what)
+    if local_name(root.tag) != "repository":
+        raise ArtifactError(artifact.path, f"{what} is not a p2 repository index")
+    return root.get("name") or None
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return P2Format

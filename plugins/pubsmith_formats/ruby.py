@@ -1,0 +1,73 @@
+"""RubyGems: a ``.gem`` is a plain tar holding ``metadata.gz`` (the gemspec as YAML) and data."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from typing import Any
+
+import yaml
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+
+__all__ = ["RubyFormat"]
+
+_SPEC = "metadata.gz inside"
+_MAX_METADATA_BYTES = 16 * 1024 * 1024
+
+
+class RubyFormat(FormatPlugin):
+    PLUGIN_NAME = "ruby"
+    summary = "RubyGems (.gem: a tar holding metadata.gz and data.tar.gz)"
+
+    def recognise(self, artifact: Artifact) -> bool:
+        return (
+            artifact.kind == "tar"
+            and artifact.compression is None
+            and artifact.has("metadata.gz")
+            and artifact.has("data.tar.gz")
+        )
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        if not self.recognise(artifact):
+            raise ArtifactError(
+                artifact.path, "is not a gem (a plain tar holding metadata.gz and data.tar.gz)"
+            )
+        spec = _gemspec(artifact)
+        name = spec.get("name")
+        version = spec.get("version")
+        # Gem::Version is serialised as a mapping whose "version" key holds the string.
+        if isinstance(version, dict):
+            version = version.get("version")
+        for key, value in (("name", name), ("version", version)):
+            if not isinstance(value, str) or not value.strip():
+                raise ArtifactError(artifact.path, f"{_SPEC} has no {key}; rebuild the gem")
+        return PackageInfo(name=str(name).strip(), version=str(version).strip())
+
+
+def _gemspec(artifact: Artifact) -> dict[str, Any]:
+    compressed = io.BytesIO(artifact.read("metadata.gz"))
+    try:
+        with gzip.GzipFile(fileobj=compressed) as stream:
+            text = stream.read(_MAX_METADATA_BYTES + 1)
+    except (OSError, EOFError, zlib.error):
+        raise ArtifactError(artifact.path, f"{_SPEC} is not valid gzip; rebuild the gem") from None
+    if len(text) > _MAX_METADATA_BYTES:
+        raise ArtifactError(artifact.path, f"{_SPEC} is implausibly large")
+    try:
+        # BaseLoader builds only strings, lists and dicts: Ruby's !ruby/object tags become
+        # plain mappings, and "1.10" stays a string instead of turning into the float 1.1.
+        spec = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (it builds no objects)
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split())
+        raise ArtifactError(
+            artifact.path, f"{_SPEC} is not a valid gemspec ({problem}); rebuild the gem"
+        ) from None
+    if not isinstance(spec, dict):
+        raise ArtifactError(artifact.path, f"{_SPEC} is not a gemspec mapping; rebuild the gem")
+    return spec
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return RubyFormat

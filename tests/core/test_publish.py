@@ -1,0 +1,150 @@
+"""Publishing end to end over real HTTP to a sandbox on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pubsmith.errors import BadInputError
+from pubsmith.publish import publish
+from pubsmith.sandbox import SandboxConfig, running_sandbox
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
+SDIST = FIXTURES / "python" / "acme_greeting-1.2.0.tar.gz"
+NOTES = FIXTURES / "raw" / "release-notes.txt"
+KEY = "e2e-key-7d1c"
+REPO = "acme/e2e"
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[object]:
+    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2)
+    with running_sandbox(config) as running:
+        yield running
+
+
+def packages(url: str) -> list[dict[str, object]]:
+    response = httpx.get(f"{url}/packages/acme/e2e/", headers={"X-Api-Key": KEY}, params={"page_size": 100})
+    response.raise_for_status()
+    result: list[dict[str, object]] = response.json()
+    return result
+
+
+def cli(url: str, *args: str, key: str = KEY) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key}
+    return subprocess.run(
+        [sys.executable, "-m", "pubsmith", "publish", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_wheel_sdist_and_raw_publish_synchronised_with_name_and_version(sandbox) -> None:  # type: ignore[no-untyped-def]
+    results = publish(
+        [WHEEL, SDIST], repo=REPO, api_url=sandbox.url, api_key=KEY, tags=["ci", "e2e"]
+    ) + publish([NOTES], repo=REPO, format="raw", options={"version": "2.0.1"}, api_url=sandbox.url, api_key=KEY)
+    assert [result.status for result in results] == ["published"] * 3, [r.error for r in results]
+    stored = {package["filename"]: package for package in packages(sandbox.url)}
+    assert set(stored) == {WHEEL.name, SDIST.name, NOTES.name}
+    for path, name, version in [(WHEEL, "acme-greeting", "1.2.0"), (SDIST, "acme-greeting", "1.2.0"), (NOTES, "release-notes.txt", "2.0.1")]:
+        package = stored[path.name]
+        assert (package["name"], package["version"]) == (name, version)
+        assert package["is_sync_completed"] is True
+        assert package["checksum_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert {result.slug_perm for result in results} == {package["slug_perm"] for package in stored.values()}
+
+
+def test_large_file_goes_up_in_parallel_parts(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(12 * 1024 * 1024 + 17))
+    [result] = publish([big], repo=REPO, format="raw", api_url=sandbox.url, api_key=KEY, chunk_size=5 * 1024 * 1024)
+    assert result.status == "published", result.error
+    [package] = packages(sandbox.url)
+    assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert package["size"] == big.stat().st_size
+    state = sandbox.state()
+    assert state["requests"]["files_complete"] == 1
+    assert state["requests"]["sandbox_upload_part"] == 3
+
+
+def test_twenty_files_in_one_call(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    files = []
+    for index in range(20):
+        path = tmp_path / f"artifact-{index:02}.txt"
+        path.write_text(f"artifact {index}\n")
+        files.append(str(path))
+    completed = cli(sandbox.url, *files, "--repo", REPO, "--format", "raw", "-o", "version=1.0", "--json", "-j", "8")
+    assert completed.returncode == 0, completed.stderr
+    results = json.loads(completed.stdout)
+    assert [result["status"] for result in results] == ["published"] * 20
+    assert sorted(package["filename"] for package in packages(sandbox.url)) == sorted(Path(f).name for f in files)
+
+
+def test_dry_run_payload_is_exactly_what_is_sent(sandbox) -> None:  # type: ignore[no-untyped-def]
+    options = {"version": "2.0.1", "summary": "notes", "content_type": "text/plain"}
+    [planned] = publish([NOTES], format="raw", options=options, tags=["x"], dry_run=True)
+    [sent] = publish([NOTES], repo=REPO, format="raw", options=options, tags=["x"], api_url=sandbox.url, api_key=KEY)
+    assert sent.status == "published", sent.error
+    assert planned.payload is not None and sent.payload is not None
+    assert planned.payload.keys() == sent.payload.keys()
+    identifier = sent.payload["package_file"]
+    assert planned.payload["package_file"] == f"<upload:{NOTES.name}>"
+    assert {**sent.payload, "package_file": planned.payload["package_file"]} == planned.payload
+    assert identifier != planned.payload["package_file"]
+
+
+def test_bad_input_sends_nothing(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(BadInputError):
+        publish([WHEEL, tmp_path / "missing.whl"], repo=REPO, api_url=sandbox.url, api_key=KEY)
+    assert sum(sandbox.state()["requests"].values()) == 0
+
+
+def test_unknown_repository_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ignore[no-untyped-def]
+    completed = cli(sandbox.url, str(WHEEL), str(SDIST), "--repo", "acme/nope")
+    assert completed.returncode == 4, completed.stderr
+    assert "Traceback" not in completed.stderr
+    errors = [line for line in completed.stderr.splitlines() if "error:" in line]
+    assert errors and all("acme/nope" in line or "--repo" in line for line in errors)
+
+
+def test_wrong_key_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ignore[no-untyped-def]
+    completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, key="wrong-key")
+    assert completed.returncode == 3, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "wrong-key" not in completed.stderr + completed.stdout
+    assert "CLOUDSMITH_API_KEY" in completed.stderr
+
+
+def test_processing_failure_is_reported_with_the_reason_and_others_still_publish(sandbox) -> None:  # type: ignore[no-untyped-def]
+    sandbox.configure(fail_processing=["release-notes*"])
+    completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, "--json")
+    assert completed.returncode == 0, completed.stderr
+    completed = cli(sandbox.url, str(NOTES), str(SDIST), "--repo", REPO, "--format", "raw", "-o", "version=1", "--json")
+    results = {Path(r["file"]).name: r for r in json.loads(completed.stdout)}
+    assert completed.returncode == 1
+    assert results[SDIST.name]["status"] == "published"
+    assert results[NOTES.name]["status"] == "failed"
+    assert "processing failed" in results[NOTES.name]["error"]
+    assert "Traceback" not in completed.stderr
+
+
+def test_skip_existing_skips_identical_content_and_refuses_different(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("one")
+    common = dict(repo=REPO, format="raw", options={"version": "1"}, api_url=sandbox.url, api_key=KEY, skip_existing=True)
+    assert [r.status for r in publish([notes], **common)] == ["published"]  # type: ignore[arg-type]
+    assert [r.status for r in publish([notes], **common)] == ["skipped"]  # type: ignore[arg-type]
+    notes.write_text("two")
+    [changed] = publish([notes], **common)  # type: ignore[arg-type]
+    assert changed.status == "failed"
+    assert "different content" in (changed.error or "")
+    [replaced] = publish([notes], republish=True, **common)  # type: ignore[arg-type]
+    assert replaced.status == "published", replaced.error
+    assert len(packages(sandbox.url)) == 1

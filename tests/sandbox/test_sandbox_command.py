@@ -1,0 +1,94 @@
+"""``pubsmith sandbox`` as a process: one URL line on stdout, serve, stop cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+LAUNCH = "from pubsmith.cli.sandbox import sandbox_command; sandbox_command()"
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serves_until_signalled_and_exits_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+    process = _start("--port", "0", "--data", str(tmp_path / "data"), "--repo", "acme/one",
+                     "--repo", "acme/two", "--api-key", "k", "--sync-seconds", "0.1")
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        with httpx.Client(base_url=url, headers={"X-Api-Key": "k"}) as api:
+            assert api.get("/packages/acme/two/").status_code == 200
+            assert api.get("/packages/acme/sandbox/").status_code == 404
+            assert api.get("/_sandbox/config").json()["sync_seconds"] == 0.1
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert out == ""
+    assert (tmp_path / "data" / "sandbox.sqlite3").is_file()
+
+
+def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
+    process = _start("--error-rate", "0.25", "--reset-before-rate", "0.1", "--reset-after-rate",
+                     "0.05", "--latency-ms", "5", "--rate-limit", "1000", "--rate-interval", "60",
+                     "--fail-processing-rate", "0.5", "--fail-processing", "bad-*", "--seed", "9")
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        settings = httpx.get(f"{url}/_sandbox/config").json()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    assert settings == {
+        "sync_seconds": 0.5, "error_rate": 0.25, "reset_before_rate": 0.1,
+        "reset_after_rate": 0.05, "latency_ms": 5, "rate_limit": 1000, "rate_interval": 60.0,
+        "fail_processing_rate": 0.5, "fail_processing": ["bad-*"], "seed": 9,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--repo", "no-slash"], "is not OWNER/REPO"),
+        (["--error-rate", "3"], "error_rate must be a number from 0 to 1"),
+    ],
+)
+def test_bad_settings_are_one_line_errors(args: list[str], message: str) -> None:
+    env = {**os.environ, "PUBSMITH_SANDBOX_API_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCH, *args], capture_output=True, text=True, timeout=30, env=env
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    first = _start("--port", "0")
+    try:
+        assert first.stdout is not None
+        port = first.stdout.readline().strip().rsplit(":", 1)[1]
+        result = subprocess.run([sys.executable, "-c", LAUNCH, "--port", port],
+                                capture_output=True, text=True, timeout=30)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=20)
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

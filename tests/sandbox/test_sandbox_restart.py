@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from sandbox_client import REPO, publish, request_upload, send, wait_settled
+
+from pubsmith.sandbox import SandboxConfig, running_sandbox
+
+
+def test_a_restart_with_the_same_directory_keeps_everything(
+    tmp_path: Path, plain: httpx.Client
+) -> None:
+    config = SandboxConfig(data_dir=tmp_path / "state", sync_seconds=0.05, api_key="k")
+    with running_sandbox(config) as first, httpx.Client(
+        base_url=first.url, headers={"X-Api-Key": "k"}
+    ) as api:
+        package = publish(api, plain, "raw", "kept.txt", b"kept\n", version="3")
+        wait_settled(api, package["slug"])
+        waiting = request_upload(api, "later.bin", b"later", method="put")
+        before = first.state()
+    with running_sandbox(config) as second, httpx.Client(
+        base_url=second.url, headers={"X-Api-Key": "k"}
+    ) as api:
+        assert second.state()["requests"] == before["requests"]
+        assert second.state()["uploads"] == before["uploads"]
+        read = api.get(f"/packages/{REPO}/{package['slug']}/")
+        assert read.status_code == 200
+        assert (read.json()["version"], read.json()["status_str"]) == ("3", "Completed")
+        # The presigned URL handed out before the restart is still signed correctly.
+        moved = {**waiting, "upload_url": waiting["upload_url"].replace(first.url, second.url)}
+        assert send(plain, moved, "later.bin", b"later").status_code == 200
+        duplicate = publish(api, plain, "raw", "kept.txt", b"kept\n", version="3")
+        assert wait_settled(api, duplicate["slug"])["is_sync_failed"]
+
+
+def test_packages_pending_at_shutdown_are_processed_after_a_restart(
+    tmp_path: Path, plain: httpx.Client
+) -> None:
+    slow = SandboxConfig(data_dir=tmp_path / "state", sync_seconds=0.5)
+    with running_sandbox(slow) as first, httpx.Client(
+        base_url=first.url, headers={"X-Api-Key": "k"}
+    ) as api:
+        package = publish(api, plain, "raw", "pending.txt", b"pending\n")
+    with running_sandbox(slow) as second, httpx.Client(
+        base_url=second.url, headers={"X-Api-Key": "k"}
+    ) as api:
+        assert wait_settled(api, package["slug"])["is_sync_completed"]
