@@ -28,9 +28,9 @@ class ConanFormat(FormatPlugin):
     PLUGIN_NAME = "conan"
     summary = "Conan packages (conan_package.tgz; the recipe and info files beside it go along)"
     options = (
-        Option("info_file", "Package info, conaninfo.txt (default: beside it)", "file", True),
-        Option("manifest_file", "Recipe's conanmanifest.txt (default: beside it)", "file", True),
-        Option("metadata_file", "Recipe, conanfile.py (default: beside it)", "file", True),
+        Option("info_file", "the package's conaninfo.txt; found beside it", "file", True),
+        Option("manifest_file", "the recipe's conanmanifest.txt; found beside it", "file", True),
+        Option("metadata_file", "the recipe, conanfile.py; found beside it", "file", True),
         Option("name", "Package name (default: from conanfile.py)"),
         Option("version", "Package version (default: from conanfile.py)"),
         Option("conan_prefix", "Conan user: USER in NAME/VERSION@USER/CHANNEL"),

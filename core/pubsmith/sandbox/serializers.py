@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pubsmith.sandbox.catalog import DISTROS
-from pubsmith.sandbox.records import PackageRecord, Phase, package_phase
+from pubsmith.sandbox.records import PackageFileRef, PackageRecord, Phase, package_phase
 
 __all__ = ["package_json", "search_fields", "status_json", "timestamp"]
 
@@ -99,7 +99,7 @@ def package_json(record: PackageRecord, api: str, now: float) -> dict[str, Any]:
         "extension": _extension(record.filename),
         "filename": record.filename,
         "filepath": record.payload.get("filepath"),
-        "files": [_file_json(record, ref.filename, ref.size, index == 0, completed)
+        "files": [_file_json(record, ref, index == 0, completed)
                   for index, ref in enumerate(record.files)],
         "format": record.format,
         "format_url": f"{api}/formats/{record.format}/",
@@ -181,7 +181,7 @@ def _self_url(record: PackageRecord, api: str) -> str:
 
 
 def _file_json(
-    record: PackageRecord, filename: str, size: int, primary: bool, completed: bool
+    record: PackageRecord, ref: PackageFileRef, primary: bool, completed: bool
 ) -> dict[str, Any]:
     return {
         "cdn_url": None,
@@ -190,14 +190,14 @@ def _file_json(
         "checksum_sha256": record.sha256 if primary else None,
         "checksum_sha512": record.sha512 if primary else None,
         "downloads": 0,
-        "filename": filename,
+        "filename": ref.filename,
         "is_downloadable": completed,
         "is_primary": primary,
         "is_synchronised": completed,
         "signature_url": None,
-        "size": size,
-        "slug_perm": record.slug_perm if primary else f"{record.slug_perm}-{filename}",
-        "tag": "pkg" if primary else "file",
+        "size": ref.size,
+        "slug_perm": record.slug_perm if primary else ref.identifier,
+        "tag": "pkg" if primary else ref.field.removesuffix("_file"),
     }
 
 

@@ -1,0 +1,88 @@
+"""MCP servers: MCP Bundles (``.mcpb`` zips with a ``manifest.json`` naming a ``server``), and
+MCP registry ``server.json`` descriptions (JSON whose ``$schema`` is the registry's).
+
+What Cloudsmith accepts for mcp is not documented; the bundle is what ``mcpb pack`` writes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+
+from pubsmith_formats._markers import load_json, require_text
+
+__all__ = ["McpFormat"]
+
+_MANIFEST = "manifest.json"
+_REGISTRY_SCHEMA = "modelcontextprotocol"
+_MAX_SERVER_JSON_BYTES = 1024 * 1024
+
+
+class McpFormat(FormatPlugin):
+    PLUGIN_NAME = "mcp"
+    summary = "MCP servers: MCP Bundles (.mcpb) and MCP registry server.json files"
+    options = (Option("version", "Version (default: from manifest.json or server.json)"),)
+
+    def recognise(self, artifact: Artifact) -> bool:
+        if artifact.kind == "zip":
+            if not artifact.has(_MANIFEST):
+                return False
+            try:
+                manifest = json.loads(artifact.read(_MANIFEST))
+            except ValueError:
+                return False
+            return isinstance(manifest, dict) and isinstance(manifest.get("server"), dict)
+        return artifact.kind is None and _is_server_json(_server_json(artifact, strict=False))
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        if artifact.kind == "zip":
+            if not artifact.has(_MANIFEST):
+                raise ArtifactError(artifact.path, f"is not an MCP Bundle: it has no {_MANIFEST}")
+            data, where = load_json(artifact, _MANIFEST), _MANIFEST
+            if not isinstance(data.get("server"), dict):
+                raise ArtifactError(artifact.path, f"{_MANIFEST} inside has no server section")
+        elif artifact.kind is None:
+            data, where = _server_json(artifact, strict=True), "server.json"
+            if not _is_server_json(data):
+                raise ArtifactError(
+                    artifact.path, "is not an MCP registry server.json (no registry $schema)"
+                )
+        else:
+            raise ArtifactError(artifact.path, "is neither an MCP Bundle (.mcpb) nor a server.json")
+        return PackageInfo(
+            name=require_text(artifact, data, "name", where),
+            version=require_text(artifact, data, "version", where),
+        )
+
+
+def _server_json(artifact: Artifact, *, strict: bool) -> dict[str, Any]:
+    """The file as a JSON object; ``{}`` (or, when ``strict``, an error) if it is not one."""
+    problem = ""
+    if not artifact.head.lstrip().startswith(b"{"):
+        problem = "is not JSON"
+    elif artifact.size > _MAX_SERVER_JSON_BYTES:
+        problem = "is too large to be a server.json"
+    else:
+        try:
+            data = json.loads(artifact.path.read_bytes())
+        except (OSError, ValueError) as exc:
+            problem = f"is not valid JSON ({exc})"
+        else:
+            if isinstance(data, dict):
+                return data
+            problem = "is not a JSON object"
+    if strict:
+        raise ArtifactError(artifact.path, problem)
+    return {}
+
+
+def _is_server_json(data: dict[str, Any]) -> bool:
+    schema = data.get("$schema")
+    return isinstance(schema, str) and _REGISTRY_SCHEMA in schema and "server" in schema
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return McpFormat

@@ -1,0 +1,92 @@
+"""Agent skills: a zipped skill folder (``SKILL.md`` with YAML front matter), or a zipped
+Claude Code plugin (``.claude-plugin/plugin.json``), at the root or one folder down.
+
+A plain skill usually carries no version, so ``-o version=`` is then required.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+
+from pubsmith_formats._markers import load_json, require_text
+
+__all__ = ["SkillsFormat"]
+
+_PLUGIN = re.compile(r"^([^/]+/)?\.claude-plugin/plugin\.json$")
+_SKILL = re.compile(r"^([^/]+/)?SKILL\.md$")
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+class SkillsFormat(FormatPlugin):
+    PLUGIN_NAME = "skills"
+    summary = "Agent skills: zipped skill folders (SKILL.md) and Claude Code plugins (plugin.json)"
+    options = (
+        Option("name", "the lowercase-hyphenated name; read from the skill", required=True),
+        Option("version", "the version; read from the skill if it has one", required=True),
+    )
+
+    def recognise(self, artifact: Artifact) -> bool:
+        return bool(_members(artifact, _PLUGIN) or _members(artifact, _SKILL))
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        plugins, skills = _members(artifact, _PLUGIN), _members(artifact, _SKILL)
+        if plugins:
+            manifest = load_json(artifact, plugins[0])
+            return PackageInfo(
+                name=require_text(artifact, manifest, "name", plugins[0]),
+                version=_text(manifest.get("version")),
+            )
+        if len(skills) != 1:
+            found = ", ".join(skills) or "no SKILL.md at its root or one folder down"
+            raise ArtifactError(
+                artifact.path,
+                f"is not one skill ({found}); zip one skill folder, or a plugin with plugin.json",
+            )
+        front = _front_matter(artifact, skills[0])
+        metadata = front.get("metadata")
+        # The skill spec has no version field; some authors put one in its metadata map.
+        version = front.get("version")
+        if version is None and isinstance(metadata, dict):
+            version = metadata.get("version")
+        name = require_text(artifact, front, "name", skills[0])
+        return PackageInfo(name=name, version=_text(version))
+
+
+def _members(artifact: Artifact, pattern: re.Pattern[str]) -> list[str]:
+    if artifact.kind != "zip":
+        return []
+    return [name for name in artifact.names() if pattern.match(name)]
+
+
+def _front_matter(artifact: Artifact, member: str) -> dict[str, Any]:
+    match = _FRONT_MATTER.match(artifact.read_text(member))
+    if match is None:
+        raise ArtifactError(artifact.path, f"{member} inside does not start with --- front matter")
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split())
+        raise ArtifactError(
+            artifact.path, f"{member} inside has invalid YAML front matter ({problem})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ArtifactError(artifact.path, f"{member} inside has front matter but no mapping")
+    return data
+
+
+def _text(value: object) -> str | None:
+    """A version as text: YAML and JSON may hand over ``1.0`` as a number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+@hookimpl
+def pubsmith_register_format() -> type[FormatPlugin]:
+    return SkillsFormat
