@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PEER_VENV ?= .venv-peer
+HATCH_VENV ?= .venv-hatch
+POETRY_VENV ?= .venv-poetry
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck check peer clean fixtures bench
+.PHONY: demo test integrations lint typecheck check peer clean fixtures bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +22,30 @@ $(PEER_VENV)/.installed:
 
 peer: $(PEER_VENV)/.installed
 
+# hatch and Poetry, each in its own environment as users install them, with pubsmith (this
+# checkout, editable) installed beside them as their publisher / application plugin.
+$(HATCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(HATCH_VENV)
+	$(HATCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(HATCH_VENV)/bin/python -m pip install -q hatch==1.18.2 -e .
+	touch $@
+
+$(POETRY_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(POETRY_VENV)
+	$(POETRY_VENV)/bin/python -m pip install -q --upgrade pip
+	$(POETRY_VENV)/bin/python -m pip install -q poetry==2.5.1 -e .
+	touch $@
+
+integrations: $(HATCH_VENV)/.installed $(POETRY_VENV)/.installed
+
 demo: $(BIN)/.installed
 	bash scripts/demo.sh
 
-test: $(BIN)/.installed $(PEER_VENV)/.installed
-	PUBSMITH_PEER_CLI=$(CURDIR)/$(PEER_VENV)/bin/cloudsmith $(BIN)/pytest -q
+test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
+	PUBSMITH_PEER_CLI=$(CURDIR)/$(PEER_VENV)/bin/cloudsmith \
+	PUBSMITH_HATCH=$(CURDIR)/$(HATCH_VENV)/bin/hatch \
+	PUBSMITH_POETRY=$(CURDIR)/$(POETRY_VENV)/bin/poetry \
+	$(BIN)/pytest -q
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check core plugins tests scripts fixtures/catalog.py
@@ -38,4 +59,4 @@ fixtures:
 	bash fixtures/build.sh
 
 clean:
-	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) $(HATCH_VENV) $(POETRY_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from pubsmith.registry import FormatRegistry
 
 ROOT = Path(__file__).resolve().parent.parent

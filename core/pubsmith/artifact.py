@@ -12,6 +12,7 @@ import gzip
 import lzma
 import tarfile
 import zipfile
+import zlib
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Literal, cast
@@ -23,6 +24,16 @@ __all__ = ["ArchiveKind", "Artifact"]
 ArchiveKind = Literal["zip", "tar", "ar", "rpm"]
 
 _HEAD_SIZE = 4096
+# What the standard library raises for damaged archives: a corrupt deflate or bzip2 stream
+# surfaces as zlib.error or OSError rather than as the archive module's own error.
+_ARCHIVE_ERRORS = (
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    lzma.LZMAError,
+    zlib.error,
+)
 _MAX_MEMBER_BYTES = 64 * 1024 * 1024
 _COMPRESSED_MAGIC = {
     b"\x1f\x8b": "gz",
@@ -118,7 +129,7 @@ class Artifact:
                 with self.path.open("rb") as stream:
                     stream.seek(offset)
                     return stream.read(size)
-        except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError) as exc:
+        except _ARCHIVE_ERRORS as exc:
             raise ArtifactError(self.path, f"is corrupt: cannot read {name} ({exc})") from None
         raise ArtifactError(self.path, f"has no {name} inside")
 
@@ -146,7 +157,7 @@ class Artifact:
                     return dict.fromkeys(member.name for member in archive)
             if kind == "ar":
                 return dict.fromkeys(self._ar_index())
-        except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError) as exc:
+        except _ARCHIVE_ERRORS as exc:
             raise ArtifactError(
                 self.path, f"is a corrupt or truncated {kind} archive ({exc})"
             ) from None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
+
 from pubsmith import Artifact, ArtifactError
 
 __all__ = [

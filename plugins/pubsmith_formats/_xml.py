@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
+
 from pubsmith import ArtifactError
 
 __all__ = ["child", "child_text", "local_name", "parse_xml"]

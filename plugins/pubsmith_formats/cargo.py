@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-
 from pubsmith_formats._markers import find_member, marked_format, require_kind, safe_member_names
 
 if sys.version_info >= (3, 11):

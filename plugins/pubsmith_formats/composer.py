@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
-
 from pubsmith_formats._markers import (
     find_member,
     load_json,

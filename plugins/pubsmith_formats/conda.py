@@ -8,8 +8,8 @@ import tarfile
 from typing import Any
 
 import zstandard
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_json,

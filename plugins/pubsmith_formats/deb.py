@@ -16,8 +16,8 @@ import tarfile
 from pathlib import Path
 
 import zstandard
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 from pubsmith_formats._deb822 import parse_paragraph, unwrap_clearsigned
 
 __all__ = ["DebFormat", "pubsmith_register_format"]

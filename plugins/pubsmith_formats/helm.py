@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
-
 from pubsmith_formats._markers import (
     find_member,
     load_yaml,

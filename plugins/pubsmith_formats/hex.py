@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-
 from pubsmith_formats._markers import marked_format, member_names, require_kind
 
 __all__ = ["HexFormat", "pubsmith_register_format"]

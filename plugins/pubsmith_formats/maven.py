@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
-
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["MavenFormat", "maven_descriptors"]

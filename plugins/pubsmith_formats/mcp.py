@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
-
 from pubsmith_formats._markers import load_json, require_text
 
 __all__ = ["McpFormat"]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, NoReturn, cast
 
 import zstandard
+
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 
 __all__ = ["NixFormat", "pubsmith_register_format"]

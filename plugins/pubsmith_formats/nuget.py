@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
-
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["NugetFormat"]

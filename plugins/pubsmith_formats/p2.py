@@ -11,7 +11,6 @@ import zipfile
 import zlib
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-
 from pubsmith_formats._xml import local_name, parse_xml
 from pubsmith_formats.maven import maven_descriptors
 

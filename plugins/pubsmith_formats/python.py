@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pkginfo
+
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 
 _SDIST_PKG_INFO = re.compile(r"^[^/]+/PKG-INFO$")

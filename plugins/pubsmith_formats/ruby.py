@@ -8,6 +8,7 @@ import zlib
 from typing import Any
 
 import yaml
+
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 
 __all__ = ["RubyFormat"]

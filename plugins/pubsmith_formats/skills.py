@@ -10,14 +10,16 @@ import re
 from typing import Any
 
 import yaml
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 from pubsmith_formats._markers import load_json, require_text
 
 __all__ = ["SkillsFormat"]
 
-_PLUGIN = re.compile(r"^([^/]+/)?\.claude-plugin/plugin\.json$")
-_SKILL = re.compile(r"^([^/]+/)?SKILL\.md$")
+_PLUGIN = ".claude-plugin/plugin.json"
+_SKILL = "SKILL.md"
+# Zipping a folder in macOS's Finder adds this one beside it.
+_MACOS_FORK = "__MACOSX"
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
@@ -30,36 +32,48 @@ class SkillsFormat(FormatPlugin):
     )
 
     def recognise(self, artifact: Artifact) -> bool:
-        return bool(_members(artifact, _PLUGIN) or _members(artifact, _SKILL))
+        return bool(_member(artifact, _PLUGIN) or _member(artifact, _SKILL))
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        plugins, skills = _members(artifact, _PLUGIN), _members(artifact, _SKILL)
-        if plugins:
-            manifest = load_json(artifact, plugins[0])
+        plugin, skill = _member(artifact, _PLUGIN), _member(artifact, _SKILL)
+        if plugin:
+            manifest = load_json(artifact, plugin)
             return PackageInfo(
-                name=require_text(artifact, manifest, "name", plugins[0]),
+                name=require_text(artifact, manifest, "name", plugin),
                 version=_text(manifest.get("version")),
             )
-        if len(skills) != 1:
-            found = ", ".join(skills) or "no SKILL.md at its root or one folder down"
+        if not skill:
+            found = [name for name in artifact.names() if name.rpartition("/")[2] == _SKILL]
+            where = f" (it has {', '.join(found[:3])})" if found else ""
             raise ArtifactError(
                 artifact.path,
-                f"is not one skill ({found}); zip one skill folder, or a plugin with plugin.json",
+                f"has no SKILL.md at its root or in its one top folder{where}; "
+                "zip one skill folder, or a plugin with .claude-plugin/plugin.json",
             )
-        front = _front_matter(artifact, skills[0])
+        front = _front_matter(artifact, skill)
         metadata = front.get("metadata")
         # The skill spec has no version field; some authors put one in its metadata map.
         version = front.get("version")
         if version is None and isinstance(metadata, dict):
             version = metadata.get("version")
-        name = require_text(artifact, front, "name", skills[0])
+        name = require_text(artifact, front, "name", skill)
         return PackageInfo(name=name, version=_text(version))
 
 
-def _members(artifact: Artifact, pattern: re.Pattern[str]) -> list[str]:
+def _member(artifact: Artifact, path: str) -> str | None:
+    """``path`` at the root, or in the folder that holds everything else, as a zipped folder is.
+
+    Requiring the single folder keeps a VS Code extension or a jar that merely ships a
+    SKILL.md somewhere inside from passing for a skill.
+    """
     if artifact.kind != "zip":
-        return []
-    return [name for name in artifact.names() if pattern.match(name)]
+        return None
+    names = artifact.names()
+    if path in names:
+        return path
+    tops = {name.split("/", 1)[0] for name in names} - {_MACOS_FORK}
+    nested = f"{tops.pop()}/{path}" if len(tops) == 1 else None
+    return nested if nested in names else None
 
 
 def _front_matter(artifact: Artifact, member: str) -> dict[str, Any]:

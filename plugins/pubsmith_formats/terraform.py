@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-
 from pubsmith_formats._markers import find_member, marked_format, require_kind
 
 __all__ = ["TerraformFormat", "pubsmith_register_format"]

@@ -7,7 +7,6 @@ are not Open VSX extensions and are not claimed.
 from __future__ import annotations
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-
 from pubsmith_formats._xml import child, local_name, parse_xml
 
 __all__ = ["VsxFormat"]

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from pubsmith.artifact import Artifact
 from pubsmith.errors import ArtifactError
 
@@ -97,3 +98,16 @@ def test_missing_member_and_non_utf8_text_are_clear_errors(tmp_path: Path) -> No
 def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="cannot be read"):
         _ = Artifact(tmp_path / "absent").head
+
+
+def test_corrupt_deflate_stream_inside_a_zip_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.txt", os.urandom(4096).hex())
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"data.txt") + len(b"data.txt")
+    for offset in range(start + 10, start + 60):
+        raw[offset] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ArtifactError, match=r"bad\.zip: is corrupt: cannot read data\.txt"):
+        Artifact(path).read("data.txt")

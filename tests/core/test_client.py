@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pubsmith import __version__
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import (

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from pubsmith.errors import ArtifactError
 from pubsmith.hashing import FileDigest, digest_file
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from pubsmith import Artifact, FormatPlugin, Option, PackageInfo
 from pubsmith.errors import OptionError
 from pubsmith.planning import check_option_keys, options_for, plan_package, preview_identifier

@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ProcessingError
 from pubsmith.polling import SyncTimeoutError, wait_for_sync

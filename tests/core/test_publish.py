@@ -138,7 +138,14 @@ def test_processing_failure_is_reported_with_the_reason_and_others_still_publish
 def test_skip_existing_skips_identical_content_and_refuses_different(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     notes = tmp_path / "notes.txt"
     notes.write_text("one")
-    common = dict(repo=REPO, format="raw", options={"version": "1"}, api_url=sandbox.url, api_key=KEY, skip_existing=True)
+    common = {
+        "repo": REPO,
+        "format": "raw",
+        "options": {"version": "1"},
+        "api_url": sandbox.url,
+        "api_key": KEY,
+        "skip_existing": True,
+    }
     assert [r.status for r in publish([notes], **common)] == ["published"]  # type: ignore[arg-type]
     assert [r.status for r in publish([notes], **common)] == ["skipped"]  # type: ignore[arg-type]
     notes.write_text("two")

@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from pubsmith import FormatPlugin, PackageInfo, hookimpl
 from pubsmith.artifact import Artifact
 from pubsmith.errors import ArtifactError, ConfigError, FormatDetectionError, PluginError

@@ -5,6 +5,7 @@ from email.utils import formatdate
 
 import httpx
 import pytest
+
 from pubsmith.retry import PollBackoff, RateLimiter, RetryPolicy, parse_retry_after
 
 NOW = 1_700_000_000.0

@@ -6,6 +6,7 @@ import pickle
 from dataclasses import dataclass
 
 import pytest
+
 from pubsmith.secret import Secret
 
 CANARY = "canary-7f3a9c1e-key"

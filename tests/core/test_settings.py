@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pubsmith.errors import ConfigError
 from pubsmith.settings import DEFAULT_API_URL, Repository, Settings
 

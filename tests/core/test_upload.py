@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import AmbiguousResultError, TransportError, UploadError
 from pubsmith.hashing import digest_file

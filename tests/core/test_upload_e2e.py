@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from pubsmith.client import CloudsmithClient
 from pubsmith.polling import wait_for_sync
 from pubsmith.resume import FileResumeStore

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import AlpinePackageUploadRequest
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from cloudsmith_api.models import CargoPackageUploadRequest
 from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

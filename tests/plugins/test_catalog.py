@@ -15,7 +15,7 @@ from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
-from catalog import Fixture, load_catalog, publish_arguments  # noqa: E402
+from catalog import Fixture, load_catalog, publish_arguments
 
 CATALOG = load_catalog()
 
@@ -37,7 +37,7 @@ def test_catalog_covers_every_installed_format(registry: FormatRegistry) -> None
 def test_fixture_exists_and_is_detected_as_its_format(fixture: Fixture, registry: FormatRegistry) -> None:
     assert fixture.path.is_file(), f"{fixture.path} is missing: run fixtures/{fixture.format}/build.sh"
     if fixture.detect:
-        assert registry.detect(Artifact(fixture.path)).PLUGIN_NAME == fixture.format
+        assert fixture.format == registry.detect(Artifact(fixture.path)).PLUGIN_NAME
 
 
 @pytest.mark.parametrize("fixture", CATALOG, ids=lambda fixture: fixture.id)

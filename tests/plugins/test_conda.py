@@ -8,6 +8,7 @@ import pytest
 import zstandard
 from cloudsmith_api.models import CondaPackageUploadRequest
 from lookalikes import LOOKALIKES, lookalike, make_tar, make_zip, truncated_copy
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import zstandard
 from cloudsmith_api.models import DebPackageUploadRequest
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

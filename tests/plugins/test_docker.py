@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from cloudsmith_api.models import DockerPackageUploadRequest
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import GenericPackageUploadRequest
+
 from pubsmith import Artifact, FormatDetectionError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

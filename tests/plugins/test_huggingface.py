@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import HuggingfacePackageUploadRequest
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import zstandard
 from cloudsmith_api.models import NixPackageUploadRequest
+
 from pubsmith import Artifact, ArtifactError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry

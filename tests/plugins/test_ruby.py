@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from cloudsmith_api.models import RubyPackageUploadRequest
 from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
+from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
+
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
 SPEC = """--- !ruby/object:Gem::Specification
 name: widget

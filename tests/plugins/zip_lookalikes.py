@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lookalikes import Members, make_tar, make_zip
+
 from pubsmith import Artifact
 
 __all__ = ["FORMAT_OF", "ZIP_LOOKALIKES", "zip_lookalike"]

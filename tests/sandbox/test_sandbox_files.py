@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
-from collections.abc import Iterator
+import shutil
+import socket
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, request_upload, send, upload
+from sandbox_client import REPO, publish, request_upload, send, upload, wait_settled
 
 from pubsmith.sandbox.runner import Sandbox
 
@@ -151,8 +152,7 @@ def test_parts_in_any_order_and_concurrently_are_joined_in_order(
     parts = [os.urandom(200_000 + number) for number in range(8)]
     whole = b"".join(parts)
     info = request_upload(api, "big.bin", whole, method="put_parts")
-    order = list(range(8))
-    random.Random(4).shuffle(order)
+    order = [5, 2, 7, 0, 3, 6, 1, 4]
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(
             lambda n: _put_part(plain, sandbox, info["identifier"], n + 1, parts[n]), order
@@ -237,3 +237,33 @@ def test_info_describes_a_multipart_upload(api: httpx.Client) -> None:
     assert response.json()["upload_querystring"] == f"upload_id={info['identifier']}&part_number=3"
     assert api.get(f"/files/{REPO}/missing/info/").status_code == 404
     assert api.get(f"/files/acme/other/{info['identifier']}/info/").status_code == 404
+
+
+def test_an_expired_put_url_is_refused(
+    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+) -> None:
+    sandbox = sandbox_factory(upload_url_seconds=-1)
+    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+        for method in ("put", "post"):
+            info = request_upload(api, "late.bin", DATA, method=method)
+            response = send(plain, info, "late.bin", DATA)
+            assert response.status_code == 403
+            assert "expired" in response.json()["detail"]
+
+
+def test_a_missing_file_fails_processing(
+    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+) -> None:
+    sandbox = sandbox_factory(sync_seconds=0.5)
+    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+        package = publish(api, plain, "raw", "gone.txt", DATA)
+        shutil.rmtree(sandbox.data_dir / "blobs")
+        status = wait_settled(api, package["slug"])
+    assert status["status_reason"] == "gone.txt: the uploaded file is missing."
+
+
+def test_a_malformed_content_length_is_a_400(sandbox: Sandbox) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
+        assert connection.recv(100).startswith(b"HTTP/1.1 400")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 
-from pubsmith.errors import ConfigError, ValidationError
-from pubsmith.sandbox import Faults, SandboxConfig
+from pubsmith import Artifact, FormatPlugin, PackageInfo
+from pubsmith.errors import ConfigError, PluginError, ValidationError
+from pubsmith.registry import FormatRegistry
+from pubsmith.sandbox import Faults, SandboxConfig, processing
 from pubsmith.sandbox.bodies import BodyReader
 from pubsmith.sandbox.faults import FaultInjector
 from pubsmith.sandbox.multipart import MultipartReader, boundary_of
@@ -165,3 +168,37 @@ def test_sandbox_config_is_checked_and_hides_its_key() -> None:
                 {"port": 70000}, {"repos": ("acme",)}):
         with pytest.raises(ConfigError):
             SandboxConfig(**bad)  # type: ignore[arg-type]
+
+
+class _Boom(FormatPlugin):
+    PLUGIN_NAME = "boom"
+    summary = "a plugin with a bug"
+
+    def recognise(self, artifact: Artifact) -> bool:
+        return False
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        raise KeyError("oops")
+
+
+def test_a_plugin_bug_fails_processing_with_a_clear_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    artifact = tmp_path / "thing.boom"
+    artifact.write_bytes(b"boom")
+    monkeypatch.setattr(processing, "_load_registry", lambda: FormatRegistry({"boom": _Boom()}))
+    reason, info = processing.inspect_artifact(artifact, "boom")
+    assert reason == "thing.boom: the boom plugin failed: KeyError: 'oops'"
+    assert info is None
+    assert processing.inspect_artifact(artifact, "unplugged") == (None, None)
+
+
+def test_a_plugin_that_cannot_load_fails_processing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> FormatRegistry:
+        raise PluginError("format plugin 'x' from x 1.0 failed to load")
+
+    monkeypatch.setattr(processing, "_load_registry", broken)
+    reason, _ = processing.inspect_artifact(tmp_path, "raw")
+    assert reason is not None and reason.startswith("Format plugins could not be loaded")

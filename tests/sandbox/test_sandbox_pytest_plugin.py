@@ -17,7 +17,7 @@ from pubsmith.sandbox.pytest_plugin import SandboxFixture
 def test_the_fixture_serves_acme_sandbox_with_its_key(
     cloudsmith_sandbox: SandboxFixture, plain: httpx.Client
 ) -> None:
-    assert (cloudsmith_sandbox.owner, cloudsmith_sandbox.repo) == ("acme", "sandbox")
+    assert cloudsmith_sandbox.repo_slug == "acme/sandbox"
     assert cloudsmith_sandbox.api_key == "sandbox-key"
     with httpx.Client(base_url=cloudsmith_sandbox.url) as anonymous:
         assert anonymous.get("/packages/acme/sandbox/").status_code == 401
@@ -25,6 +25,9 @@ def test_the_fixture_serves_acme_sandbox_with_its_key(
     with httpx.Client(base_url=cloudsmith_sandbox.url, headers=headers) as api:
         package = publish(api, plain, "raw", "plugin.txt", b"from a plugin test\n")
         assert wait_settled(api, package["slug"])["is_sync_completed"]
+        token = cloudsmith_sandbox.mint_oidc_token("repo:acme/plugin")
+        exchanged = api.post("/openid/acme/", json={"oidc_token": token, "service_slug": "ci"})
+        assert exchanged.status_code == 201
         cloudsmith_sandbox.configure(error_rate=1.0)
         assert api.get("/user/self/").status_code >= 500
     state = cloudsmith_sandbox.state()

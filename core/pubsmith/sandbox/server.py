@@ -144,7 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             response = self._call(route, request)
             if plan.reset_after:
-                request.body.drain(_DRAIN_LIMIT)
+                with contextlib.suppress(ApiError):  # the answer is dropped either way
+                    request.body.drain(_DRAIN_LIMIT)
                 self.server.reset_later(self.connection)
                 self.close_connection = True
             else:
