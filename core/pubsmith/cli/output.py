@@ -53,7 +53,7 @@ class ProgressDisplay:
 
     def close(self) -> None:
         if self.live:
-            click.echo("\r\x1b[2K", nl=False, file=self.stream)
+            click.echo("\r\x1b[2K", nl=False, file=self.stream, color=True)
 
     def _draw(self, *, force: bool) -> None:
         now = time.monotonic()
@@ -72,7 +72,7 @@ class ProgressDisplay:
             parts.append(f"+{len(active) - 3} more")
         width = shutil.get_terminal_size().columns
         line = "  ".join(parts)[: max(20, width - 1)]
-        click.echo(f"\r\x1b[2K{line}", nl=False, file=self.stream)
+        click.echo(f"\r\x1b[2K{line}", nl=False, file=self.stream, color=True)
 
 
 def format_result(result: PublishResult) -> str:
