@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pubsmith._urls import is_loopback
 from pubsmith.errors import ConfigError
 from pubsmith.secret import Secret
 
@@ -86,7 +86,7 @@ class Settings:
         parts = urlsplit(self.api_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"API URL must be http(s)://HOST[:PORT], not {self.api_url!r}")
-        if parts.scheme == "http" and not self.allow_http and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not self.allow_http and not is_loopback(parts.hostname):
             raise ConfigError(
                 f"refusing to send the API key over plain HTTP to {parts.hostname}; "
                 "use https:// or pass --allow-http if this network is trusted"
@@ -98,12 +98,3 @@ def _normalise_url(url: str) -> str:
     if "://" not in url:
         url = f"https://{url}"
     return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
