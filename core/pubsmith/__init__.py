@@ -1,28 +1,37 @@
-"""pubsmith: publish packages of every format to Cloudsmith."""
+"""pubsmith: publish packages of every format to Cloudsmith.
+
+The public names are imported on first use (PEP 562), so ``pubsmith --version`` and
+``import pubsmith.cli`` load neither pluggy nor the archive modules behind ``Artifact``.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pubsmith._version import __version__
-from pubsmith.artifact import Artifact
-from pubsmith.errors import (
-    ApiError,
-    ArtifactError,
-    AuthenticationError,
-    ConfigError,
-    FormatDetectionError,
-    NotFoundError,
-    OptionError,
-    PluginError,
-    ProcessingError,
-    PubsmithError,
-    RateLimitedError,
-    ServerError,
-    TransportError,
-    UploadError,
-    ValidationError,
-)
-from pubsmith.hookspecs import hookimpl
-from pubsmith.plugin import FormatPlugin, Option, PackageInfo
+
+if TYPE_CHECKING:
+    from pubsmith.artifact import Artifact
+    from pubsmith.errors import (
+        ApiError,
+        ArtifactError,
+        AuthenticationError,
+        ConfigError,
+        FormatDetectionError,
+        NotFoundError,
+        OptionError,
+        PluginError,
+        ProcessingError,
+        PubsmithError,
+        RateLimitedError,
+        ServerError,
+        TransportError,
+        UploadError,
+        ValidationError,
+    )
+    from pubsmith.hookspecs import hookimpl
+    from pubsmith.plugin import FormatPlugin, Option, PackageInfo
 
 __all__ = [
     "ApiError",
@@ -47,3 +56,23 @@ __all__ = [
     "__version__",
     "hookimpl",
 ]
+
+_HOMES = {
+    "Artifact": "pubsmith.artifact",
+    "hookimpl": "pubsmith.hookspecs",
+    "FormatPlugin": "pubsmith.plugin",
+    "Option": "pubsmith.plugin",
+    "PackageInfo": "pubsmith.plugin",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES.get(name, "pubsmith.errors")), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

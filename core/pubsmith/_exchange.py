@@ -68,6 +68,11 @@ class Call:
     done_on_retry: frozenset[int] = frozenset()
     """Statuses that, after an attempt whose outcome is unknown, mean it did the job
     (a 404 when deleting again, a refusal to complete an upload twice)."""
+    sent_before: bool = False
+    """An earlier run may have sent this already (resuming after a kill): ``done_on_retry``
+    applies from the first attempt."""
+    log_body: bool = True
+    """False when the JSON body carries a credential (an OIDC token): never logged."""
 
 
 class Exchange:
@@ -105,7 +110,7 @@ class Exchange:
         """The answer and its body, after retries; raises a pubsmith error otherwise."""
         paced = origin(call.url) == self._origin
         attempts = self.policy.attempts()
-        maybe_done = False  # an earlier attempt may have been processed
+        maybe_done = call.sent_before  # an earlier attempt may have been processed
         while True:
             if paced:
                 self.limiter.acquire()
@@ -165,7 +170,7 @@ class Exchange:
             # loggable_headers masks X-Api-Key (and any other credential-like header).
             log.debug("%s %s headers: %s", call.method, loggable_url(call.url),
                       loggable_headers(headers.items()))
-            if call.json is not None:
+            if call.json is not None and call.log_body:
                 log.debug("request body: %s", self._redact(one_line(json.dumps(call.json), 2000)))
         http = self._http()
         with contextlib.ExitStack() as stack:

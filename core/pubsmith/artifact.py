@@ -167,7 +167,7 @@ class Artifact:
         try:
             with self._open_decompressed() as stream:
                 block = stream.read(512)
-        except (OSError, EOFError, lzma.LZMAError):
+        except _ARCHIVE_ERRORS:
             return False
         if len(block) < 512:
             return False

@@ -38,6 +38,9 @@ MAX_CONNECTIONS = 32
 _REPO_HINT = "check --repo OWNER/REPO exists and the key can see it"
 _UPLOAD_HINT = "the upload has expired or was aborted: publish the file again"
 _TAG_ACTIONS = ("Add", "Clear", "Replace", "Remove")
+# After an attempt whose answer was lost, a refusal to take the file again means the lost
+# attempt delivered it; if it did not, creating the package says so.
+_UPLOADED_BEFORE = frozenset({400, 409})
 
 
 class CloudsmithClient:
@@ -166,12 +169,18 @@ class CloudsmithClient:
                             f"read upload {identifier} in {owner}/{repo}",
                             not_found_hint=_UPLOAD_HINT)
 
-    def files_complete(self, owner: str, repo: str, identifier: str) -> dict[str, Any] | None:
-        """Join the parts of a multipart upload; None when a retry found it already done."""
+    def files_complete(
+        self, owner: str, repo: str, identifier: str, *, resumed: bool = False
+    ) -> dict[str, Any] | None:
+        """Join the parts of a multipart upload; None when a retry found it already done.
+
+        ``resumed`` says an earlier, interrupted run may have completed it already.
+        """
         data = self._api("POST", self._url("files", owner, repo, identifier, "complete"),
                          f"complete upload {identifier} in {owner}/{repo}",
                          json={"upload_id": identifier, "complete": True},
-                         not_found_hint=_UPLOAD_HINT, done_on_retry=frozenset({400, 404}))
+                         not_found_hint=_UPLOAD_HINT, done_on_retry=frozenset({400, 404}),
+                         sent_before=resumed)
         return data if isinstance(data, dict) else None
 
     def files_abort(self, owner: str, repo: str, identifier: str) -> None:
@@ -277,6 +286,22 @@ class CloudsmithClient:
         return self._object("POST", self._package(owner, repo, slug, "resync"),
                             f"resync package {slug} in {owner}/{repo}", not_found_hint=_REPO_HINT)
 
+    def exchange_oidc_token(self, org: str, *, oidc_token: Secret, service_slug: str) -> Secret:
+        """A short-lived API key for ``service_slug`` in ``org``, for a CI's OIDC token.
+
+        Sent without any API key; the token is never logged, even with ``--debug``.
+        """
+        data = self._object("POST", self._url("openid", org),
+                            f"exchange the OIDC token for service {service_slug} in {org}",
+                            json={"oidc_token": oidc_token.reveal(), "service_slug": service_slug},
+                            with_key=False, log_body=False,
+                            not_found_hint=f"check the organisation {org!r} (CLOUDSMITH_ORG)")
+        token = data.get("token")
+        if not isinstance(token, str) or not token.strip():
+            raise ServerError(200, "the OIDC exchange answered without a token",
+                              operation=f"exchange the OIDC token in {org}")
+        return Secret(token.strip())
+
     # -- Upload endpoints ------------------------------------------------------------
 
     def upload_post(
@@ -292,7 +317,7 @@ class CloudsmithClient:
         body, content_type = multipart_body(fields, path, _size(path), progress)
         self._exchange.send(Call("POST", target, f"upload of {path.name} to {target.host}",
                                  headers={"Content-Type": content_type}, body=body,
-                                 with_key=False, api=False))
+                                 with_key=False, api=False, done_on_retry=_UPLOADED_BEFORE))
 
     def upload_put(
         self, url: str, headers: Mapping[str, Any], path: Path, progress: Progress | None = None
@@ -310,7 +335,8 @@ class CloudsmithClient:
         )
         body = FileBody(path, 0, _size(path), progress=progress)
         self._exchange.send(Call("PUT", target, f"upload of {path.name} to {target.host}",
-                                 headers=sent, body=body, with_key=False, api=False))
+                                 headers=sent, body=body, with_key=False, api=False,
+                                 done_on_retry=_UPLOADED_BEFORE))
 
     def upload_part(
         self,

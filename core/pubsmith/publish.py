@@ -8,15 +8,20 @@ but an error that would fail them all (a wrong key, an unknown repository) does.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import (
     AmbiguousResultError,
+    ArtifactError,
     AuthenticationError,
     BadInputError,
     ConfigError,
@@ -29,13 +34,18 @@ from pubsmith.planning import PackagePlan, check_option_keys, plan_package
 from pubsmith.polling import wait_for_sync
 from pubsmith.registry import FormatRegistry
 from pubsmith.results import Progress, PublishResult
-from pubsmith.settings import Repository, Settings
 from pubsmith.resume import FileResumeStore, ResumeStore
+from pubsmith.settings import Repository, Settings
 from pubsmith.upload import Uploader
 
 __all__ = ["Publisher", "plan_files", "publish"]
 
 ProgressCallback = Callable[[Progress], None]
+
+log = logging.getLogger("pubsmith.publish")
+
+# How far the server's clock may lag ours when telling a package just made from older ones.
+_CLOCK_SKEW = 300.0
 
 
 def plan_files(
@@ -68,18 +78,26 @@ def plan_files(
             )
         except PubsmithError as exc:
             errors[path] = exc
+        except Exception as exc:  # a plugin tripping over a damaged file is bad input too
+            errors[path] = ArtifactError(
+                path,
+                f"cannot be read as a package ({type(exc).__name__}: {exc}); it may be corrupt",
+            )
     companions = {
-        companion.resolve()
+        _real(companion)
         for plan in plans.values()
         for companion in plan.upload_paths()
         if companion != plan.path
     }
-    kept = [path for path in unique if path.resolve() not in companions]
+    kept = [path for path in unique if _real(path) not in companions]
     problems = [errors[path] for path in kept if path in errors]
-    try:
-        check_option_keys(options or {}, [plan.plugin for plan in plans.values()], registry)
-    except PubsmithError as exc:
-        problems.append(exc)
+    if not problems:
+        # Only once every file has a format: an option meant for a file that failed would
+        # otherwise be reported as taken by no format.
+        try:
+            check_option_keys(options or {}, [plan.plugin for plan in plans.values()], registry)
+        except PubsmithError as exc:
+            problems.append(exc)
     if problems:
         raise BadInputError(problems)
     return [plans[path] for path in kept]
@@ -207,15 +225,49 @@ class Publisher:
     def _create(
         self, plan: PackagePlan, payload: dict[str, Any], digest: FileDigest
     ) -> dict[str, Any]:
-        """Create the package once, even when the answer to the first try is lost."""
+        """Create the package once, even when answers to earlier tries were lost.
+
+        After a try whose outcome is unknown, the repository is searched for the package
+        that try would have made before another is sent.
+        """
         owner, repo = self.repository.owner, self.repository.name
-        try:
-            return self.client.create_package(owner, repo, plan.format, payload)
-        except AmbiguousResultError:
-            existing = self._find_existing(plan, digest)
-            if existing is not None and existing.get("checksum_sha256") == digest.sha256:
-                return existing
-            return self.client.create_package(owner, repo, plan.format, payload)
+        attempts = self.client.policy.attempts()
+        started = time.time()
+        while True:
+            try:
+                return self.client.create_package(owner, repo, plan.format, payload)
+            except AmbiguousResultError as exc:
+                made = self._find_created(plan, digest, since=started - _CLOCK_SKEW)
+                if made is not None:
+                    log.info("%s: the lost try created package %s", plan.path, made.get("slug"))
+                    return made
+                if attempts.wait() is None:
+                    raise
+                log.info("%s: creating the package again: %s", plan.path, exc)
+
+    def _find_created(
+        self, plan: PackagePlan, digest: FileDigest, *, since: float
+    ) -> dict[str, Any] | None:
+        """The package a create sent after ``since`` made, if any: same format and file.
+
+        A package still processing may not show its checksum yet; one of the same size
+        created in that window is taken as ours.
+        """
+        name = plan.path.name
+        query = f"format:{plan.format} filename:{_quoted(name)}"
+        owner, repo = self.repository.owner, self.repository.name
+        recent = [
+            package
+            for package in self.client.list_packages(owner, repo, query=query)
+            if package.get("filename") == name and _uploaded_after(package, since)
+        ]
+        for package in recent:
+            if package.get("checksum_sha256") == digest.sha256:
+                return package
+        for package in recent:
+            if not package.get("checksum_sha256") and package.get("size") == digest.size:
+                return package
+        return None
 
     def _find_existing(self, plan: PackagePlan, digest: FileDigest) -> dict[str, Any] | None:
         """The package in the repository with this format, name, version and filename."""
@@ -265,6 +317,8 @@ def publish(
     registry: FormatRegistry | None = None,
     on_progress: ProgressCallback | None = None,
     resume: bool = True,
+    settings: Settings | Callable[[], Settings] | None = None,
+    promote_to: str | None = None,
 ) -> list[PublishResult]:
     """Publish files to ``repo`` (``OWNER/REPO``) and return one result per package.
 
@@ -276,10 +330,20 @@ def publish(
     results with ``status == "failed"``, so the others still publish. With ``resume``, a
     multipart upload cut short (even by a killed process) continues from the parts the
     server already accepted; the state lives in the user cache directory.
+
+    ``settings`` replaces ``api_url``/``api_key``/``allow_http``/``ca_bundle``; a callable
+    (such as a :class:`~pubsmith.config.Config`'s bound ``settings``) is called only once
+    something is to be sent, so bad input or a dry run never triggers an OIDC exchange.
+    With ``promote_to`` (``REPO`` of the same owner) each published package is then copied
+    there once synchronised; see :func:`pubsmith.promote.promote_results`.
     """
     repository = Repository.parse(repo) if repo else None
     if repository is None and not dry_run:
         raise ConfigError("no repository: pass --repo OWNER/REPO")
+    if promote_to and repository is not None:
+        from pubsmith.promote import destination_repo
+
+        destination_repo(repository.owner, promote_to)  # a bad target stops the run up front
     all_options = dict(options or {})
     if distribution:
         all_options["distribution"] = distribution
@@ -304,9 +368,12 @@ def publish(
             for plan in plans
         ]
     assert repository is not None  # checked above; narrows the type for mypy
-    settings = Settings.resolve(
-        api_url=api_url, api_key=api_key, allow_http=allow_http, ca_bundle=ca_bundle
-    )
+    if callable(settings):
+        settings = settings()
+    elif settings is None:
+        settings = Settings.resolve(
+            api_url=api_url, api_key=api_key, allow_http=allow_http, ca_bundle=ca_bundle
+        )
     with CloudsmithClient(
         settings.api_url, settings.require_key(), verify=settings.ca_bundle or True
     ) as client:
@@ -321,4 +388,34 @@ def publish(
             on_progress=on_progress,
             resume=FileResumeStore() if resume else None,
         )
-        return publisher.publish(plans)
+        results = publisher.publish(plans)
+        if promote_to:
+            from pubsmith.promote import promote_results
+
+            promote_results(client, repository, results, promote_to, republish=republish,
+                            wait=wait, timeout=wait_timeout, concurrency=concurrency)
+        return results
+
+
+def _real(path: Path) -> str:
+    # realpath never raises, even on a symlink loop (reported by planning as missing).
+    return os.path.realpath(path)
+
+
+def _quoted(text: str) -> str:
+    # The search syntax splits terms on spaces; quotes keep a file name whole.
+    if any(char.isspace() or char in "\"'" for char in text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def _uploaded_after(package: Mapping[str, Any], since: float) -> bool:
+    """Whether the package was uploaded after ``since``; unknown times count as recent."""
+    text = str(package.get("uploaded_at") or "")
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    if when.tzinfo is None:
+        return True
+    return when.timestamp() >= since

@@ -30,6 +30,9 @@ class PublishResult:
     slug: str | None = None
     error: str | None = None
     payload: dict[str, Any] | None = None
+    promoted_to: str | None = None
+    """``OWNER/REPO`` the package was promoted to (``publish --promote-to``), else None."""
+    promoted_slug_perm: str | None = None
     exception: PubsmithError | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -47,6 +50,8 @@ class PublishResult:
             "slug": self.slug,
             "error": self.error,
             "payload": self.payload,
+            "promoted_to": self.promoted_to,
+            "promoted_slug_perm": self.promoted_slug_perm,
         }
 
 

@@ -78,7 +78,10 @@ class Settings:
 
     def require_key(self) -> Secret:
         if self.api_key is None:
-            raise ConfigError("no API key: set CLOUDSMITH_API_KEY or pass --api-key")
+            raise ConfigError(
+                "no API key: set CLOUDSMITH_API_KEY or pass --api-key (or put api-key in your "
+                "user config, see `pubsmith config`; in CI set CLOUDSMITH_SERVICE_SLUG for OIDC)"
+            )
         return self.api_key
 
     def check_url(self) -> None:

@@ -2,8 +2,8 @@
 
 Small files go in one presigned POST (or PUT, if the server asks for it); files above
 the threshold go in parts sent in parallel, a bounded number in flight, each part retried
-on its own. An upload that cannot finish is aborted, unless a :class:`ResumeStore` keeps
-it for the next run after a failure that may pass (network, server, interruption).
+on its own. A multipart upload that cannot finish is aborted, unless a :class:`ResumeStore`
+keeps it for the next run after a failure that may pass (network, server, interruption).
 """
 
 from __future__ import annotations
@@ -143,11 +143,12 @@ class Uploader:
                 created = self.client.files_create(owner, repo, **request)
                 break
             except AmbiguousResultError as exc:
-                # A second upload session is harmless (it never becomes a package and
-                # expires unused), unlike giving up on the file: ask again.
+                # The API cannot tell us the identifier of an upload whose answer was lost,
+                # so it cannot be aborted; it holds no bytes (none were sent to it) and
+                # expires unused. Asking again is harmless, unlike giving up on the file.
                 if attempts.wait() is None:
                     raise
-                log.warning("requesting the upload of %s again: %s", path.name, exc)
+                log.info("requesting the upload of %s again: %s", path.name, exc)
         identifier = created.get("identifier")
         if not isinstance(identifier, str) or not identifier:
             raise UploadError(f"the API started an upload of {path.name} without an identifier; "
@@ -158,14 +159,15 @@ class Uploader:
         self, owner: str, repo: str, path: Path, digest: FileDigest, progress: Progress | None
     ) -> str:
         identifier, created = self._create(owner, repo, path, digest, "post")
-        with self._aborting(owner, repo, identifier, keep=None):
-            url = _upload_url(created, path.name)
-            fields = created.get("upload_fields")
-            if fields:
-                self.client.upload_post(url, fields, path, progress)
-            else:
-                # The server chose a PUT upload: no form, just its headers.
-                self.client.upload_put(url, created.get("upload_headers") or {}, path, progress)
+        # Nothing to abort on failure: the API aborts only multipart uploads, and an unused
+        # presigned URL holds no bytes and expires on its own.
+        url = _upload_url(created, path.name)
+        fields = created.get("upload_fields")
+        if fields:
+            self.client.upload_post(url, fields, path, progress)
+        else:
+            # The server chose a PUT upload: no form, just its headers.
+            self.client.upload_put(url, created.get("upload_headers") or {}, path, progress)
         return identifier
 
     def _multipart(
@@ -173,6 +175,7 @@ class Uploader:
     ) -> str:
         key = self._key(owner, repo, path, digest)
         record = self._resumable(owner, repo, key, digest)
+        resumed = record is not None
         if record is None:
             identifier, created = self._create(owner, repo, path, digest, "put_parts")
             record = ResumeRecord(identifier, _upload_url(created, path.name), digest.size,
@@ -192,7 +195,9 @@ class Uploader:
 
         with self._aborting(owner, repo, record.identifier, keep=key):
             self._send_parts(record, path, todo, progress, accepted)
-            self.client.files_complete(owner, repo, record.identifier)
+            # A killed run may have sent the complete after its last part: the server then
+            # refuses a second one, and creating the package checks the upload is whole.
+            self.client.files_complete(owner, repo, record.identifier, resumed=resumed)
         if self.resume is not None:
             self.resume.discard(key)
         return record.identifier
@@ -248,20 +253,20 @@ class Uploader:
 
     @contextlib.contextmanager
     def _aborting(
-        self, owner: str, repo: str, identifier: str, *, keep: str | None
+        self, owner: str, repo: str, identifier: str, *, keep: str
     ) -> Iterator[None]:
         """Abort the upload when the block fails, unless it stays resumable under ``keep``."""
         try:
             yield
         except BaseException as exc:
-            resumable = self.resume is not None and keep is not None and (
+            resumable = self.resume is not None and (
                 isinstance(exc, _PASSING) or not isinstance(exc, Exception)
             )
             if resumable:
                 log.info("upload %s left open to resume on the next run", identifier)
             else:
                 self._abort(owner, repo, identifier)
-                if self.resume is not None and keep is not None:
+                if self.resume is not None:
                     self.resume.discard(keep)
             raise
 

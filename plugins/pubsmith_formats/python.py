@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import tarfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import pkginfo
@@ -44,7 +47,7 @@ class PythonFormat(FormatPlugin):
 def _read(path: Path, is_wheel: bool) -> pkginfo.Distribution:
     try:
         return pkginfo.Wheel(str(path)) if is_wheel else pkginfo.SDist(str(path))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, zipfile.BadZipFile, tarfile.TarError, zlib.error) as exc:
         raise ArtifactError(path, f"has unreadable Python metadata ({exc})") from None
 
 

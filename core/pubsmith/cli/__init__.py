@@ -7,18 +7,33 @@ plugins, nor the HTTP client, nor the sandbox.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
 
 from pubsmith._version import __version__
+from pubsmith.cli.errors import echo_error
 
 __all__ = ["main"]
+
+# click 8.2 reports a bare group call as an error that carries the help text.
+_NO_ARGS: tuple[type[click.ClickException], ...] = tuple(
+    getattr(click.exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name)
+)
 
 _COMMANDS = {
     "publish": ("pubsmith.cli.publish", "publish_command"),
     "formats": ("pubsmith.cli.formats", "formats_command"),
     "sandbox": ("pubsmith.cli.sandbox", "sandbox_command"),
+    "config": ("pubsmith.cli.config", "config_command"),
+    "promote": ("pubsmith.cli.manage", "promote_command"),
+    "status": ("pubsmith.cli.manage", "status_command"),
+    "tag": ("pubsmith.cli.manage", "tag_command"),
+    "resync": ("pubsmith.cli.manage", "resync_command"),
+    "delete": ("pubsmith.cli.manage", "delete_command"),
 }
 
 
@@ -43,4 +58,20 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    return cli.main(args=argv, prog_name="pubsmith")
+    try:
+        result = cli.main(args=argv, prog_name="pubsmith", standalone_mode=False)
+    except _NO_ARGS as exc:
+        exc.show()  # `pubsmith` alone: the help is the answer
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        # One line like every other error, rather than click's usage block.
+        context = getattr(exc, "ctx", None)
+        hint = f"; see '{context.command_path} -h'" if context is not None else ""
+        echo_error(exc.format_message().rstrip(".") + hint)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        echo_error("interrupted")
+        sys.exit(130)
+    if isinstance(result, int):
+        sys.exit(result)  # click's own exits (--help, --version) come back as a code
+    return result

@@ -26,15 +26,37 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler :func:`configure_logging` installs, told apart from anyone else's."""
+
+
+# httpx logs every request at INFO with its full URL: presigned upload URLs carry their
+# signatures in the query. pubsmith logs requests itself, with those values hidden.
+_QUIET_LIBRARIES = ("httpx", "httpcore")
+
+
 def configure_logging(verbosity: int, *, secrets: Iterable[str] = ()) -> None:
-    if verbosity <= 0:
-        return
+    """Warnings only by default; requests with ``-v``; headers and bodies with ``-vv``.
+
+    Every record pubsmith emits goes through one handler that scrubs ``secrets`` and the
+    key in ``CLOUDSMITH_API_KEY``.
+    """
     known = list(secrets)
     if os.environ.get("CLOUDSMITH_API_KEY"):
         known.append(os.environ["CLOUDSMITH_API_KEY"])
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler = _Handler()
+    if verbosity <= 0:
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     handler.addFilter(RedactingFilter(known))
     logger = logging.getLogger("pubsmith")
+    for previous in [h for h in logger.handlers if isinstance(h, _Handler)]:
+        logger.removeHandler(previous)  # a command run again in one process (tests) replaces it
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
+    logger.setLevel(
+        logging.WARNING if verbosity <= 0 else logging.DEBUG if verbosity >= 2 else logging.INFO
+    )
+    logger.propagate = False  # a root handler set up by someone else must not see it unscrubbed
+    for name in _QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
 import click
 
-from pubsmith.cli.errors import handle_errors
+from pubsmith.cli.errors import echo_error, handle_errors
 from pubsmith.cli.exit_codes import exit_code_for_results
 from pubsmith.cli.logs import configure_logging
 from pubsmith.cli.output import ProgressDisplay, render_summary
+from pubsmith.errors import PubsmithError
 
 __all__ = ["publish_command"]
 
@@ -78,6 +80,11 @@ def _parse_size(text: str | None) -> int | None:
     "--skip-existing", is_flag=True, help="Skip files already published with the same content."
 )
 @click.option("--dry-run", is_flag=True, help="Contact no server; show what would be published.")
+@click.option(
+    "--promote-to",
+    metavar="REPO",
+    help="Then copy each package, once synchronised, to REPO (same owner): publish to staging.",
+)
 @click.option("--no-wait", is_flag=True, help="Do not wait for Cloudsmith to process the packages.")
 @click.option(
     "--wait-timeout",
@@ -143,6 +150,7 @@ def publish_command(
     republish: bool,
     skip_existing: bool,
     dry_run: bool,
+    promote_to: str | None,
     no_wait: bool,
     wait_timeout: float,
     concurrency: int,
@@ -161,34 +169,41 @@ def publish_command(
     Exit codes: 0 all published or skipped; 1 some package failed; 2 bad usage or input
     (nothing sent); 3 bad API key; 4 unknown repository; 5 network or server failure.
     """
+    from pubsmith.config import load_config
     from pubsmith.publish import publish
+    from pubsmith.summary import append_step_summary
 
-    configure_logging(2 if debug else verbose, secrets=[api_key] if api_key else [])
+    config = load_config(
+        flags={"repo": repo, "api-url": api_url, "api-key": api_key, "tags": tags,
+               "republish": republish or None}
+    )
+    known = [config.api_key.value.reveal()] if config.api_key else []
+    configure_logging(2 if debug else verbose, secrets=known)
+    for warning in config.warnings:
+        click.echo(f"warning: {warning}", err=True)
     parsed_options = _parse_options(options)
+    if distribution:
+        parsed_options["distribution"] = distribution
     size = _parse_size(chunk_size)
-    tag_list = [tag.strip() for tag in (tags or "").split(",") if tag.strip()]
     display = (
         None if (quiet or (as_json and not sys.stderr.isatty())) else ProgressDisplay(len(files))
     )
     try:
         results = publish(
             files,
-            repo=repo,
+            repo=config.repo.value if config.repo else None,
             format=format_name,
-            options=parsed_options,
-            distribution=distribution,
-            tags=tag_list,
-            republish=republish,
+            options=config.options(parsed_options),
+            tags=config.tags.value if config.tags else (),
+            republish=bool(config.republish and config.republish.value),
             skip_existing=skip_existing,
             dry_run=dry_run,
             wait=not no_wait,
             wait_timeout=wait_timeout,
             concurrency=concurrency,
             chunk_size=size,
-            api_url=api_url,
-            api_key=api_key,
-            allow_http=allow_http,
-            ca_bundle=ca_bundle,
+            settings=functools.partial(config.settings, allow_http=allow_http, ca_bundle=ca_bundle),
+            promote_to=promote_to,
             on_progress=display,
         )
     finally:
@@ -196,7 +211,15 @@ def publish_command(
             display.close()
     if as_json:
         click.echo(json.dumps([result.to_dict() for result in results], indent=2))
-    if not quiet:
+    try:
+        append_step_summary(results)
+    except PubsmithError as exc:
+        click.echo(f"warning: {exc}", err=True)
+    shared = {result.error for result in results if not result.ok}
+    if results and all(not result.ok for result in results) and len(shared) == 1:
+        # One cause failed everything (a wrong key, an unknown repository): say it once.
+        echo_error(str(shared.pop()))
+    elif not quiet:
         if dry_run and not as_json:
             for result in results:
                 click.echo(

@@ -83,6 +83,15 @@ class SandboxApp:
     def record_fault(self, kind: str) -> None:
         self.db.bump("faults", kind)
 
+    def count_received(self, operation: str, size: int) -> None:
+        """Body bytes read from a request, so tests can tell how much a client re-sent."""
+        if size:
+            self.db.bump("bytes_received", operation, size)
+
+    def count_dropped(self, operation: str) -> None:
+        """An answer lost to a reset after the work was done: the client cannot know."""
+        self.db.bump("answers_dropped", operation)
+
     def record_credentials(self, endpoint: str, headers: Message) -> None:
         """Note credential headers sent where none belong, as a fingerprint, never the value."""
         seen = [
@@ -135,6 +144,8 @@ class SandboxApp:
             "uploads": self.uploads.counts(),
             "credentials_seen": credentials,
             "faults": {**dict.fromkeys(FAULT_KINDS, 0), **self.db.counters("faults")},
+            "bytes_received": self.db.counters("bytes_received"),
+            "answers_dropped": self.db.counters("answers_dropped"),
             "settings": self.settings(),
         }
 

@@ -123,7 +123,15 @@ class _Handler(BaseHTTPRequestHandler):
         if route.control:
             self._send(request, self._call(route, request))
             return
-        app.count_request(route.operation_for(request.params))
+        operation = route.operation_for(request.params)
+        app.count_request(operation)
+        try:
+            self._respond(route, request, operation)
+        finally:
+            app.count_received(operation, request.body.received)
+
+    def _respond(self, route: Route, request: Request, operation: str) -> None:
+        app = self.server.app
         plan = app.faults.plan()
         if plan.latency:
             time.sleep(plan.latency)
@@ -144,6 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             response = self._call(route, request)
             if plan.reset_after:
+                app.count_dropped(operation)
                 with contextlib.suppress(ApiError):  # the answer is dropped either way
                     request.body.drain(_DRAIN_LIMIT)
                 self.server.reset_later(self.connection)

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pubsmith.errors import NotFoundError, ValidationError
-from pubsmith.sandbox.bodies import CHUNK_SIZE, FileSink, Readable, receive_to_file
+from pubsmith.sandbox.bodies import FileSink, Readable, receive_to_file
 from pubsmith.sandbox.db import Database
 from pubsmith.sandbox.records import UploadRecord, new_identifier
 from pubsmith.sandbox.signing import Signer
@@ -118,7 +118,7 @@ class UploadService:
             sink = self._sink(record)
             try:
                 for number in numbers:
-                    _append(sink, self._parts / record.identifier / f"{number}.part")
+                    sink.append_file(self._parts / record.identifier / f"{number}.part")
             except BaseException:
                 sink.discard()
                 raise
@@ -210,9 +210,3 @@ def _checksum_problem(record: UploadRecord, digests: dict[str, str]) -> str | No
             )
     return None
 
-
-def _append(sink: FileSink, part: Path) -> None:
-    buffer = bytearray(CHUNK_SIZE)
-    with part.open("rb", buffering=0) as source, memoryview(buffer) as view:
-        while count := source.readinto(view):
-            sink.write(view[:count])

@@ -1,0 +1,169 @@
+"""The three measurements: one big file, many small packages, start-up.
+
+Every client run gets a fresh sandbox (same settings, so the same ``X-RateLimit-*``
+headers and no work left over from the run before), and the clients take turns within
+each round so that noise from other work on the machine falls on all of them alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _harness import BenchError, Sample, SandboxProcess, measure
+
+__all__ = ["PEERS", "Results", "Tools", "big_file", "many_small", "start_up"]
+
+REPO = "bench/perf"
+SHIPPED = "cloudsmith-cli as shipped"
+TUNED = "cloudsmith-cli -R -I 1, DO_NOT_TRACK=1"
+PEERS = (SHIPPED, TUNED)
+_WRITE_CHUNK = 16 * 1024 * 1024
+_FILE = "\0file"
+
+
+@dataclass
+class Results:
+    """Samples per client, and requests per package where the scenario counts them."""
+
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+    requests: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, client: str, sample: Sample, requests: float | None = None) -> None:
+        self.samples.setdefault(client, []).append(sample)
+        if requests is not None:
+            self.requests.setdefault(client, []).append(requests)
+
+
+@dataclass(frozen=True)
+class Tools:
+    pubsmith: Path
+    cloudsmith: Path
+    curl: str
+    home: Path
+    sandbox_settings: tuple[str, ...]
+    """Rate-limit flags given to every sandbox of the run."""
+
+    def env(self, peer: str | None = None) -> dict[str, str]:
+        """A fresh user's environment: private home, the key in the environment."""
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "LANG": "C.UTF-8",
+            "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "CLOUDSMITH_API_KEY": "bench-key",
+        }
+        if peer == TUNED:
+            env["DO_NOT_TRACK"] = "1"
+        return env
+
+    def push(self, peer: str, sandbox: SandboxProcess, path: str, *extra: str) -> list[str]:
+        tuned = ["-R", "-I", "1"] if peer == TUNED else []
+        return [str(self.cloudsmith), "push", "raw", REPO, path, "--version", "1.0.0",
+                "--api-host", sandbox.url, *tuned, *extra]
+
+    def publish(self, sandbox: SandboxProcess, paths: list[Path], *extra: str) -> list[str]:
+        return [str(self.pubsmith), "publish", *map(str, paths), "--format", "raw",
+                "--repo", REPO, "--api-url", sandbox.url, "-o", "version=1.0.0", *extra]
+
+    def sandbox(self, data: Path, *settings: str) -> SandboxProcess:
+        return SandboxProcess(self.pubsmith, data, REPO, *settings, *self.sandbox_settings)
+
+
+def _expect(sandbox: SandboxProcess, state: str, count: int, client: str) -> None:
+    found = sandbox.packages().get(state, 0)
+    if found != count:
+        raise BenchError(f"{client}: expected {count} package(s) {state}, the sandbox has {found}")
+
+
+def big_file(tools: Tools, work: Path, size: int, runs: int,
+             progress: Callable[[str], None]) -> Results:
+    """One ``size``-byte raw file; nobody waits for processing, which curl cannot do."""
+    path = work / "big.bin"
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    with path.open("wb") as out:
+        left = size
+        while left:
+            chunk = os.urandom(min(_WRITE_CHUNK, left))
+            md5.update(chunk)
+            sha256.update(chunk)
+            out.write(chunk)
+            left -= len(chunk)
+    results = Results()
+    # Processing would only start after an hour: no server work spills into the next run.
+    settings = ("--sync-seconds", "3600")
+    counter = itertools.count()
+    try:
+        for run in range(runs):
+            for client in ("curl", "pubsmith", *PEERS):
+                progress(f"big file, run {run + 1}/{runs}: {client}")
+                with tools.sandbox(work / f"sandbox-{next(counter)}", *settings) as sandbox:
+                    if client == "curl":
+                        url = sandbox.presigned_put(path.name, md5.hexdigest(), sha256.hexdigest())
+                        command = [tools.curl, "-sS", "-f", "-o", os.devnull, "-T", str(path),
+                                   "-H", "Content-Type: application/octet-stream", url]
+                        results.add(client, measure(command, tools.env(), client))
+                        if sandbox.state()["uploads"]["completed"] != 1:
+                            raise BenchError("curl: the sandbox did not complete the upload")
+                        continue
+                    if client == "pubsmith":
+                        command = tools.publish(sandbox, [path], "--no-wait")
+                    else:
+                        command = tools.push(client, sandbox, str(path), "--no-wait-for-sync")
+                    results.add(client, measure(command, tools.env(client), client))
+                    _expect(sandbox, "awaiting", 1, client)
+    finally:
+        path.unlink()
+    return results
+
+
+def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
+               progress: Callable[[str], None]) -> Results:
+    """``count`` small packages, 50 ms added to every request, 1 s of processing each."""
+    files = []
+    for number in range(count):
+        path = work / "small" / f"package-{number:03d}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(os.urandom(4096))
+        files.append(path)
+    settings = ("--sync-seconds", "1", "--latency-ms", "50")
+    results = Results()
+    counter = itertools.count()
+    for run in range(max(runs, peer_runs)):
+        clients = (["pubsmith"] if run < runs else []) + (list(PEERS) if run < peer_runs else [])
+        for client in clients:
+            progress(f"{count} small packages, run {run + 1}: {client}")
+            with tools.sandbox(work / f"sandbox-{next(counter)}", *settings) as sandbox:
+                if client == "pubsmith":
+                    command = tools.publish(sandbox, files)
+                else:
+                    # One call per file, as its users script it.
+                    push = " ".join('"$f"' if part == _FILE else shlex.quote(part)
+                                    for part in tools.push(client, sandbox, _FILE))
+                    loop = f'for f in "$@"; do {push} || exit 1; done'
+                    command = ["bash", "-c", loop, "loop", *map(str, files)]
+                sample = measure(command, tools.env(client), client)
+                _expect(sandbox, "completed", count, client)
+                results.add(client, sample, sandbox.requests_made() / count)
+    return results
+
+
+def start_up(tools: Tools, repetitions: int, progress: Callable[[str], None]) -> Results:
+    commands = {
+        "pubsmith --version": ([str(tools.pubsmith), "--version"], None),
+        "pubsmith publish --help": ([str(tools.pubsmith), "publish", "--help"], None),
+        f"cloudsmith --version ({SHIPPED})": ([str(tools.cloudsmith), "--version"], SHIPPED),
+        f"cloudsmith --version ({TUNED})": ([str(tools.cloudsmith), "--version"], TUNED),
+    }
+    results = Results()
+    progress(f"start-up, {repetitions} repetitions")
+    for _ in range(repetitions):
+        for name, (command, peer) in commands.items():
+            results.add(name, measure(command, tools.env(peer), name))
+    return results

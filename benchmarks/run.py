@@ -1,0 +1,127 @@
+"""pubsmith against curl and Cloudsmith's own CLI, on a local sandbox: ``make bench``.
+
+Measures in one run, side by side, medians over ``--runs``:
+
+1. one big raw file (default 1 GiB): ``pubsmith publish`` vs ``curl -T`` of the same bytes
+   to a presigned PUT URL (the fastest this machine can move them into the sandbox) vs
+   ``cloudsmith push raw``; wall time, CPU and peak RSS;
+2. ``--packages`` small raw packages with 50 ms added to every request and 1 s of
+   processing: one ``pubsmith publish`` vs a shell loop of ``cloudsmith push``; wall time
+   and requests per package counted by the sandbox;
+3. start-up: ``pubsmith --version`` and ``pubsmith publish --help`` vs ``cloudsmith --version``.
+
+cloudsmith-cli runs twice: as shipped, and at its best (``-R``: no rate-limit pause,
+``-I 1``: shortest poll interval, ``DO_NOT_TRACK=1``: no telemetry or update check); the
+targets are held against the faster of the two. Prints a Markdown table, then each target
+as PASS or FAIL; exits 1 when one is missed, 2 when the benchmark itself cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _harness import RSS_METHOD, BenchError
+from _report import table, targets
+from _scenarios import Results, Tools, big_file, many_small, start_up
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _size(text: str) -> int:
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    suffix = text[-1:].upper()
+    try:
+        return int(float(text[:-1]) * units[suffix]) if suffix in units else int(text)
+    except ValueError:
+        message = f"expected a size such as 1G or 256M, not {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per client (default 3)")
+    parser.add_argument("--size", type=_size, default=1024**3, help="big file size (default 1G)")
+    parser.add_argument("--packages", type=int, default=50, help="small packages (default 50)")
+    parser.add_argument("--peer-loop-runs", type=int, default=1,
+                        help="runs of each cloudsmith-cli loop over the small packages; each "
+                        "takes minutes (default 1)")
+    parser.add_argument("--startup-runs", type=int, default=10,
+                        help="repetitions of each start-up command (default 10)")
+    parser.add_argument("--rate-limit", type=int, default=36000,
+                        help="the sandbox's request budget per --rate-interval (default 36000)")
+    parser.add_argument("--rate-interval", type=float, default=3600.0,
+                        help="seconds in a rate-limit window (default 3600)")
+    parser.add_argument("--scenarios", default="1,2,3", help="which to run (default 1,2,3)")
+    parser.add_argument("--workdir", type=Path, help="where the temporary files go")
+    parser.add_argument("--pubsmith", type=Path, default=Path(sys.executable).parent / "pubsmith")
+    parser.add_argument("--peer", type=Path, default=Path(os.environ.get(
+        "PUBSMITH_PEER_CLI", ROOT / ".venv-peer" / "bin" / "cloudsmith")))
+    return parser.parse_args()
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    args = _arguments()
+    chosen = set(args.scenarios.split(","))
+    curl = shutil.which("curl")
+    for tool in (args.pubsmith, args.peer):
+        if not os.access(tool, os.X_OK):
+            print(f"bench: {tool} is missing; run `make bench` (it installs both)", file=sys.stderr)
+            return 2
+    if curl is None:
+        print("bench: curl is not on PATH", file=sys.stderr)
+        return 2
+    started, load_before = time.monotonic(), os.getloadavg()
+    big = small = start = None
+    with tempfile.TemporaryDirectory(prefix="pubsmith-bench-", dir=args.workdir) as temp:
+        work = Path(temp)
+        tools = Tools(args.pubsmith, args.peer, curl, work / "home", (
+            "--rate-limit", str(args.rate_limit), "--rate-interval", str(args.rate_interval)))
+        tools.home.mkdir()
+        try:
+            if "3" in chosen:
+                start = start_up(tools, args.startup_runs, _progress)
+            if "1" in chosen:
+                big = big_file(tools, work, args.size, args.runs, _progress)
+            if "2" in chosen:
+                small = many_small(tools, work, args.packages, args.runs, args.peer_loop_runs,
+                                   _progress)
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
+    sections: list[tuple[str, Results, str]] = []
+    if big is not None:
+        sections.append((f"{args.size / 1024**3:g} GiB raw file, no wait", big, "curl"))
+    if small is not None:
+        sections.append((f"{args.packages} packages, 50 ms + 1 s", small, "pubsmith"))
+    if start is not None:
+        sections.append(("start-up", start, "pubsmith --version"))
+    load_after = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+          f"Python {platform.python_version()}; load average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after; {time.monotonic() - started:.0f} s in all")
+    print(f"sandbox rate limit: {args.rate_limit} requests per {args.rate_interval:g} s, "
+          "the same for every client\n")
+    print(table(sections))
+    print("\nwall: median over the runs; x ref: median wall / the reference client's; CPU: user"
+          " + system of the client's process tree; requests/pkg: the sandbox's request count "
+          f"(API and uploads) / packages; peak RSS: {RSS_METHOD}.\n")
+    missed = 0
+    for target in targets(big, small, start):
+        missed += not target.met
+        print(f"{'PASS' if target.met else 'FAIL'}  {target.name}: {target.detail}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""``pubsmith promote``, ``status``, ``tag``, ``resync`` and ``delete``: one package each."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pubsmith.cli.errors import handle_errors
+from pubsmith.cli.exit_codes import ExitCode
+from pubsmith.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pubsmith.client import CloudsmithClient
+    from pubsmith.packages import PackageRef
+
+__all__ = [
+    "delete_command",
+    "promote_command",
+    "resync_command",
+    "status_command",
+    "tag_command",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _api_options(command: F) -> F:
+    """PACKAGE, --json and the connection flags every package command takes."""
+    options = [
+        click.argument("package", metavar="OWNER/REPO/SLUG"),
+        click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON."),
+        click.option("--api-url", metavar="URL", help="API URL [env: CLOUDSMITH_API_HOST]."),
+        click.option("--api-key", metavar="KEY", help="API key [env: CLOUDSMITH_API_KEY]."),
+        click.option("--allow-http", is_flag=True, help="Allow plain http:// to a remote host."),
+        click.option(
+            "--ca-bundle",
+            type=click.Path(exists=True, dir_okay=False),
+            help="CA bundle to verify the API's TLS certificate.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def _client(
+    package: str, api_url: str | None, api_key: str | None, allow_http: bool,
+    ca_bundle: str | None,
+) -> Iterator[tuple[CloudsmithClient, PackageRef]]:
+    from pubsmith.config import load_config
+    from pubsmith.packages import PackageRef, connect
+
+    ref = PackageRef.parse(package)
+    config = load_config(flags={"api-url": api_url, "api-key": api_key})
+    for warning in config.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    with connect(config, org=ref.owner, allow_http=allow_http, ca_bundle=ca_bundle) as client:
+        yield client, ref
+
+
+def _wait_options(command: F) -> F:
+    command = click.option(
+        "--wait-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True,
+        metavar="SECONDS", help="Longest wait for processing.",
+    )(command)
+    return click.option(
+        "--no-wait", is_flag=True, help="Do not wait for Cloudsmith to process the package."
+    )(command)
+
+
+def _print(as_json: bool, data: Any, line: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(line)
+
+
+@click.command("promote")
+@_api_options
+@click.option("--to", "to", required=True, metavar="REPO", help="Destination (same owner).")
+@click.option("--move", is_flag=True, help="Move instead of copy: the source goes away.")
+@click.option("--republish", is_flag=True, help="Replace a package with the same version there.")
+@_wait_options
+@handle_errors
+def promote_command(
+    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
+    ca_bundle: str | None, to: str, move: bool, republish: bool, no_wait: bool,
+    wait_timeout: float,
+) -> None:
+    """Copy (or move) a package to another repository once it is synchronised.
+
+    Waits for the source to finish processing, then for the copy, unless --no-wait.
+    """
+    from pubsmith.promote import promote
+
+    if move and republish:
+        raise ConfigError("--republish applies to copies only; drop it or --move")
+    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+        result = promote(client, ref, to, move=move, republish=republish, wait=not no_wait,
+                         timeout=wait_timeout)
+    state = "synchronised" if result.synchronised else "processing"
+    verb = "moved" if move else "copied"
+    _print(as_json, result.to_dict(),
+           f"{verb} {result.source} to {result.destination}/{result.slug_perm} ({state})")
+
+
+@click.command("status")
+@_api_options
+@handle_errors
+def status_command(
+    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
+    ca_bundle: str | None,
+) -> None:
+    """Show a package's processing status; exit 1 if processing failed."""
+    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+        status = client.package_status(ref.owner, ref.repo, ref.slug)
+    line = f"{ref}: {status.get('status_str') or 'unknown'}"
+    if status.get("stage_str"):
+        line += f" ({status['stage_str']})"
+    if status.get("status_reason"):
+        line += f": {' '.join(str(status['status_reason']).split())}"
+    _print(as_json, status, line)
+    if status.get("is_sync_failed"):
+        sys.exit(ExitCode.FAILED)
+
+
+@click.command("tag")
+@_api_options
+@click.option("--add", "add", metavar="T1,T2", help="Add these tags.")
+@click.option("--remove", "remove", metavar="T1,T2", help="Remove these tags.")
+@click.option("--replace", "replace", metavar="T1,T2", help="Replace all (mutable) tags.")
+@click.option("--clear", is_flag=True, help="Remove every mutable tag.")
+@click.option("--immutable", is_flag=True, help="Tags added now can never be removed.")
+@handle_errors
+def tag_command(
+    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
+    ca_bundle: str | None, add: str | None, remove: str | None, replace: str | None,
+    clear: bool, immutable: bool,
+) -> None:
+    """Add, remove, replace or clear a package's tags (exactly one of them)."""
+    from pubsmith.packages import package_tags, tag_package
+
+    chosen = {"add": add, "remove": remove, "replace": replace, "clear": "" if clear else None}
+    given = [(action, value) for action, value in chosen.items() if value is not None]
+    if len(given) != 1:
+        raise ConfigError("pass exactly one of --add, --remove, --replace or --clear")
+    action, value = given[0]
+    tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+        tagged = tag_package(client, ref, action, tags, immutable=immutable)
+    now = package_tags(tagged)
+    _print(as_json, {"package": str(ref), "tags": now, "tags_by_type": tagged.get("tags") or {}},
+           f"{ref}: tags {', '.join(now) if now else '(none)'}")
+
+
+@click.command("resync")
+@_api_options
+@_wait_options
+@handle_errors
+def resync_command(
+    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
+    ca_bundle: str | None, no_wait: bool, wait_timeout: float,
+) -> None:
+    """Ask Cloudsmith to process a package again, and wait for it unless --no-wait."""
+    from pubsmith.polling import wait_for_sync
+
+    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+        status = client.resync_package(ref.owner, ref.repo, ref.slug)
+        if not no_wait:
+            status = wait_for_sync(client, ref.owner, ref.repo, ref.slug, timeout=wait_timeout)
+    _print(as_json, status, f"{ref}: resynced ({status.get('status_str') or 'queued'})")
+
+
+@click.command("delete")
+@_api_options
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
+@handle_errors
+def delete_command(
+    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
+    ca_bundle: str | None, yes: bool,
+) -> None:
+    """Delete a package for good."""
+    if not yes:
+        if not sys.stdin.isatty():
+            raise ConfigError(f"pass --yes to delete {package} without a prompt")
+        click.confirm(f"Delete {package} for good?", abort=True, err=True)
+    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+        client.delete_package(ref.owner, ref.repo, ref.slug)
+    _print(as_json, {"package": str(ref), "deleted": True}, f"deleted {ref}")

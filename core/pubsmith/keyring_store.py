@@ -1,0 +1,42 @@
+"""An API key kept in the system keyring, when there is one.
+
+``keyring`` is an optional dependency. Without it, without a usable backend (headless CI,
+no D-Bus session), or with ``PUBSMITH_KEYRING=0``, the lookup finds nothing and says
+nothing: the keyring is a convenience, never a reason to fail.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+
+import httpx
+
+from pubsmith.secret import Secret
+
+__all__ = ["KEYRING_SERVICE", "keyring_account", "keyring_key"]
+
+KEYRING_SERVICE = "pubsmith"
+_OFF = ("0", "false", "no", "off")
+
+
+def keyring_account(api_url: str) -> str:
+    """The keyring user name for an API: its host, with the port when not the default."""
+    url = httpx.URL(api_url)
+    return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def keyring_key(api_url: str, environ: Mapping[str, str]) -> Secret | None:
+    """The key stored as ``keyring set pubsmith HOST``, or None."""
+    if environ.get("PUBSMITH_KEYRING", "").strip().lower() in _OFF:
+        return None
+    try:
+        keyring = importlib.import_module("keyring")
+    except ImportError:
+        return None
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, keyring_account(api_url))
+    # Any backend failure (no backend, locked, no D-Bus) means "no key here", by design.
+    except Exception:
+        return None
+    return Secret.coerce(value) if isinstance(value, str) else None

@@ -1,0 +1,72 @@
+"""A Markdown table of publish results, for a GitHub Actions job's step summary."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pubsmith.errors import ConfigError
+from pubsmith.results import PublishResult
+
+__all__ = ["append_step_summary", "markdown_table"]
+
+_ICONS = {"published": "✅", "skipped": "⏭️", "planned": "📝", "failed": "❌"}
+
+
+def markdown_table(results: Sequence[PublishResult], *, title: str = "pubsmith publish") -> str:
+    """A heading, a count line and one table row per result."""
+    promoted = any(result.promoted_to for result in results)
+    header = ["Status", "File", "Format", "Name", "Version", "Identifier"]
+    if promoted:
+        header.append("Promoted to")
+    header.append("Error")
+    lines = [f"### {title}", "", _counts(results), "", _row(header), _row(["---"] * len(header))]
+    for result in results:
+        cells = [
+            f"{_ICONS.get(result.status, '')} {result.status}".strip(),
+            f"`{Path(result.file).name}`",
+            result.format or "",
+            result.name or "",
+            result.version or "",
+            f"`{result.slug_perm}`" if result.slug_perm else "",
+        ]
+        if promoted:
+            cells.append(result.promoted_to or "")
+        cells.append(result.error or "")
+        lines.append(_row(cells))
+    return "\n".join(lines) + "\n"
+
+
+def append_step_summary(
+    results: Sequence[PublishResult], environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """Append :func:`markdown_table` to ``$GITHUB_STEP_SUMMARY``; None when it is unset."""
+    env = os.environ if environ is None else environ
+    target = env.get("GITHUB_STEP_SUMMARY", "").strip()
+    if not target or not results:
+        return None
+    path = Path(target)
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(markdown_table(results) + "\n")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the step summary to {path} ({exc.strerror or exc}); "
+            "unset GITHUB_STEP_SUMMARY or fix the path"
+        ) from None
+    return path
+
+
+def _counts(results: Sequence[PublishResult]) -> str:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    parts = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    return f"{len(results)} files: {parts}"
+
+
+def _row(cells: Sequence[str]) -> str:
+    # A pipe would end the cell and a newline the row: both are escaped away.
+    escaped = (" ".join(cell.split()).replace("|", "\\|") for cell in cells)
+    return "| " + " | ".join(escaped) + " |"

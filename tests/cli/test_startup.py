@@ -1,0 +1,62 @@
+"""``pubsmith --version`` answers without loading what only publishing needs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Everything start-up must not touch: the HTTP stack, the plugin machinery, the format
+# plugins, the sandbox server and the progress display.
+HEAVY = ("httpx", "pluggy", "pubsmith_formats", "pubsmith.sandbox", "pubsmith.cli.output",
+         "pubsmith.registry", "pubsmith.client", "pubsmith.publish")
+
+_RUN_ONLY = ("httpx", "pluggy", "pubsmith_formats", "pubsmith.sandbox.runner",
+             "pubsmith.sandbox.server", "pubsmith.registry", "pubsmith.client")
+
+_PROBE = """
+import json, sys
+from pubsmith.cli import main
+code = 0
+try:
+    main({argv!r})
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
+"""
+
+
+def loaded_modules(*argv: str) -> tuple[str, set[str]]:
+    result = subprocess.run([sys.executable, "-c", _PROBE.format(argv=list(argv))],
+                            capture_output=True, text=True, check=True)
+    *printed, last = result.stdout.strip().splitlines()
+    report = json.loads(last)
+    assert report["code"] in (0, None), result.stderr
+    return "\n".join(printed), set(report["modules"])
+
+
+def heavy_in(modules: set[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy))
+
+
+def test_version_imports_nothing_heavy() -> None:
+    output, modules = loaded_modules("--version")
+    assert output.startswith("pubsmith ")
+    assert heavy_in(modules) == []
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("publish", "--help")])
+def test_help_loads_no_http_stack_plugins_or_server(argv: tuple[str, ...]) -> None:
+    # Help lists every command, so their modules load, but nothing they only run.
+    output, modules = loaded_modules(*argv)
+    assert "publish" in output
+    assert heavy_in(modules, _RUN_ONLY) == []
+
+
+def test_probe_sees_heavy_modules_when_they_are_loaded() -> None:
+    # Guards the probe itself: listing the formats does load the plugins.
+    _, modules = loaded_modules("formats")
+    assert "pluggy" in heavy_in(modules)
+    assert any(m.startswith("pubsmith_formats") for m in modules)

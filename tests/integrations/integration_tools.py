@@ -1,0 +1,84 @@
+"""Helpers for driving the real hatch and Poetry (installed by ``make integrations``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON_FIXTURES = ROOT / "fixtures" / "python"
+KEY = "integration-key"
+REQUEST_TOKEN = "actions-request-token"
+
+def tool(variable: str, name: str) -> str:
+    executable = os.environ.get(variable)
+    if not executable:
+        pytest.fail(f"{variable} is not set: run `make integrations` to install {name} with "
+                    f"pubsmith in .venv-{name}, and point {variable} at its {name} executable "
+                    "(`make test` does both)")
+    if not Path(executable).is_file():
+        pytest.fail(f"{variable}={executable} is not a file: run `make integrations` again")
+    return executable
+
+
+def python_project(root: Path, table: str = "") -> Path:
+    """A small project whose dist/ holds the real acme-greeting wheel and sdist."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+        '[project]\nname = "acme-greeting"\nversion = "1.2.0"\n\n' + table
+    )
+    dist = root / "dist"
+    dist.mkdir()
+    for artifact in PYTHON_FIXTURES.glob("acme_greeting-1.2.0*"):
+        shutil.copy(artifact, dist / artifact.name)
+    return root
+
+
+class FakeActionsRuntime:
+    """The GitHub Actions ID-token endpoint: checks the bearer token, records the audience."""
+
+    def __init__(self, token: str, status: int = 200) -> None:
+        self.token = token
+        self.status = status
+        self.requests: list[dict[str, Any]] = []
+        runtime = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                runtime.requests.append(
+                    {"query": query, "authorization": self.headers.get("Authorization")}
+                )
+                ok = self.headers.get("Authorization") == f"Bearer {REQUEST_TOKEN}"
+                status = runtime.status if ok else 401
+                body = json.dumps({"value": runtime.token} if status == 200 else {}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/idtoken?api-version=2.0"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeActionsRuntime:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()

@@ -1,0 +1,185 @@
+"""Kills: a multipart upload killed at random points resumes, and ends as one whole package.
+
+``pubsmith publish`` is SIGKILLed (no cleanup of any kind) once its resume state in the
+cache directory shows a seeded-random number of accepted parts, then the same command runs
+again with the same cache. The sandbox counts the part bytes it receives, so each run's
+traffic is measured where it lands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability_support import pubsmith, stored_packages
+
+from pubsmith.sandbox import Faults, SandboxConfig, running_sandbox
+from pubsmith.sandbox.runner import Sandbox
+
+REPO = "acme/resume"
+KEY = "kills-key-9f3a61c0de"
+MiB = 1024 * 1024
+CHUNK = 5 * MiB  # the smallest --chunk-size the CLI accepts
+SIZE = 48 * MiB
+PARTS = -(-SIZE // CHUNK)
+SEED = 1729
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    # Latency on every request stretches the upload so the kills land where intended.
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2,
+        faults=Faults(latency_ms=250),
+    )
+    with running_sandbox(config) as running:
+        yield running
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    path = tmp_path / "firmware.bin"
+    path.write_bytes(random.Random(SEED).randbytes(SIZE))
+    return path
+
+
+def command(big: Path, chunk: str = "5M") -> list[str]:
+    return ["publish", str(big), "--repo", REPO, "--format", "raw", "-o", "version=1",
+            "--chunk-size", chunk, "--json"]
+
+
+def environment(sandbox: Sandbox, cache: Path) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "PUBSMITH_"))}
+    return {**base, "CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY,
+            "XDG_CACHE_HOME": str(cache)}
+
+
+def resume_record(cache: Path) -> dict[str, Any] | None:
+    records = list((cache / "pubsmith" / "uploads").glob("*.json"))
+    assert len(records) <= 1, records
+    try:
+        return json.loads(records[0].read_text()) if records else None
+    except (OSError, ValueError):
+        return None  # replaced while read: try again
+
+
+def kill_after(sandbox: Sandbox, big: Path, cache: Path, parts: int, pause: float) -> None:
+    """Run the command and SIGKILL it ``pause`` seconds after ``parts`` parts are recorded."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pubsmith", *command(big)], env=environment(sandbox, cache),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            record = resume_record(cache)
+            if record is not None and len(record["parts"]) >= parts:
+                break
+            assert process.poll() is None, "pubsmith ended before the kill point"
+            time.sleep(0.005)
+        else:
+            pytest.fail(f"never saw {parts} parts accepted")
+        time.sleep(pause)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def settled_bytes(sandbox: Sandbox) -> int:
+    """Part bytes received so far, once the killed client's last requests have ended."""
+    last = -1
+    while True:
+        now = sandbox.state()["bytes_received"].get("sandbox_upload_part", 0)
+        if now == last:
+            return int(now)
+        last = now
+        time.sleep(0.4)
+
+
+def test_killed_uploads_resume_and_end_as_one_whole_package(
+    sandbox: Sandbox, big: Path, tmp_path: Path
+) -> None:
+    rng = random.Random(SEED)
+    cache = tmp_path / "cache"
+    # After the first part, somewhere in the middle, and with every part in (complete next).
+    points = [(1, rng.uniform(0, 0.05)), (rng.randint(PARTS // 2, PARTS - 2), rng.uniform(0, 0.1)),
+              (PARTS, 0.0)]
+    sent_by_run: list[int] = []
+    left_by_run: list[int] = []
+    for parts, pause in points:
+        before = settled_bytes(sandbox)
+        record = resume_record(cache)
+        done = set(record["parts"]) if record else set()
+        left_by_run.append(SIZE - sum(min(CHUNK, SIZE - (n - 1) * CHUNK) for n in done))
+        # Parts run four at a time, so a run may pass a point before it is looked at.
+        kill_after(sandbox, big, cache, max(parts, len(done) + 1), pause)
+        sent_by_run.append(settled_bytes(sandbox) - before)
+        uploads = sandbox.state()["uploads"]
+        # Kept for the next run, never doubled; the last kill may land after the complete.
+        assert uploads["open"] + uploads["completed"] == 1 and uploads["aborted"] == 0
+
+    record = resume_record(cache)
+    assert record is not None and len(record["parts"]) == PARTS
+    before = settled_bytes(sandbox)
+    completed = pubsmith(*command(big), env=environment(sandbox, cache))
+    resumed_bytes = settled_bytes(sandbox) - before
+
+    assert completed.returncode == 0, completed.stderr
+    [result] = json.loads(completed.stdout)
+    assert result["status"] == "published"
+    [package] = stored_packages(sandbox, REPO, KEY)
+    assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert package["size"] == SIZE
+    # Every part had been accepted before the last kill: the final run sent none again.
+    assert resumed_bytes == 0
+    # Each killed run after the first went on from the parts recorded before it.
+    for sent, left in zip(sent_by_run[1:], left_by_run[1:]):
+        assert 0 < sent <= left < SIZE
+    assert sandbox.state()["uploads"] == {"open": 0, "completed": 1, "aborted": 0, "failed": 0}
+    assert resume_record(cache) is None
+
+
+def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
+    sandbox: Sandbox, big: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    kill_after(sandbox, big, cache, random.Random(SEED + 1).randint(2, PARTS - 2), 0.0)
+    record = resume_record(cache)
+    assert record is not None
+    missing = [n for n in range(1, PARTS + 1) if n not in record["parts"]]
+    expected = sum(min(CHUNK, SIZE - (n - 1) * CHUNK) for n in missing)
+    before = settled_bytes(sandbox)
+
+    completed = pubsmith(*command(big), env=environment(sandbox, cache))
+
+    sent = settled_bytes(sandbox) - before
+    assert completed.returncode == 0, completed.stderr
+    assert 0 < sent == expected < SIZE
+    [package] = stored_packages(sandbox, REPO, KEY)
+    assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert sandbox.state()["uploads"]["open"] == 0
+
+
+def test_stale_resume_state_is_aborted_and_the_file_sent_afresh(
+    sandbox: Sandbox, big: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    kill_after(sandbox, big, cache, 2, 0.0)
+    # Another chunk size cannot continue the parts sent so far: that upload is given up.
+    completed = pubsmith(*command(big, chunk="8M"), env=environment(sandbox, cache))
+
+    assert completed.returncode == 0, completed.stderr
+    [package] = stored_packages(sandbox, REPO, KEY)
+    assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert sandbox.state()["uploads"] == {"open": 0, "completed": 1, "aborted": 1, "failed": 0}
+    assert resume_record(cache) is None

@@ -1,0 +1,282 @@
+"""Secrets: a canary key run through every command and failure path at the highest verbosity.
+
+The canary must appear nowhere: not on stdout or stderr, not in any file written under the
+home, config, cache or temporary directories, not in a log file, and never on an upload
+endpoint (the sandbox records credential headers seen there). It must also never reach a
+host it was not meant for: a plain-HTTP remote, a redirect target, or an API URL that a
+project's pyproject.toml tries to set.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from loopback import Answer, LoopbackServer, Seen, serving
+from reliability_support import calm, error_lines, pubsmith
+
+from pubsmith.sandbox import Faults, SandboxConfig, running_sandbox
+from pubsmith.sandbox.runner import Sandbox
+
+CANARY = "pubsmith-canary-7Xq2Lm9Ze4"
+WRONG_CANARY = "pubsmith-canary-wrong-Vb81Qa"
+REPO = "acme/secret"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
+SDIST = FIXTURES / "python" / "acme_greeting-1.2.0.tar.gz"
+VERBOSITY = ["--debug", "-vv"]
+
+
+@dataclass
+class Places:
+    """Everywhere a run could write: HOME, XDG config and cache, TMPDIR and the cwd."""
+
+    root: Path
+
+    @property
+    def cwd(self) -> Path:
+        return self.root / "work"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            "HOME": str(self.root / "home"),
+            "XDG_CONFIG_HOME": str(self.root / "config"),
+            "XDG_CACHE_HOME": str(self.root / "cache"),
+            "TMPDIR": str(self.root / "tmp"),
+            **extra,
+        }
+
+    def leaks(self, *more: Path) -> list[Path]:
+        """Files whose name or content holds either canary."""
+        found = []
+        for top in (self.root, *more):
+            for path in top.rglob("*"):
+                if path.is_symlink() or not path.is_file() or path.is_fifo():
+                    continue
+                data = path.read_bytes()
+                if any(c.encode() in data or c in str(path) for c in (CANARY, WRONG_CANARY)):
+                    found.append(path)
+        return found
+
+
+@pytest.fixture
+def places(tmp_path: Path) -> Places:
+    for name in ("home", "config", "cache", "tmp", "work"):
+        (tmp_path / "places" / name).mkdir(parents=True)
+    return Places(tmp_path / "places")
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    config = SandboxConfig(data_dir=tmp_path_factory.mktemp("secret-sandbox"), repos=(REPO,),
+                           api_key=CANARY, sync_seconds=0.1)
+    with running_sandbox(config) as running:
+        yield running
+        # No run of the module ever sent a credential to a presigned upload endpoint.
+        assert running.state()["credentials_seen"] == []
+
+
+def no_leak(completed: subprocess.CompletedProcess[str], places: Places, *more: Path) -> None:
+    for secret in (CANARY, WRONG_CANARY):
+        assert secret not in completed.stdout
+        assert secret not in completed.stderr
+    assert places.leaks(*more) == []
+    # httpx's own request log would show presigned URLs whole; pubsmith keeps it quiet.
+    assert "HTTP Request:" not in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def run(places: Places, *args: str, api: str, key: str = CANARY) -> subprocess.CompletedProcess[str]:
+    env = places.env(CLOUDSMITH_API_HOST=api, CLOUDSMITH_API_KEY=key)
+    completed = pubsmith(*args, env=env, cwd=places.cwd)
+    no_leak(completed, places)
+    return completed
+
+
+@pytest.mark.parametrize("verbosity", VERBOSITY)
+def test_publishing_through_faults_single_and_multipart_leaks_nothing(
+    sandbox: Sandbox, places: Places, verbosity: str
+) -> None:
+    big = places.cwd / "bundle.bin"
+    big.write_bytes(os.urandom(11 * 1024 * 1024))
+    sandbox.configure(error_rate=0.15, reset_after_rate=0.1, seed=99)
+    try:
+        wheel = run(places, "publish", str(WHEEL), "--repo", REPO, "--republish", verbosity,
+                    api=sandbox.url)
+        parts = run(places, "publish", str(big), "--repo", REPO, "--republish", "--format",
+                    "raw", "-o", "version=1", "--chunk-size", "5M", verbosity, api=sandbox.url)
+    finally:
+        calm(sandbox)
+    assert wheel.returncode == 0, wheel.stderr
+    assert parts.returncode == 0, parts.stderr
+    assert "X-Api-Key: ****" in wheel.stderr  # the debug log shows the header, masked
+    assert "retried" in wheel.stderr + parts.stderr  # the faults really hit
+    assert sandbox.state()["requests"]["sandbox_upload_part"] >= 3
+    assert sandbox.state()["credentials_seen"] == []
+
+
+@pytest.mark.parametrize("verbosity", VERBOSITY)
+def test_dry_run_and_processing_failure_leak_nothing(
+    sandbox: Sandbox, places: Places, verbosity: str
+) -> None:
+    dry = run(places, "publish", str(SDIST), "--repo", REPO, "--dry-run", "--json", verbosity,
+              api=sandbox.url)
+    assert dry.returncode == 0, dry.stderr
+    sandbox.configure(fail_processing=["acme_greeting-1.2.0.tar.gz"])
+    try:
+        failed = run(places, "publish", str(SDIST), "--repo", REPO, "--republish", verbosity,
+                     api=sandbox.url)
+    finally:
+        sandbox.configure(fail_processing=[])
+    assert failed.returncode == 1
+    assert "sandbox fault injected" in failed.stderr
+
+
+def reflecting(seen: Seen) -> Answer:
+    """A server that quotes the credentials it was sent back in its error."""
+    key = seen.headers.get("x-api-key", "")
+    body = f'{{"detail": "key {key} refused", "fields": {{"api_key": ["{key} is bad"]}}}}'
+    return 400, {"Content-Type": "application/json"}, body.encode()
+
+
+SERVERS = {
+    "html": lambda seen: (200, {"Content-Type": "text/html"}, b"<title>Portal</title>"),
+    "broken-json": lambda seen: (200, {"Content-Type": "application/json"}, b'{"detail": '),
+    "huge-error": lambda seen: (400, {"Content-Type": "text/plain"}, b"y" * (33 * 1024 * 1024)),
+    "reflecting": reflecting,
+}
+
+
+@pytest.mark.parametrize("verbosity", VERBOSITY)
+@pytest.mark.parametrize("kind", sorted(SERVERS))
+def test_misbehaving_servers_get_nothing_back_out(places: Places, kind: str, verbosity: str) -> None:
+    with serving(SERVERS[kind]) as server:
+        completed = run(places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=server.url)
+    assert completed.returncode != 0
+    assert len(error_lines(completed.stderr)) == 1
+    # Only the API itself ever got the key: these stand in for it.
+    assert all(seen.path.startswith("/files/") for seen in server.seen)
+
+
+@pytest.mark.parametrize("verbosity", VERBOSITY)
+def test_refused_keys_and_unknown_repositories_leak_nothing(
+    sandbox: Sandbox, places: Places, verbosity: str
+) -> None:
+    wrong = run(places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=sandbox.url,
+                key=WRONG_CANARY)
+    unknown = run(places, "publish", str(WHEEL), "--repo", "acme/elsewhere", verbosity,
+                  api=sandbox.url)
+    assert (wrong.returncode, unknown.returncode) == (3, 4)
+
+
+def test_other_commands_leak_nothing(sandbox: Sandbox, places: Places) -> None:
+    published = run(places, "publish", str(WHEEL), "--repo", REPO, "--republish", "--json",
+                    api=sandbox.url)
+    assert published.returncode == 0, published.stderr
+    slug = published.stdout.split('"slug_perm": "')[1].split('"')[0]
+    for args in (["--version"], ["formats"], ["formats", "--json"], ["config"],
+                 ["status", f"{REPO}/{slug}", "--json"], ["status", f"{REPO}/nosuchslug"],
+                 ["publish", "--help"]):
+        run(places, *args, api=sandbox.url)
+
+
+def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
+    data = places.root / "sandbox-data"
+    env = {**os.environ, **places.env(PUBSMITH_SANDBOX_API_KEY=CANARY)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pubsmith", "sandbox", "--port", "0", "--data", str(data),
+         "--repo", REPO],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=places.cwd,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        refused = httpx.get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": WRONG_CANARY})
+        accepted = httpx.get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": CANARY})
+        assert (refused.status_code, accepted.status_code) == (401, 200)
+        for answer in (refused, accepted):
+            assert CANARY not in answer.text and WRONG_CANARY not in answer.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    no_leak(completed, places, data)
+
+
+def test_a_library_user_logging_everything_to_a_file_sees_no_key(
+    sandbox: Sandbox, places: Places
+) -> None:
+    log = places.root / "tmp" / "release.log"
+    script = textwrap.dedent(f"""
+        import logging
+        from pubsmith.publish import publish
+        logging.basicConfig(filename={str(log)!r}, level=logging.DEBUG)
+        [result] = publish([{str(WHEEL)!r}], repo={REPO!r}, republish=True,
+                           api_url={sandbox.url!r}, api_key={CANARY!r})
+        assert result.status == "published", result.error
+    """)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               env={**os.environ, **places.env()}, cwd=places.cwd, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert "X-Api-Key: ****" in log.read_text()
+    no_leak(completed, places)
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_any_request(places: Places) -> None:
+    completed = run(places, "publish", str(WHEEL), "--repo", REPO, "--debug",
+                    api="http://api.example.com")
+    assert completed.returncode == 2
+    [line] = error_lines(completed.stderr)
+    assert "refusing to send the API key over plain HTTP to api.example.com" in line
+    assert completed.stderr.splitlines() == [line]  # no request was even logged
+
+
+@pytest.fixture
+def recorder() -> Iterator[LoopbackServer]:
+    """Another host on loopback that would gladly accept a key: it must get none."""
+    with serving(lambda seen: (200, {"Content-Type": "application/json"}, b"{}")) as server:
+        yield server
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_key(
+    places: Places, recorder: LoopbackServer
+) -> None:
+    target = recorder.url.replace("127.0.0.1", "localhost")
+
+    def redirect(seen: Seen) -> Answer:
+        return 307, {"Location": f"{target}{seen.path}"}, b""
+
+    with serving(redirect) as api:
+        completed = run(places, "publish", str(WHEEL), "--repo", REPO, "--debug", api=api.url)
+        assert api.with_key(CANARY)  # the API itself was sent the key
+    assert completed.returncode == 5
+    [line] = error_lines(completed.stderr)
+    assert "redirected to localhost; redirects are not followed" in line
+    assert recorder.seen == []
+
+
+def test_a_project_pyproject_cannot_send_the_key_to_another_port(
+    places: Places, recorder: LoopbackServer
+) -> None:
+    (places.cwd / "pyproject.toml").write_text(
+        f'[project]\nname = "victim"\n\n[tool.pubsmith]\napi-url = "{recorder.url}"\n'
+    )
+    env = places.env(CLOUDSMITH_API_KEY=CANARY)
+    completed = pubsmith("publish", str(WHEEL), "--repo", REPO, "--debug", env=env,
+                         cwd=places.cwd)
+    no_leak(completed, places)
+    assert completed.returncode == 2
+    [line] = error_lines(completed.stderr)
+    assert "pyproject.toml" in line
+    assert "project file cannot redirect it" in line
+    assert recorder.with_key(CANARY) == []
+    assert recorder.seen == []
