@@ -1,4 +1,5 @@
 # make demo: publish the fixtures to a local sandbox.  make test: run the test suite.
+# make bench: measure pubsmith against curl and cloudsmith-cli (README, Performance).
 PYTHON ?= python3
 VENV ?= .venv
 PEER_VENV ?= .venv-peer
@@ -48,12 +49,17 @@ test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
 	$(BIN)/pytest -q
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check core plugins tests scripts fixtures/catalog.py
+	$(BIN)/ruff check core plugins tests scripts benchmarks fixtures/catalog.py
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+# pubsmith vs curl and cloudsmith-cli on a local sandbox; exits 1 if a target is missed.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--runs 5 --size 2G".
+bench: $(BIN)/.installed $(PEER_VENV)/.installed
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 fixtures:
 	bash fixtures/build.sh

@@ -25,9 +25,9 @@ def _median(samples: list[Sample], attribute: str) -> float:
 def table(sections: list[tuple[str, Results, str]]) -> str:
     """One row per client; ``x ref`` divides each median wall time by the reference's."""
     lines = [
-        "| scenario | client | wall s (median) | runs (min-max) | x ref | CPU s | peak RSS MiB "
-        "| requests/pkg |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| scenario | client | wall s (median) | runs (min-max) | x ref | CPU s | server CPU s "
+        "| peak RSS MiB | requests/pkg |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for title, results, reference in sections:
         base = _median(results.samples[reference], "wall")
@@ -37,9 +37,11 @@ def table(sections: list[tuple[str, Results, str]]) -> str:
             requests = results.requests.get(client)
             per_package = f"{statistics.median(requests):.1f}" if requests else ""
             label = f"{client} (ref)" if client == reference else client
+            server = f"{_median(samples, 'server_cpu'):.2f}" if samples[0].server_cpu else ""
             lines.append(
                 f"| {title} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} "
                 f"x{len(walls)} | {wall / base:.2f} | {_median(samples, 'cpu'):.2f} "
+                f"| {server} "
                 f"| {max(sample.peak_rss_mib for sample in samples):.0f} | {per_package} |"
             )
             title = ""

@@ -82,19 +82,35 @@ def _expect(sandbox: SandboxProcess, state: str, count: int, client: str) -> Non
         raise BenchError(f"{client}: expected {count} package(s) {state}, the sandbox has {found}")
 
 
-def big_file(tools: Tools, work: Path, size: int, runs: int,
-             progress: Callable[[str], None]) -> Results:
-    """One ``size``-byte raw file; nobody waits for processing, which curl cannot do."""
-    path = work / "big.bin"
-    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+def _write(path: Path, size: int, consume: Callable[[bytes], object], zeros: bool = False) -> None:
+    """Write ``size`` random bytes (or zeros, deleting the file again) in big steps."""
+    zero = bytes(_WRITE_CHUNK)
     with path.open("wb") as out:
         left = size
         while left:
-            chunk = os.urandom(min(_WRITE_CHUNK, left))
-            md5.update(chunk)
-            sha256.update(chunk)
+            chunk = zero[:left] if zeros else os.urandom(min(_WRITE_CHUNK, left))
+            consume(chunk)
             out.write(chunk)
             left -= len(chunk)
+    if zeros:
+        path.unlink()
+
+
+def big_file(tools: Tools, work: Path, size: int, runs: int,
+             progress: Callable[[str], None]) -> Results:
+    """One ``size``-byte raw file; nobody waits for processing, which curl cannot do."""
+    # Page-cache writes to memory the machine has not used yet can be several times
+    # slower (a virtual machine's host allocates it on first touch): pass over enough of
+    # it first that no client is the one to pay for that.
+    _write(work / "warm-up.bin", 3 * size, lambda _: None, zeros=True)
+    path = work / "big.bin"
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+
+    def digest(chunk: bytes) -> None:
+        md5.update(chunk)
+        sha256.update(chunk)
+
+    _write(path, size, digest)
     results = Results()
     # Processing would only start after an hour: no server work spills into the next run.
     settings = ("--sync-seconds", "3600")
@@ -108,7 +124,7 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
                         url = sandbox.presigned_put(path.name, md5.hexdigest(), sha256.hexdigest())
                         command = [tools.curl, "-sS", "-f", "-o", os.devnull, "-T", str(path),
                                    "-H", "Content-Type: application/octet-stream", url]
-                        results.add(client, measure(command, tools.env(), client))
+                        results.add(client, sandbox.measure(command, tools.env(), client))
                         if sandbox.state()["uploads"]["completed"] != 1:
                             raise BenchError("curl: the sandbox did not complete the upload")
                         continue
@@ -116,7 +132,7 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
                         command = tools.publish(sandbox, [path], "--no-wait")
                     else:
                         command = tools.push(client, sandbox, str(path), "--no-wait-for-sync")
-                    results.add(client, measure(command, tools.env(client), client))
+                    results.add(client, sandbox.measure(command, tools.env(client), client))
                     _expect(sandbox, "awaiting", 1, client)
     finally:
         path.unlink()
@@ -124,7 +140,7 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
 
 
 def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
-               progress: Callable[[str], None]) -> Results:
+               peers: tuple[str, ...], progress: Callable[[str], None]) -> Results:
     """``count`` small packages, 50 ms added to every request, 1 s of processing each."""
     files = []
     for number in range(count):
@@ -136,7 +152,7 @@ def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
     results = Results()
     counter = itertools.count()
     for run in range(max(runs, peer_runs)):
-        clients = (["pubsmith"] if run < runs else []) + (list(PEERS) if run < peer_runs else [])
+        clients = (["pubsmith"] if run < runs else []) + (list(peers) if run < peer_runs else [])
         for client in clients:
             progress(f"{count} small packages, run {run + 1}: {client}")
             with tools.sandbox(work / f"sandbox-{next(counter)}", *settings) as sandbox:
@@ -148,7 +164,7 @@ def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
                                     for part in tools.push(client, sandbox, _FILE))
                     loop = f'for f in "$@"; do {push} || exit 1; done'
                     command = ["bash", "-c", loop, "loop", *map(str, files)]
-                sample = measure(command, tools.env(client), client)
+                sample = sandbox.measure(command, tools.env(client), client)
                 _expect(sandbox, "completed", count, client)
                 results.add(client, sample, sandbox.requests_made() / count)
     return results

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from _harness import RSS_METHOD, BenchError
 from _report import table, targets
-from _scenarios import Results, Tools, big_file, many_small, start_up
+from _scenarios import PEERS, Results, Tools, big_file, many_small, start_up
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +59,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rate-interval", type=float, default=3600.0,
                         help="seconds in a rate-limit window (default 3600)")
     parser.add_argument("--scenarios", default="1,2,3", help="which to run (default 1,2,3)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one run of each, 3 start-up repetitions, and no as-shipped "
+                        "cloudsmith-cli loop over the small packages (its 5 s poll sleeps take "
+                        "6 of the full run's 11 minutes): for trying changes, not for the README")
     parser.add_argument("--workdir", type=Path, help="where the temporary files go")
     parser.add_argument("--pubsmith", type=Path, default=Path(sys.executable).parent / "pubsmith")
     parser.add_argument("--peer", type=Path, default=Path(os.environ.get(
@@ -72,6 +76,8 @@ def _progress(message: str) -> None:
 
 def main() -> int:
     args = _arguments()
+    if args.quick:
+        args.runs, args.peer_loop_runs, args.startup_runs = 1, 1, 3
     chosen = set(args.scenarios.split(","))
     curl = shutil.which("curl")
     for tool in (args.pubsmith, args.peer):
@@ -94,8 +100,9 @@ def main() -> int:
             if "1" in chosen:
                 big = big_file(tools, work, args.size, args.runs, _progress)
             if "2" in chosen:
+                peers = PEERS[1:] if args.quick else PEERS
                 small = many_small(tools, work, args.packages, args.runs, args.peer_loop_runs,
-                                   _progress)
+                                   peers, _progress)
         except BenchError as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 2

@@ -45,10 +45,10 @@ MAX_ANSWER = 32 * 1024 * 1024
 _KEY_HINT = "check CLOUDSMITH_API_KEY / --api-key: the key is wrong, expired or lacks permission"
 _MAYBE_DONE = "it may have taken effect, so it was not repeated: check before sending it again"
 _TIMEOUT_WHILE = {
-    httpx.ConnectTimeout: "connecting",
-    httpx.ReadTimeout: "waiting for the answer",
-    httpx.WriteTimeout: "sending",
-    httpx.PoolTimeout: "waiting for a free connection",
+    httpx.ConnectTimeout: "connecting to",
+    httpx.ReadTimeout: "waiting for the answer from",
+    httpx.WriteTimeout: "sending to",
+    httpx.PoolTimeout: "waiting for a free connection to",
 }
 
 @dataclass

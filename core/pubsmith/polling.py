@@ -34,17 +34,26 @@ def wait_for_sync(
     timeout: float,
     backoff: PollBackoff | None = None,
     on_status: Callable[[dict[str, Any]], None] | None = None,
+    initial: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Poll the package's status until it is synchronised, and return that status.
 
-    Polls start at ``backoff``'s short first interval and slow down to its cap; each
-    status is passed to ``on_status``. Raises :class:`ProcessingError` with the server's
-    ``status_reason`` when processing fails, and :class:`SyncTimeoutError` when
-    ``timeout`` seconds pass first.
+    Polls start at ``backoff``'s first interval and slow down to its cap; once two
+    statuses show ``sync_progress`` rising, the next poll is timed for when that rate
+    says processing ends (within the same bounds). ``initial`` is a status already in
+    hand, such as the answer that created the package: it stands for the first poll,
+    which is otherwise immediate. Each status is passed to ``on_status``. Raises
+    :class:`ProcessingError` with the server's ``status_reason`` when processing fails,
+    and :class:`SyncTimeoutError` when ``timeout`` seconds pass first.
     """
-    status: dict[str, Any] = {}
-    for _ in (backoff or PollBackoff()).polls(timeout):
-        status = client.package_status(owner, repo, slug)
+    backoff = backoff or PollBackoff()
+    polls = backoff.polls(timeout)
+    trend = _Trend(backoff)
+    status = initial
+    next(polls)  # the first poll is immediate
+    while True:
+        if status is None:
+            status = client.package_status(owner, repo, slug)
         if on_status is not None:
             on_status(status)
         if status.get("is_sync_completed"):
@@ -52,5 +61,34 @@ def wait_for_sync(
         if status.get("is_sync_failed"):
             reason = str(status.get("status_reason") or "").strip()
             raise ProcessingError(slug, reason or "no reason given by the server")
-    stage = status.get("stage_str") or status.get("status_str") or ""
-    raise SyncTimeoutError(slug, timeout, str(stage))
+        wait = trend.remaining(status)
+        try:
+            polls.send(wait)
+        except StopIteration:
+            stage = status.get("stage_str") or status.get("status_str") or ""
+            raise SyncTimeoutError(slug, timeout, str(stage)) from None
+        status = None
+
+
+class _Trend:
+    """When processing should end, from the ``sync_progress`` (0-100) statuses report."""
+
+    def __init__(self, backoff: PollBackoff) -> None:
+        self._backoff = backoff
+        self._first: tuple[float, float] | None = None
+
+    def remaining(self, status: dict[str, Any]) -> float | None:
+        """Seconds until the progress seen so far reaches 100, or None if it can't tell."""
+        progress = status.get("sync_progress")
+        if not isinstance(progress, (int, float)) or not 0 < progress < 100:
+            return None
+        now = self._backoff.clock()
+        if self._first is None:
+            self._first = (now, float(progress))
+            return None
+        then, before = self._first
+        if progress <= before or now <= then:
+            return None
+        left = (100 - progress) * (now - then) / (progress - before)
+        # A little late beats a little early: an early poll only finds it still running.
+        return min(max(left * 1.1, self._backoff.first / 4), self._backoff.cap)

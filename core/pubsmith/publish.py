@@ -28,6 +28,7 @@ from pubsmith.errors import (
     NotFoundError,
     ProcessingError,
     PubsmithError,
+    TransportError,
 )
 from pubsmith.hashing import FileDigest, digest_file
 from pubsmith.planning import PackagePlan, check_option_keys, plan_package
@@ -148,8 +149,8 @@ class Publisher:
             self._check_fatal()
             self._run(plan, result)
         except PubsmithError as exc:
-            if isinstance(exc, (AuthenticationError, NotFoundError)) and result.slug is None:
-                # The key or the repository is wrong: every other file would fail the same way.
+            if _shared_cause(exc, created=result.slug is not None):
+                # Every other file would fail the same way: stop rather than wait for each.
                 with self._lock:
                     self._fatal = self._fatal or exc
             result.status = "failed"
@@ -217,6 +218,7 @@ class Publisher:
                 on_status=lambda status: self._emit(
                     plan, "processing", detail=str(status.get("status_str") or "")
                 ),
+                initial=package,  # the create answer already says it is processing
             )
         except ProcessingError as exc:
             raise ProcessingError(slug, f"{plan.path}: {exc.reason}") from None
@@ -395,6 +397,15 @@ def publish(
             promote_results(client, repository, results, promote_to, republish=republish,
                             wait=wait, timeout=wait_timeout, concurrency=concurrency)
         return results
+
+
+def _shared_cause(error: PubsmithError, *, created: bool) -> bool:
+    """Whether ``error`` dooms every package: a wrong key or repository, or a server that
+    stayed unreachable through a whole retry budget (not one slow package, not a lost
+    answer)."""
+    if isinstance(error, (AuthenticationError, NotFoundError)):
+        return not created
+    return type(error) is TransportError
 
 
 def _real(path: Path) -> str:

@@ -11,7 +11,7 @@ import email.utils
 import random as _random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -244,7 +244,7 @@ class PollBackoff:
     def __init__(
         self,
         *,
-        first: float = 0.2,
+        first: float = 0.5,
         factor: float = 1.5,
         cap: float = 5.0,
         clock: Clock = time.monotonic,
@@ -256,20 +256,21 @@ class PollBackoff:
         self.clock = clock
         self.sleep = sleep
 
-    def polls(self, timeout: float) -> Iterator[int]:
+    def polls(self, timeout: float) -> Generator[int, float | None, None]:
         """Yield poll numbers from 0, sleeping between them, until ``timeout`` passes.
 
         The first poll is immediate and the last is made at the deadline; when the
-        iterator ends, time is up.
+        iterator ends, time is up. A caller that knows better (say, from the progress the
+        server reports) may ``send`` the seconds to wait before the next poll instead.
         """
         deadline = self.clock() + timeout
         interval = self.first
         number = 0
         while True:
-            yield number
+            wanted = yield number
             number += 1
             left = deadline - self.clock()
             if left <= 0:
                 return
-            self.sleep(min(interval, left))
+            self.sleep(min(interval if wanted is None else wanted, left))
             interval = min(interval * self.factor, self.cap)

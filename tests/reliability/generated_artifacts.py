@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
-from catalog import Fixture, load_catalog  # noqa: E402 - found through the path above
+from catalog import Fixture, load_catalog
 
 __all__ = ["RESTAMPABLE", "Made", "fixture", "make_mixed", "restamp"]
 

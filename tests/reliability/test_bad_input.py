@@ -72,7 +72,7 @@ def _make_files(root: Path) -> None:
     damaged[100:400] = bytes(300)
     (root / "damaged-1.0-py3-none-any.whl").write_bytes(bytes(damaged))
     (root / "truncated-0.5.0.crate").write_bytes(CRATE.read_bytes()[:300])
-    (root / "garbage-1.0.tar.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + random.Random(7).randbytes(300))
+    (root / "garbage-1.0.tar.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + random.Random(7).randbytes(300))  # noqa: S311
     (root / "truncated_1.0_all.deb").write_bytes(DEB.read_bytes()[:200])
     (root / "garbage_1.0_all.deb").write_bytes(b"!<arch>\nthis is no member header")
     (root / "truncated-1.0-1.noarch.rpm").write_bytes(RPM.read_bytes()[:150])
@@ -244,6 +244,23 @@ def test_bad_input_is_one_line_with_its_exit_code_and_changes_nothing(
         assert after["requests"] == before["requests"]
     for server in (world.html, world.html_404, world.broken_json, world.huge):
         assert all(seen.path.endswith("/validate/") for seen in server.seen), server.seen
+
+
+NETWORK_CASES = [case for case in CASES if case.sends]
+
+
+@pytest.mark.parametrize("case", NETWORK_CASES, ids=[case.id for case in NETWORK_CASES])
+def test_failures_that_reach_the_network_leak_no_key_at_debug_level(
+    world: World, case: Case
+) -> None:
+    key = case.key(world)
+    assert key
+    completed = pubsmith("publish", *case.args(world), "--debug",
+                         env={"CLOUDSMITH_API_HOST": case.api(world), "CLOUDSMITH_API_KEY": key})
+    assert completed.returncode == case.code, completed.stderr
+    assert "X-Api-Key: ****" in completed.stderr  # the headers were logged, masked
+    assert key not in completed.stdout + completed.stderr
+    assert "Traceback" not in completed.stderr
 
 
 def test_the_catalogue_covers_at_least_thirty_cases() -> None:

@@ -35,6 +35,11 @@ PARTS = -(-SIZE // CHUNK)
 SEED = 1729
 
 
+def seeded(offset: int = 0) -> random.Random:
+    """Repeatable test data and kill points (not secrets)."""
+    return random.Random(SEED + offset)  # noqa: S311
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     # Latency on every request stretches the upload so the kills land where intended.
@@ -49,7 +54,7 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 @pytest.fixture
 def big(tmp_path: Path) -> Path:
     path = tmp_path / "firmware.bin"
-    path.write_bytes(random.Random(SEED).randbytes(SIZE))
+    path.write_bytes(seeded().randbytes(SIZE))
     return path
 
 
@@ -109,7 +114,7 @@ def settled_bytes(sandbox: Sandbox) -> int:
 def test_killed_uploads_resume_and_end_as_one_whole_package(
     sandbox: Sandbox, big: Path, tmp_path: Path
 ) -> None:
-    rng = random.Random(SEED)
+    rng = seeded()
     cache = tmp_path / "cache"
     # After the first part, somewhere in the middle, and with every part in (complete next).
     points = [(1, rng.uniform(0, 0.05)), (rng.randint(PARTS // 2, PARTS - 2), rng.uniform(0, 0.1)),
@@ -143,7 +148,7 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
     # Every part had been accepted before the last kill: the final run sent none again.
     assert resumed_bytes == 0
     # Each killed run after the first went on from the parts recorded before it.
-    for sent, left in zip(sent_by_run[1:], left_by_run[1:]):
+    for sent, left in zip(sent_by_run[1:], left_by_run[1:], strict=True):
         assert 0 < sent <= left < SIZE
     assert sandbox.state()["uploads"] == {"open": 0, "completed": 1, "aborted": 0, "failed": 0}
     assert resume_record(cache) is None
@@ -153,7 +158,7 @@ def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
     sandbox: Sandbox, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kill_after(sandbox, big, cache, random.Random(SEED + 1).randint(2, PARTS - 2), 0.0)
+    kill_after(sandbox, big, cache, seeded(1).randint(2, PARTS - 2), 0.0)
     record = resume_record(cache)
     assert record is not None
     missing = [n for n in range(1, PARTS + 1) if n not in record["parts"]]

@@ -23,7 +23,7 @@ import pytest
 from loopback import Answer, LoopbackServer, Seen, serving
 from reliability_support import calm, error_lines, pubsmith
 
-from pubsmith.sandbox import Faults, SandboxConfig, running_sandbox
+from pubsmith.sandbox import SandboxConfig, running_sandbox
 from pubsmith.sandbox.runner import Sandbox
 
 CANARY = "pubsmith-canary-7Xq2Lm9Ze4"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 __all__ = ["RedactingFilter", "configure_logging"]
 
@@ -27,7 +29,19 @@ class RedactingFilter(logging.Filter):
 
 
 class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler :func:`configure_logging` installs, told apart from anyone else's."""
+    """The handler :func:`configure_logging` installs, told apart from anyone else's.
+
+    It writes to whatever ``sys.stderr`` is when a record comes, as logging's own last
+    resort does, so a command run in-process (tests) never writes to a stream since closed.
+    """
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass  # StreamHandler.__init__ sets it; the property decides
 
 
 # httpx logs every request at INFO with its full URL: presigned upload URLs carry their
@@ -54,9 +68,9 @@ def configure_logging(verbosity: int, *, secrets: Iterable[str] = ()) -> None:
     for previous in [h for h in logger.handlers if isinstance(h, _Handler)]:
         logger.removeHandler(previous)  # a command run again in one process (tests) replaces it
     logger.addHandler(handler)
-    logger.setLevel(
-        logging.WARNING if verbosity <= 0 else logging.DEBUG if verbosity >= 2 else logging.INFO
-    )
-    logger.propagate = False  # a root handler set up by someone else must not see it unscrubbed
+    if verbosity <= 0:
+        handler.setLevel(logging.WARNING)  # the logger's level stays the application's
+    else:
+        logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
     for name in _QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
