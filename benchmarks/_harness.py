@@ -122,6 +122,8 @@ class SandboxProcess:
             self._process = None
         self._log.close()
         shutil.rmtree(self._data, ignore_errors=True)
+        # Nothing of this run may still be on its way to disk while the next is measured.
+        os.sync()
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the sandbox process so far."""

@@ -111,6 +111,7 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
         sha256.update(chunk)
 
     _write(path, size, digest)
+    os.sync()  # written back now, not while a client is being measured
     results = Results()
     # Processing would only start after an hour: no server work spills into the next run.
     settings = ("--sync-seconds", "3600")

@@ -15,6 +15,7 @@ EXPECTED = [
     "Artifact",
     "ArtifactError",
     "AuthenticationError",
+    "BadInputError",
     "ConfigError",
     "FormatDetectionError",
     "FormatPlugin",
@@ -24,6 +25,7 @@ EXPECTED = [
     "PackageInfo",
     "PluginError",
     "ProcessingError",
+    "PublishResult",
     "PubsmithError",
     "RateLimitedError",
     "ServerError",
@@ -32,6 +34,7 @@ EXPECTED = [
     "ValidationError",
     "__version__",
     "hookimpl",
+    "publish",
 ]
 
 
@@ -48,6 +51,8 @@ def test_every_exported_name_resolves_to_its_defining_module() -> None:
             assert value.__name__ == name
     assert issubclass(pubsmith.ValidationError, PubsmithError)
     assert pubsmith.hookimpl.project_name == "pubsmith"
+    assert callable(pubsmith.publish)
+    assert pubsmith.publish.__module__ == "pubsmith.publishing"
     assert set(EXPECTED) <= set(dir(pubsmith))
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         ApiError,
         ArtifactError,
         AuthenticationError,
+        BadInputError,
         ConfigError,
         FormatDetectionError,
         NotFoundError,
@@ -32,12 +33,15 @@ if TYPE_CHECKING:
     )
     from pubsmith.hookspecs import hookimpl
     from pubsmith.plugin import FormatPlugin, Option, PackageInfo
+    from pubsmith.publishing import publish
+    from pubsmith.results import PublishResult
 
 __all__ = [
     "ApiError",
     "Artifact",
     "ArtifactError",
     "AuthenticationError",
+    "BadInputError",
     "ConfigError",
     "FormatDetectionError",
     "FormatPlugin",
@@ -47,6 +51,7 @@ __all__ = [
     "PackageInfo",
     "PluginError",
     "ProcessingError",
+    "PublishResult",
     "PubsmithError",
     "RateLimitedError",
     "ServerError",
@@ -55,6 +60,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "hookimpl",
+    "publish",
 ]
 
 _HOMES = {
@@ -63,6 +69,8 @@ _HOMES = {
     "FormatPlugin": "pubsmith.plugin",
     "Option": "pubsmith.plugin",
     "PackageInfo": "pubsmith.plugin",
+    "publish": "pubsmith.publishing",
+    "PublishResult": "pubsmith.results",
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pubsmith.cli import cli
-from pubsmith.publish import publish
+from pubsmith.publishing import publish
 from pubsmith.sandbox import SandboxConfig, running_sandbox
 from pubsmith.sandbox.runner import Sandbox
 

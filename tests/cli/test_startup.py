@@ -11,7 +11,7 @@ import pytest
 # Everything start-up must not touch: the HTTP stack, the plugin machinery, the format
 # plugins, the sandbox server and the progress display.
 HEAVY = ("httpx", "pluggy", "pubsmith_formats", "pubsmith.sandbox", "pubsmith.cli.output",
-         "pubsmith.registry", "pubsmith.client", "pubsmith.publish")
+         "pubsmith.registry", "pubsmith.client", "pubsmith.publishing")
 
 _RUN_ONLY = ("httpx", "pluggy", "pubsmith_formats", "pubsmith.sandbox.runner",
              "pubsmith.sandbox.server", "pubsmith.registry", "pubsmith.client")

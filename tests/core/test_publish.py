@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from pubsmith.errors import BadInputError
-from pubsmith.publish import publish
+from pubsmith.publishing import publish
 from pubsmith.sandbox import SandboxConfig, running_sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

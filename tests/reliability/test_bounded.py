@@ -22,7 +22,7 @@ from reliability_support import error_lines, pubsmith
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import AmbiguousResultError, TransportError
-from pubsmith.publish import Publisher, plan_files
+from pubsmith.publishing import Publisher, plan_files
 from pubsmith.registry import FormatRegistry
 from pubsmith.retry import RetryPolicy
 from pubsmith.sandbox import SandboxConfig, running_sandbox

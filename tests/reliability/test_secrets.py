@@ -218,7 +218,7 @@ def test_a_library_user_logging_everything_to_a_file_sees_no_key(
     log = places.root / "tmp" / "release.log"
     script = textwrap.dedent(f"""
         import logging
-        from pubsmith.publish import publish
+        from pubsmith.publishing import publish
         logging.basicConfig(filename={str(log)!r}, level=logging.DEBUG)
         [result] = publish([{str(WHEEL)!r}], repo={REPO!r}, republish=True,
                            api_url={sandbox.url!r}, api_key={CANARY!r})

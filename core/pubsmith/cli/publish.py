@@ -170,7 +170,7 @@ def publish_command(
     (nothing sent); 3 bad API key; 4 unknown repository; 5 network or server failure.
     """
     from pubsmith.config import load_config
-    from pubsmith.publish import publish
+    from pubsmith.publishing import publish
     from pubsmith.summary import append_step_summary
 
     config = load_config(

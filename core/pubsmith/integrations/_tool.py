@@ -75,7 +75,7 @@ def publish_for_tool(
 
     ``flag_label`` names a flag in messages (default: the flags' source and the key).
     """
-    from pubsmith.publish import publish
+    from pubsmith.publishing import publish
 
     flag_layer, run = flags.split()
     project_layers: list[Layer] = []

@@ -11,16 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pubsmith.client import CloudsmithClient
+from pubsmith.creation import PackageLookup
 from pubsmith.errors import (
-    AmbiguousResultError,
     ArtifactError,
     AuthenticationError,
     BadInputError,
@@ -30,7 +28,7 @@ from pubsmith.errors import (
     PubsmithError,
     TransportError,
 )
-from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.hashing import digest_file
 from pubsmith.planning import PackagePlan, check_option_keys, plan_package
 from pubsmith.polling import wait_for_sync
 from pubsmith.registry import FormatRegistry
@@ -43,10 +41,7 @@ __all__ = ["Publisher", "plan_files", "publish"]
 
 ProgressCallback = Callable[[Progress], None]
 
-log = logging.getLogger("pubsmith.publish")
-
-# How far the server's clock may lag ours when telling a package just made from older ones.
-_CLOCK_SKEW = 300.0
+log = logging.getLogger("pubsmith.publishing")
 
 
 def plan_files(
@@ -122,6 +117,7 @@ class Publisher:
     ) -> None:
         self.client = client
         self.repository = repository
+        self._lookup = PackageLookup(client, repository)
         self.concurrency = max(1, concurrency)
         self.wait = wait
         self.wait_timeout = wait_timeout
@@ -170,7 +166,7 @@ class Publisher:
         digests = {path: digest_file(path) for path in plan.upload_paths()}
         main = digests[plan.path]
         if self.skip_existing:
-            existing = self._find_existing(plan, main)
+            existing = self._lookup.find_existing(plan, main)
             if existing is not None:
                 if existing.get("checksum_sha256") == main.sha256:
                     result.status = "skipped"
@@ -201,7 +197,7 @@ class Publisher:
         result.payload = payload
         self._emit(plan, "creating")
         self.client.validate_upload(owner, repo, plan.format, payload)
-        package = self._create(plan, payload, main)
+        package = self._lookup.create_once(plan, payload, main)
         result.slug = package.get("slug")
         result.slug_perm = package.get("slug_perm")
         if not self.wait:
@@ -223,72 +219,6 @@ class Publisher:
         except ProcessingError as exc:
             raise ProcessingError(slug, f"{plan.path}: {exc.reason}") from None
         result.status = "published"
-
-    def _create(
-        self, plan: PackagePlan, payload: dict[str, Any], digest: FileDigest
-    ) -> dict[str, Any]:
-        """Create the package once, even when answers to earlier tries were lost.
-
-        After a try whose outcome is unknown, the repository is searched for the package
-        that try would have made before another is sent.
-        """
-        owner, repo = self.repository.owner, self.repository.name
-        attempts = self.client.policy.attempts()
-        started = time.time()
-        while True:
-            try:
-                return self.client.create_package(owner, repo, plan.format, payload)
-            except AmbiguousResultError as exc:
-                made = self._find_created(plan, digest, since=started - _CLOCK_SKEW)
-                if made is not None:
-                    log.info("%s: the lost try created package %s", plan.path, made.get("slug"))
-                    return made
-                if attempts.wait() is None:
-                    raise
-                log.info("%s: creating the package again: %s", plan.path, exc)
-
-    def _find_created(
-        self, plan: PackagePlan, digest: FileDigest, *, since: float
-    ) -> dict[str, Any] | None:
-        """The package a create sent after ``since`` made, if any: same format and file.
-
-        A package still processing may not show its checksum yet; one of the same size
-        created in that window is taken as ours.
-        """
-        name = plan.path.name
-        query = f"format:{plan.format} filename:{_quoted(name)}"
-        owner, repo = self.repository.owner, self.repository.name
-        recent = [
-            package
-            for package in self.client.list_packages(owner, repo, query=query)
-            if package.get("filename") == name and _uploaded_after(package, since)
-        ]
-        for package in recent:
-            if package.get("checksum_sha256") == digest.sha256:
-                return package
-        for package in recent:
-            if not package.get("checksum_sha256") and package.get("size") == digest.size:
-                return package
-        return None
-
-    def _find_existing(self, plan: PackagePlan, digest: FileDigest) -> dict[str, Any] | None:
-        """The package in the repository with this format, name, version and filename."""
-        terms = [f"format:{plan.format}", f"filename:{plan.path.name}"]
-        if plan.name:
-            terms.append(f"name:{plan.name}")
-        if plan.version:
-            terms.append(f"version:{plan.version}")
-        owner, repo = self.repository.owner, self.repository.name
-        candidates = [
-            package
-            for package in self.client.list_packages(owner, repo, query=" ".join(terms))
-            if package.get("filename") == plan.path.name
-        ]
-        same = [
-            package for package in candidates if package.get("checksum_sha256") == digest.sha256
-        ]
-        matches = same or candidates
-        return matches[0] if matches else None
 
     def _emit(
         self, plan: PackagePlan, stage: Any, *, sent: int = 0, total: int = 0, detail: str = ""
@@ -411,22 +341,3 @@ def _shared_cause(error: PubsmithError, *, created: bool) -> bool:
 def _real(path: Path) -> str:
     # realpath never raises, even on a symlink loop (reported by planning as missing).
     return os.path.realpath(path)
-
-
-def _quoted(text: str) -> str:
-    # The search syntax splits terms on spaces; quotes keep a file name whole.
-    if any(char.isspace() or char in "\"'" for char in text):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
-
-
-def _uploaded_after(package: Mapping[str, Any], since: float) -> bool:
-    """Whether the package was uploaded after ``since``; unknown times count as recent."""
-    text = str(package.get("uploaded_at") or "")
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    if when.tzinfo is None:
-        return True
-    return when.timestamp() >= since
