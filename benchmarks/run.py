@@ -31,6 +31,8 @@ from _harness import RSS_METHOD, BenchError
 from _report import table, targets
 from _scenarios import PEERS, Results, Tools, big_file, many_small, start_up
 
+__all__ = ["main"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

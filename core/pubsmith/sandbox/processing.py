@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -98,11 +99,28 @@ class Processor:
         path = self._uploads.blob_path(upload) if upload else None
         if path is None or not path.is_file():
             return Outcome(f"{record.filename}: the uploaded file is missing.")
-        reason, info = inspect_artifact(path, record.format)
+        with tempfile.TemporaryDirectory(prefix="sandbox-inspect-") as scratch:
+            # Some formats keep metadata in a companion (nix's narinfo, a .pom beside its
+            # jar): lay the uploaded companions beside the file, as they were on the client.
+            folder = Path(scratch)
+            for companion in [path, *self._companion_paths(record)]:
+                link = folder / companion.name
+                if not link.exists():
+                    link.symlink_to(companion)
+            reason, info = inspect_artifact(folder / path.name, record.format)
         if reason:
             return Outcome(reason)
         size, checksums = _checksums(path)
         return Outcome(None, info, checksums, size)
+
+    def _companion_paths(self, record: PackageRecord) -> list[Path]:
+        paths = []
+        for ref in record.files:
+            upload = self._uploads.get(ref.identifier) if ref.identifier != record.upload else None
+            path = self._uploads.blob_path(upload) if upload else None
+            if path is not None and path.is_file():
+                paths.append(path)
+        return paths
 
 
 def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageInfo | None]:

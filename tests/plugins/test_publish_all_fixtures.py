@@ -1,0 +1,51 @@
+"""Every fixture of every format, published to a sandbox, ends synchronised as itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from pubsmith.sandbox import SandboxConfig, running_sandbox
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
+from catalog import load_catalog, publish_arguments
+
+KEY = "fixtures-key"
+REPO = "acme/fixtures"
+
+
+def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": KEY}
+    command = [sys.executable, "-m", "pubsmith", "publish", "--repo", REPO, "--json", "-j", "8", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def test_every_fixture_publishes_and_synchronises_with_its_name_and_version(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.1)
+    with running_sandbox(config) as sandbox:
+        detectable = [fixture for fixture in catalog if fixture.detect]
+        calls = [publish_arguments(detectable)]
+        for format_name in sorted({fixture.format for fixture in catalog if not fixture.detect}):
+            chosen = [fixture for fixture in catalog if fixture.format == format_name]
+            calls.append([*publish_arguments(chosen), "--format", format_name])
+        for args in calls:
+            completed = run(sandbox.url, *args)
+            assert completed.returncode == 0, completed.stderr
+            assert {result["status"] for result in json.loads(completed.stdout)} == {"published"}
+        response = httpx.get(
+            f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": KEY}, params={"page_size": 500}
+        )
+        response.raise_for_status()
+        stored = {(package["format"], package["filename"]): package for package in response.json()}
+    assert len(stored) == len(catalog)
+    for fixture in catalog:
+        package = stored[(fixture.format, fixture.path.name)]
+        assert package["is_sync_completed"] is True, (fixture.id, package["status_reason"])
+        assert package["name"] == fixture.name, fixture.id
+        assert package["version"] == fixture.version, fixture.id
