@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeClock
 
 from pubsmith import __version__
 from pubsmith.client import CloudsmithClient
@@ -41,19 +42,6 @@ CANARY = "canary-5b2e91-do-not-leak"
 NOW = 1_700_000_000.0
 
 Answer = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def answer(status: int = 200, body: Any = None, *, text: str | None = None,

@@ -5,25 +5,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeClock
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ProcessingError
 from pubsmith.polling import SyncTimeoutError, wait_for_sync
 from pubsmith.retry import PollBackoff, RetryPolicy
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
 
 IN_FLIGHT = {"is_sync_completed": False, "is_sync_failed": False, "stage_str": "Sync In Progress"}
 DONE = {"is_sync_completed": True, "is_sync_failed": False, "status_str": "Completed"}

@@ -7,23 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeClock
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.polling import SyncTimeoutError, wait_for_sync
 from pubsmith.retry import PollBackoff, RetryPolicy
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def in_flight(progress: int | None = None) -> dict[str, Any]:

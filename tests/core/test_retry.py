@@ -5,26 +5,11 @@ from email.utils import formatdate
 
 import httpx
 import pytest
+from fakes import FakeClock
 
 from pubsmith.retry import PollBackoff, RateLimiter, RetryPolicy, parse_retry_after
 
 NOW = 1_700_000_000.0
-
-
-class FakeClock:
-    """Time that moves only when something sleeps."""
-
-    def __init__(self, start: float = 0.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def policy(clock: FakeClock, **options: float) -> RetryPolicy:
