@@ -13,10 +13,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from pubsmith.client import CloudsmithClient
+from pubsmith.sandbox.runner import Sandbox
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_FIXTURES = ROOT / "fixtures" / "python"
 KEY = "integration-key"
 REQUEST_TOKEN = "actions-request-token"
+
+def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
+    """What the sandbox holds in ``acme/<repo>``, as the API lists it."""
+    with CloudsmithClient(sandbox.url, KEY) as client:
+        return list(client.list_packages("acme", repo))
+
 
 def tool(variable: str, name: str) -> str:
     executable = os.environ.get(variable)

@@ -6,9 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, python_project, tool
+from integration_tools import KEY, packages, python_project, tool
 
-from pubsmith.client import CloudsmithClient
 from pubsmith.sandbox.runner import Sandbox
 
 pytestmark = pytest.mark.slow
@@ -19,11 +18,6 @@ def hatch(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPr
         [tool("PUBSMITH_HATCH", "hatch"), "publish", "-p", "cloudsmith", *args],
         cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
-
-
-def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
-    with CloudsmithClient(sandbox.url, KEY) as client:
-        return list(client.list_packages("acme", repo))
 
 
 def test_hatch_publishes_dist_configured_from_pyproject(

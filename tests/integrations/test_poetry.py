@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, python_project, tool
+from integration_tools import KEY, packages, python_project, tool
 
-from pubsmith.client import CloudsmithClient
 from pubsmith.sandbox.runner import Sandbox
 
 pytestmark = pytest.mark.slow
@@ -20,11 +19,6 @@ def poetry(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedP
         [tool("PUBSMITH_POETRY", "poetry"), "cloudsmith", "publish", "--no-ansi", *args],
         cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
-
-
-def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
-    with CloudsmithClient(sandbox.url, KEY) as client:
-        return list(client.list_packages("acme", repo))
 
 
 def test_poetry_builds_then_publishes_with_tool_pubsmith(
