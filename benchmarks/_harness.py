@@ -157,10 +157,14 @@ class SandboxProcess:
         counts: dict[str, int] = self.state()["packages"].get(self.repo, {})
         return counts
 
-    def presigned_put(self, filename: str, md5: str, sha256: str) -> str:
-        """Request a single-PUT upload as a client would, and return the URL to PUT to."""
+    def presigned_put(self, filename: str, sha256: str) -> str:
+        """Request a single-PUT upload as a client would, and return the URL to PUT to.
+
+        The API's checksum for PUT uploads is sha256, as pubsmith names for its parts: the
+        sandbox checks the same checksum of the same bytes for both.
+        """
         answer = self._call("POST", f"/files/{self.repo}/", {
-            "filename": filename, "method": "put", "md5_checksum": md5, "sha256_checksum": sha256,
+            "filename": filename, "method": "put", "sha256_checksum": sha256,
         })
         query = answer.get("upload_querystring")
         return str(answer["upload_url"]) + (f"?{query}" if query else "")

@@ -104,13 +104,8 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
     # it first that no client is the one to pay for that.
     _write(work / "warm-up.bin", 3 * size, lambda _: None, zeros=True)
     path = work / "big.bin"
-    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-
-    def digest(chunk: bytes) -> None:
-        md5.update(chunk)
-        sha256.update(chunk)
-
-    _write(path, size, digest)
+    sha256 = hashlib.sha256()
+    _write(path, size, sha256.update)
     os.sync()  # written back now, not while a client is being measured
     results = Results()
     # Processing would only start after an hour: no server work spills into the next run.
@@ -122,7 +117,7 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
                 progress(f"big file, run {run + 1}/{runs}: {client}")
                 with tools.sandbox(work / f"sandbox-{next(counter)}", *settings) as sandbox:
                     if client == "curl":
-                        url = sandbox.presigned_put(path.name, md5.hexdigest(), sha256.hexdigest())
+                        url = sandbox.presigned_put(path.name, sha256.hexdigest())
                         command = [tools.curl, "-sS", "-f", "-o", os.devnull, "-T", str(path),
                                    "-H", "Content-Type: application/octet-stream", url]
                         results.add(client, sandbox.measure(command, tools.env(), client))

@@ -144,22 +144,36 @@ class CloudsmithClient:
         return self._object("GET", self._url("user", "self"), "look up the API key's user")
 
     def files_validate(
-        self, owner: str, repo: str, *, filename: str, md5: str, sha256: str, method: str
+        self,
+        owner: str,
+        repo: str,
+        *,
+        filename: str,
+        method: str,
+        md5: str | None = None,
+        sha256: str | None = None,
     ) -> None:
-        body = _file_request(filename, md5, sha256, method)
+        body = _file_request(filename, method, md5, sha256)
         url = self._url("files", owner, repo, "validate")
         self._api("POST", url, f"validate upload of {filename} to {owner}/{repo}",
                   json=body, not_found_hint=_REPO_HINT)
 
     def files_create(
-        self, owner: str, repo: str, *, filename: str, md5: str, sha256: str, method: str
+        self,
+        owner: str,
+        repo: str,
+        *,
+        filename: str,
+        method: str,
+        md5: str | None = None,
+        sha256: str | None = None,
     ) -> dict[str, Any]:
         """Start a file upload; the answer holds ``identifier`` and ``upload_*`` details.
 
         Raises :class:`~pubsmith.errors.AmbiguousResultError` when it may have started
         an upload whose answer was lost.
         """
-        body = _file_request(filename, md5, sha256, method)
+        body = _file_request(filename, method, md5, sha256)
         return self._object("POST", self._url("files", owner, repo),
                             f"request upload of {filename} to {owner}/{repo}",
                             json=body, idempotent=False, not_found_hint=_REPO_HINT)
@@ -170,15 +184,25 @@ class CloudsmithClient:
                             not_found_hint=_UPLOAD_HINT)
 
     def files_complete(
-        self, owner: str, repo: str, identifier: str, *, resumed: bool = False
+        self,
+        owner: str,
+        repo: str,
+        identifier: str,
+        *,
+        filename: str,
+        sha256: str,
+        resumed: bool = False,
     ) -> dict[str, Any] | None:
         """Join the parts of a multipart upload; None when a retry found it already done.
 
+        ``sha256`` is the whole file's checksum, for the server to check the joined parts
+        against: it is known only once the parts are sent, hashed while they were.
         ``resumed`` says an earlier, interrupted run may have completed it already.
         """
+        body = {"upload_id": identifier, "complete": True,
+                **_file_request(filename, "put_parts", None, sha256)}
         data = self._api("POST", self._url("files", owner, repo, identifier, "complete"),
-                         f"complete upload {identifier} in {owner}/{repo}",
-                         json={"upload_id": identifier, "complete": True},
+                         f"complete upload {identifier} in {owner}/{repo}", json=body,
                          not_found_hint=_UPLOAD_HINT, done_on_retry=frozenset({400, 404}),
                          sent_before=resumed)
         return data if isinstance(data, dict) else None
@@ -369,8 +393,12 @@ class CloudsmithClient:
                                  body=body, api=False))
 
 
-def _file_request(filename: str, md5: str, sha256: str, method: str) -> dict[str, str]:
-    return {"filename": filename, "md5_checksum": md5, "sha256_checksum": sha256, "method": method}
+def _file_request(
+    filename: str, method: str, md5: str | None, sha256: str | None
+) -> dict[str, str]:
+    checksums = {"md5_checksum": md5, "sha256_checksum": sha256}
+    return {"filename": filename, **{key: value for key, value in checksums.items() if value},
+            "method": method}
 
 
 def _size(path: Path) -> int:

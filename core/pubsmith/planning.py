@@ -6,6 +6,7 @@ an unknown or malformed option, a required value neither the artifact nor the us
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ __all__ = [
     "PackagePlan",
     "check_option_keys",
     "options_for",
+    "parse_file_argument",
     "plan_package",
     "preview_identifier",
     "resolve_values",
@@ -78,6 +80,25 @@ def preview_identifier(path: Path) -> str:
     return f"<upload:{path.name}>"
 
 
+def parse_file_argument(argument: Path | str, registry: FormatRegistry) -> tuple[Path, str | None]:
+    """Split a file argument into its path and the format it names, if any.
+
+    ``raw:notes.txt`` is ``notes.txt`` published as raw whatever ``--format`` says, so one
+    call can publish files no format recognises beside ones that are detected. A string
+    naming an existing path is always that path (a file may well be called ``raw:x``), as
+    is one whose text before the first ``:`` is no installed format's name (compared
+    case-insensitively) or that has nothing after it. A :class:`~pathlib.Path` is always
+    a plain path: only text typed by a user carries a prefix.
+    """
+    if isinstance(argument, Path) or os.path.lexists(argument):
+        return Path(argument), None
+    prefix, colon, rest = argument.partition(":")
+    format_name = _registered_format(registry, prefix) if colon and rest else None
+    if format_name is None:
+        return Path(argument), None
+    return Path(rest), format_name
+
+
 def plan_package(
     registry: FormatRegistry,
     path: Path | str,
@@ -90,12 +111,16 @@ def plan_package(
 ) -> PackagePlan:
     """Inspect ``path`` and resolve every payload field, or raise naming what is missing.
 
-    ``options`` are the raw ``-o key=value`` strings (``--distribution`` arrives as the
-    ``distribution`` option; ``FORMAT.key`` applies to one format only). Values come
-    from the user first, then companions found beside the file, then the artifact
-    itself. ``strict_options=False`` leaves checking option names to the caller, which
-    knows every format in a multi-file call.
+    ``format_name`` (in any letter case) skips detection. ``options`` are the raw
+    ``-o key=value`` strings (``--distribution`` arrives as the ``distribution`` option;
+    ``FORMAT.key`` applies to one format only). Values come from the user first, then
+    companions found beside the file, then the artifact itself. ``strict_options=False``
+    leaves checking option names to the caller, which knows every format in a multi-file
+    call.
     """
+    if format_name:
+        # An unknown name is passed on as typed, for the registry's error to name it.
+        format_name = _registered_format(registry, format_name) or format_name
     plugin, artifact, info = registry.inspect(path, format_name)
     if strict_options:
         check_option_keys(options or {}, [plugin], registry)
@@ -197,3 +222,9 @@ def _missing_message(plugin: FormatPlugin, option: Option) -> str:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _registered_format(registry: FormatRegistry, name: str) -> str | None:
+    """The installed format called ``name`` in any letter case, or None."""
+    wanted = name.casefold()
+    return next((known for known in registry.names() if known.casefold() == wanted), None)

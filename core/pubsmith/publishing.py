@@ -28,14 +28,19 @@ from pubsmith.errors import (
     PubsmithError,
     TransportError,
 )
-from pubsmith.hashing import digest_file
-from pubsmith.planning import PackagePlan, check_option_keys, plan_package
+from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.planning import (
+    PackagePlan,
+    check_option_keys,
+    parse_file_argument,
+    plan_package,
+)
 from pubsmith.polling import wait_for_sync
 from pubsmith.registry import FormatRegistry
 from pubsmith.results import Progress, PublishResult
 from pubsmith.resume import FileResumeStore, ResumeStore
 from pubsmith.settings import Repository, Settings
-from pubsmith.upload import Uploader
+from pubsmith.upload import UploadedFile, Uploader
 
 __all__ = ["Publisher", "plan_files", "publish"]
 
@@ -55,18 +60,22 @@ def plan_files(
 ) -> list[PackagePlan]:
     """Plan every file, or raise :class:`BadInputError` listing every problem found.
 
+    A string may be ``FORMAT:PATH`` (see :func:`~pubsmith.planning.parse_file_argument`);
+    that format wins over ``format_name`` for that file. A file named twice (``raw:a.txt``
+    and ``a.txt``, or through a symlink) is one package, of the format given explicitly.
     A file that another file takes as its companion (the ``.pom`` beside a ``.jar``) is
-    published with it, not on its own, so ``dist/*`` does the right thing.
+    published with it, not on its own, so ``dist/*`` does the right thing; unless it was
+    given with a format of its own, which says it is a package too.
     """
-    unique = list(dict.fromkeys(Path(path) for path in paths))
+    named, problems = _file_formats(paths, registry)
     plans: dict[Path, PackagePlan] = {}
     errors: dict[Path, PubsmithError] = {}
-    for path in unique:
+    for path, own_format in named.items():
         try:
             plans[path] = plan_package(
                 registry,
                 path,
-                format_name=format_name,
+                format_name=own_format or format_name,
                 options=options,
                 tags=tags,
                 republish=republish,
@@ -85,8 +94,10 @@ def plan_files(
         for companion in plan.upload_paths()
         if companion != plan.path
     }
-    kept = [path for path in unique if _real(path) not in companions]
-    problems = [errors[path] for path in kept if path in errors]
+    kept = [
+        path for path, own_format in named.items() if own_format or _real(path) not in companions
+    ]
+    problems += [errors[path] for path in kept if path in errors]
     if not problems:
         # Only once every file has a format: an option meant for a file that failed would
         # otherwise be reported as taken by no format.
@@ -162,10 +173,10 @@ class Publisher:
 
     def _run(self, plan: PackagePlan, result: PublishResult) -> None:
         owner, repo = self.repository.owner, self.repository.name
-        self._emit(plan, "hashing")
-        digests = {path: digest_file(path) for path in plan.upload_paths()}
-        main = digests[plan.path]
+        main: FileDigest | None = None
         if self.skip_existing:
+            self._emit(plan, "hashing")
+            main = digest_file(plan.path)
             existing = self._lookup.find_existing(plan, main)
             if existing is not None:
                 if existing.get("checksum_sha256") == main.sha256:
@@ -179,8 +190,7 @@ class Publisher:
                         f"{self.repository} with different content; pass --republish to replace it"
                     )
 
-        identifiers: dict[Path, str] = {}
-        total = sum(digest.size for digest in digests.values())
+        total = sum(_file_size(path) for path in plan.upload_paths())
         sent = 0
 
         def progress(delta: int) -> None:
@@ -188,12 +198,16 @@ class Publisher:
             sent += delta
             self._emit(plan, "uploading", sent=sent, total=total)
 
-        for path, digest in digests.items():
+        uploaded: dict[Path, UploadedFile] = {}
+        for path in plan.upload_paths():
             self._check_fatal()
-            uploaded = self._uploader.upload(owner, repo, path, digest=digest, progress=progress)
-            identifiers[path] = uploaded.identifier
+            known = main if path == plan.path else None
+            uploaded[path] = self._uploader.upload(owner, repo, path, digest=known,
+                                                   progress=progress)
+        own = uploaded[plan.path]
+        main = FileDigest(own.size, own.md5, own.sha256)
 
-        payload = plan.payload(identifiers)
+        payload = plan.payload({path: file.identifier for path, file in uploaded.items()})
         result.payload = payload
         self._emit(plan, "creating")
         self.client.validate_upload(owner, repo, plan.format, payload)
@@ -253,6 +267,12 @@ def publish(
     promote_to: str | None = None,
 ) -> list[PublishResult]:
     """Publish files to ``repo`` (``OWNER/REPO``) and return one result per package.
+
+    Each file's format is detected from its content, or is ``format`` when given. A string
+    in ``paths`` may name its own format as ``FORMAT:PATH`` (``"raw:notes.txt"``), which
+    wins over ``format`` for that file, so files no format recognises publish beside
+    detected ones in one call; a string naming an existing file is always a plain path,
+    and a :class:`~pathlib.Path` is never parsed. Results name the file by its path alone.
 
     With ``dry_run`` nothing is contacted and ``repo`` may be omitted: results are
     ``planned`` and carry the payload that would be sent.
@@ -338,6 +358,34 @@ def _shared_cause(error: PubsmithError, *, created: bool) -> bool:
     return type(error) is TransportError
 
 
+def _file_formats(
+    arguments: Iterable[Path | str], registry: FormatRegistry
+) -> tuple[dict[Path, str | None], list[PubsmithError]]:
+    """Each file once, as first spelt, with the format an argument for it names (or None)."""
+    by_file: dict[str, tuple[Path, str | None]] = {}
+    problems: list[PubsmithError] = []
+    for argument in arguments:
+        path, own_format = parse_file_argument(argument, registry)
+        first_path, first_format = by_file.setdefault(_real(path), (path, own_format))
+        if own_format and first_format and own_format != first_format:
+            problems.append(
+                ArtifactError(
+                    first_path,
+                    f"is given as both {first_format} and {own_format}; keep one of them",
+                )
+            )
+        else:
+            by_file[_real(path)] = (first_path, first_format or own_format)
+    return dict(by_file.values()), problems
+
+
 def _real(path: Path) -> str:
     # realpath never raises, even on a symlink loop (reported by planning as missing).
     return os.path.realpath(path)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None

@@ -30,7 +30,7 @@ from pubsmith.errors import (
     UploadError,
     ValidationError,
 )
-from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.hashing import BackgroundDigest, FileDigest, digest_file
 from pubsmith.resume import ResumeRecord, ResumeStore
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Part", "UploadedFile", "Uploader", "split_parts"]
@@ -52,7 +52,8 @@ class UploadedFile:
     identifier: str
     filename: str
     size: int
-    md5: str
+    md5: str | None
+    """None for multipart uploads, which the API checks by sha256 alone."""
     sha256: str
 
 
@@ -114,28 +115,35 @@ class Uploader:
         digest: FileDigest | None = None,
         progress: Progress | None = None,
     ) -> UploadedFile:
-        """Upload ``path`` and return its identifier.
+        """Upload ``path`` and return its identifier and checksums.
 
-        ``progress`` gets byte counts as they are sent, from worker threads for multipart
-        uploads; a retried request first takes back what its failed attempt reported,
-        with a negative count, and parts skipped on resume are reported at once.
+        Without ``digest``, a single upload hashes the file first (its request names the
+        checksums) and a multipart upload hashes it while the parts are sent, naming the
+        checksum when it completes. ``progress`` gets byte counts as they are sent, from
+        worker threads for multipart uploads; a retried request first takes back what its
+        failed attempt reported, with a negative count, and parts skipped on resume are
+        reported at once.
         """
         path = Path(path)
-        digest = digest or digest_file(path)
         try:
-            if digest.size > self.multipart_threshold:
-                identifier = self._multipart(owner, repo, path, digest, progress)
-            else:
-                identifier = self._single(owner, repo, path, digest, progress)
+            size = digest.size if digest is not None else path.stat().st_size
+            if size > self.multipart_threshold:
+                return self._multipart(owner, repo, path, size, digest, progress)
+            digest = digest or digest_file(path)
+            identifier = self._single(owner, repo, path, digest, progress)
         except OSError as exc:
             raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None
         return UploadedFile(identifier, path.name, digest.size, digest.md5, digest.sha256)
 
     def _create(
-        self, owner: str, repo: str, path: Path, digest: FileDigest, method: str
+        self, owner: str, repo: str, path: Path, method: str, digest: FileDigest | None
     ) -> tuple[str, dict[str, Any]]:
-        request = {"filename": path.name, "md5": digest.md5, "sha256": digest.sha256,
-                   "method": method}
+        # md5 is the API's checksum for POST uploads, sha256 for PUT-based ones.
+        request: dict[str, Any] = {"filename": path.name, "method": method}
+        if digest is not None:
+            request["sha256"] = digest.sha256
+            if method == "post":
+                request["md5"] = digest.md5
         self.client.files_validate(owner, repo, **request)
         attempts = self.client.policy.attempts()
         while True:
@@ -158,7 +166,7 @@ class Uploader:
     def _single(
         self, owner: str, repo: str, path: Path, digest: FileDigest, progress: Progress | None
     ) -> str:
-        identifier, created = self._create(owner, repo, path, digest, "post")
+        identifier, created = self._create(owner, repo, path, "post", digest)
         # Nothing to abort on failure: the API aborts only multipart uploads, and an unused
         # presigned URL holds no bytes and expires on its own.
         url = _upload_url(created, path.name)
@@ -171,36 +179,48 @@ class Uploader:
         return identifier
 
     def _multipart(
-        self, owner: str, repo: str, path: Path, digest: FileDigest, progress: Progress | None
-    ) -> str:
-        key = self._key(owner, repo, path, digest)
-        record = self._resumable(owner, repo, key, digest)
-        resumed = record is not None
-        if record is None:
-            identifier, created = self._create(owner, repo, path, digest, "put_parts")
-            record = ResumeRecord(identifier, _upload_url(created, path.name), digest.size,
-                                  self.chunk_size)
-            self._save(key, record)
-        else:
-            log.info("resuming upload of %s: %d parts already accepted", path.name,
-                     len(record.parts))
-        parts = split_parts(digest.size, self.chunk_size)
-        todo = [part for part in parts if part.number not in record.parts]
-        if progress is not None and len(todo) < len(parts):
-            progress(digest.size - sum(part.length for part in todo))
+        self,
+        owner: str,
+        repo: str,
+        path: Path,
+        size: int,
+        digest: FileDigest | None,
+        progress: Progress | None,
+    ) -> UploadedFile:
+        key = self._key(owner, repo, path, size)
+        with BackgroundDigest(path) as hashing:
+            record = self._resumable(owner, repo, key, size)
+            resumed = record is not None
+            if record is None:
+                identifier, created = self._create(owner, repo, path, "put_parts", digest)
+                record = ResumeRecord(identifier, _upload_url(created, path.name), size,
+                                      self.chunk_size)
+                self._save(key, record)
+            else:
+                log.info("resuming upload of %s: %d parts already accepted", path.name,
+                         len(record.parts))
+            parts = split_parts(size, self.chunk_size)
+            todo = [part for part in parts if part.number not in record.parts]
+            if progress is not None and len(todo) < len(parts):
+                progress(size - sum(part.length for part in todo))
 
-        def accepted(part: Part) -> None:
-            record.parts.add(part.number)
-            self._save(key, record)
+            def accepted(part: Part) -> None:
+                record.parts.add(part.number)
+                self._save(key, record)
 
-        with self._aborting(owner, repo, record.identifier, keep=key):
-            self._send_parts(record, path, todo, progress, accepted)
-            # A killed run may have sent the complete after its last part: the server then
-            # refuses a second one, and creating the package checks the upload is whole.
-            self.client.files_complete(owner, repo, record.identifier, resumed=resumed)
+            with self._aborting(owner, repo, record.identifier, keep=key):
+                self._send_parts(record, path, todo, progress, accepted)
+                sent = hashing.result()
+                if sent.size != size or (digest is not None and sent.sha256 != digest.sha256):
+                    raise ArtifactError(path, "changed while it was being uploaded; publish "
+                                              "it again once nothing is writing to it")
+                # A killed run may have sent the complete after its last part: the server
+                # then refuses a second one, and creating the package checks the upload.
+                self.client.files_complete(owner, repo, record.identifier, filename=path.name,
+                                           sha256=sent.sha256, resumed=resumed)
         if self.resume is not None:
             self.resume.discard(key)
-        return record.identifier
+        return UploadedFile(record.identifier, path.name, size, None, sent.sha256)
 
     def _send_parts(
         self,
@@ -277,16 +297,14 @@ class Uploader:
             # The original failure is what the user needs to see; a stuck upload expires.
             log.warning("could not abort upload %s: %s", identifier, exc)
 
-    def _resumable(
-        self, owner: str, repo: str, key: str, digest: FileDigest
-    ) -> ResumeRecord | None:
+    def _resumable(self, owner: str, repo: str, key: str, size: int) -> ResumeRecord | None:
         """The stored upload for this file if the server still has it open; else None."""
         if self.resume is None:
             return None
         record = self.resume.load(key)
         if record is None:
             return None
-        if record.size == digest.size and record.chunk_size == self.chunk_size:
+        if record.size == size and record.chunk_size == self.chunk_size:
             try:
                 info = self.client.files_info(owner, repo, record.identifier)
             except (NotFoundError, ValidationError):
@@ -304,8 +322,13 @@ class Uploader:
         if self.resume is not None:
             self.resume.save(key, record)
 
-    def _key(self, owner: str, repo: str, path: Path, digest: FileDigest) -> str:
-        identity = "\n".join((self.client.api_url, owner, repo, path.name, digest.sha256))
+    def _key(self, owner: str, repo: str, path: Path, size: int) -> str:
+        # The file's identity as rsync and make see it: a file rewritten since the last run
+        # gets a fresh upload, and one changed without its time moving fails the checksum
+        # the server checks on completion.
+        stat = path.stat()
+        identity = "\n".join((self.client.api_url, owner, repo, str(path.resolve()), str(size),
+                              str(stat.st_mtime_ns)))
         return hashlib.sha256(identity.encode()).hexdigest()[:40]
 
 

@@ -140,3 +140,15 @@ def test_version() -> None:
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("pubsmith ")
+
+
+def test_missing_file_with_a_format_names_the_path(tmp_path: Path) -> None:
+    code, _, err = run(f"raw:{tmp_path / 'nope.txt'}", "--repo", "acme/r")
+    assert code == 2
+    assert_one_line(err, f"error: {tmp_path / 'nope.txt'}: no such file")
+
+
+def test_unknown_format_prefix_is_part_of_the_path() -> None:
+    code, _, err = run(f"pypi:{WHEEL}", "--repo", "acme/r")
+    assert code == 2
+    assert_one_line(err, f"error: pypi:{WHEEL}: no such file")

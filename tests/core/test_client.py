@@ -39,6 +39,7 @@ from pubsmith.secret import Secret
 
 API = "https://api.example.test"
 CANARY = "canary-5b2e91-do-not-leak"
+SHA = "5" * 64
 NOW = 1_700_000_000.0
 
 Answer = Callable[[httpx.Request], httpx.Response]
@@ -412,14 +413,14 @@ def test_complete_refused_after_a_lost_answer_is_done(
     connect: Callable[..., CloudsmithClient]
 ) -> None:
     script = Script(fail(httpx.ReadTimeout), answer(400, {"detail": "This upload is completed."}))
-    assert connect(script).files_complete("acme", "widgets", "up1") is None
+    assert connect(script).files_complete("acme", "widgets", "up1", filename="f", sha256=SHA) is None
     assert len(script.requests) == 2
 
 
 def test_complete_refused_at_once_is_an_error(connect: Callable[..., CloudsmithClient]) -> None:
     script = Script(answer(400, {"detail": "The multipart upload has no parts to complete."}))
     with pytest.raises(ValidationError, match="no parts to complete"):
-        connect(script).files_complete("acme", "widgets", "up1")
+        connect(script).files_complete("acme", "widgets", "up1", filename="f", sha256=SHA)
 
 
 def test_low_rate_budget_paces_the_next_call(connect: Callable[..., CloudsmithClient],
@@ -465,7 +466,7 @@ def test_endpoint_requests(connect: Callable[..., CloudsmithClient]) -> None:
     client = connect(script)
     client.files_create("o", "r", filename="f", md5="m", sha256="s", method="put_parts")
     client.files_info("o", "r", "up")
-    client.files_complete("o", "r", "up")
+    client.files_complete("o", "r", "up", filename="f", sha256=SHA)
     client.create_package("o", "r", "python", {"package_file": "up"})
     client.move_package("o", "r", "slug", to_repo="dest")
     client.copy_package("o", "r", "slug", to_repo="dest", republish=True)
@@ -476,7 +477,9 @@ def test_endpoint_requests(connect: Callable[..., CloudsmithClient]) -> None:
         ("POST", "/files/o/r/", b'{"filename":"f","md5_checksum":"m","sha256_checksum":"s",'
                                 b'"method":"put_parts"}'),
         ("GET", "/files/o/r/up/info/", b""),
-        ("POST", "/files/o/r/up/complete/", b'{"upload_id":"up","complete":true}'),
+        ("POST", "/files/o/r/up/complete/", b'{"upload_id":"up","complete":true,"filename":"f",'
+                                            b'"sha256_checksum":"' + SHA.encode() + b'",'
+                                            b'"method":"put_parts"}'),
         ("POST", "/packages/o/r/upload/python/", b'{"package_file":"up"}'),
         ("POST", "/packages/o/r/slug/move/", b'{"destination":"dest"}'),
         ("POST", "/packages/o/r/slug/copy/", b'{"destination":"dest","republish":true}'),

@@ -6,7 +6,13 @@ import pytest
 
 from pubsmith import Artifact, FormatPlugin, Option, PackageInfo
 from pubsmith.errors import OptionError
-from pubsmith.planning import check_option_keys, options_for, plan_package, preview_identifier
+from pubsmith.planning import (
+    check_option_keys,
+    options_for,
+    parse_file_argument,
+    plan_package,
+    preview_identifier,
+)
 from pubsmith.registry import FormatRegistry
 
 
@@ -138,3 +144,52 @@ def test_raw_name_defaults_to_the_file_name(registry: FormatRegistry, tmp_path: 
         "name": "notes.bin",
         "version": "3",
     }
+
+
+@pytest.mark.parametrize(
+    ("argument", "path", "format_name"),
+    [
+        ("raw:notes.txt", "notes.txt", "raw"),
+        ("RAW:notes.txt", "notes.txt", "raw"),  # as --format, in any letter case
+        ("generic:missing/x.bin", "missing/x.bin", "generic"),  # missing: planning says so
+        ("raw:dir/a:b.txt", "dir/a:b.txt", "raw"),  # only the first colon separates
+        ("raw:", "raw:", None),  # a format and no path is a (missing) path
+        ("pypi:notes.txt", "pypi:notes.txt", None),  # no format is called pypi
+        ("notes.txt", "notes.txt", None),
+    ],
+)
+def test_a_file_argument_may_name_its_format(
+    registry: FormatRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str,
+    path: str,
+    format_name: str | None,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("notes")
+    assert parse_file_argument(argument, registry) == (Path(path), format_name)
+
+
+def test_an_existing_file_named_like_a_format_prefix_is_that_file(
+    registry: FormatRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("notes")
+    Path("raw:notes.txt").write_text("another file")
+    assert parse_file_argument("raw:notes.txt", registry) == (Path("raw:notes.txt"), None)
+
+
+def test_a_path_object_is_never_parsed(
+    registry: FormatRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("notes")
+    assert parse_file_argument(Path("raw:notes.txt"), registry) == (Path("raw:notes.txt"), None)
+
+
+def test_format_name_is_matched_in_any_letter_case(registry: FormatRegistry, tmp_path: Path) -> None:
+    path = tmp_path / "notes.bin"
+    path.write_bytes(b"\x00\x01")
+    plan = plan_package(registry, path, format_name="Raw", options={"version": "3"})
+    assert plan.format == "raw"

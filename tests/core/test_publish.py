@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,13 +15,16 @@ import httpx
 import pytest
 
 from pubsmith.errors import BadInputError
-from pubsmith.publishing import publish
+from pubsmith.publishing import plan_files, publish
+from pubsmith.registry import FormatRegistry
 from pubsmith.sandbox import SandboxConfig, running_sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
 SDIST = FIXTURES / "python" / "acme_greeting-1.2.0.tar.gz"
 NOTES = FIXTURES / "raw" / "release-notes.txt"
+JAR = FIXTURES / "maven" / "greeting-1.4.0.jar"
+POM = FIXTURES / "maven" / "greeting-1.4.0.pom"
 KEY = "e2e-key-7d1c"
 REPO = "acme/e2e"
 
@@ -47,10 +51,13 @@ def cli(url: str, *args: str, key: str = KEY) -> subprocess.CompletedProcess[str
 
 
 def test_wheel_sdist_and_raw_publish_synchronised_with_name_and_version(sandbox) -> None:  # type: ignore[no-untyped-def]
+    # The notes are no format's by content: "raw:" says which, for that file only.
     results = publish(
-        [WHEEL, SDIST], repo=REPO, api_url=sandbox.url, api_key=KEY, tags=["ci", "e2e"]
-    ) + publish([NOTES], repo=REPO, format="raw", options={"version": "2.0.1"}, api_url=sandbox.url, api_key=KEY)
+        [WHEEL, SDIST, f"raw:{NOTES}"], repo=REPO, options={"raw.version": "2.0.1"},
+        api_url=sandbox.url, api_key=KEY, tags=["ci", "e2e"],
+    )
     assert [result.status for result in results] == ["published"] * 3, [r.error for r in results]
+    assert [result.file for result in results] == [str(WHEEL), str(SDIST), str(NOTES)]
     stored = {package["filename"]: package for package in packages(sandbox.url)}
     assert set(stored) == {WHEEL.name, SDIST.name, NOTES.name}
     for path, name, version in [(WHEEL, "acme-greeting", "1.2.0"), (SDIST, "acme-greeting", "1.2.0"), (NOTES, "release-notes.txt", "2.0.1")]:
@@ -155,3 +162,55 @@ def test_skip_existing_skips_identical_content_and_refuses_different(sandbox, tm
     [replaced] = publish([notes], republish=True, **common)  # type: ignore[arg-type]
     assert replaced.status == "published", replaced.error
     assert len(packages(sandbox.url)) == 1
+
+
+def planned(
+    registry: FormatRegistry,
+    *paths: Path | str,
+    format_name: str | None = None,
+    options: dict[str, str] | None = None,
+) -> list[tuple[Path, str]]:
+    plans = plan_files(paths, registry=registry, format_name=format_name, options=options)
+    return [(plan.path, plan.format) for plan in plans]
+
+
+def test_a_files_own_format_wins_over_format_for_that_file(registry: FormatRegistry) -> None:
+    options = {"version": "1", "generic.filepath": "docs/notes.txt"}
+    assert planned(registry, f"raw:{NOTES}", SDIST, format_name="generic", options=options) == [
+        (NOTES, "raw"),
+        (SDIST, "generic"),
+    ]
+
+
+def test_a_file_given_twice_is_one_package_of_the_format_named(registry: FormatRegistry) -> None:
+    options = {"version": "1"}
+    assert planned(registry, NOTES, f"raw:{NOTES}", f"RAW:{NOTES}", options=options) == [(NOTES, "raw")]
+    with pytest.raises(BadInputError, match=f"^{re.escape(str(NOTES))}: is given as both raw and generic"):
+        planned(registry, f"raw:{NOTES}", f"generic:{NOTES}", options=options)
+
+
+def test_a_companion_is_published_on_its_own_only_when_given_a_format(registry: FormatRegistry) -> None:
+    assert planned(registry, JAR, POM) == [(JAR, "maven")]
+    assert planned(registry, JAR, f"raw:{POM}", options={"raw.version": "1"}) == [
+        (JAR, "maven"),
+        (POM, "raw"),
+    ]
+
+
+def test_a_missing_file_with_a_format_is_named_by_its_path(registry: FormatRegistry, tmp_path: Path) -> None:
+    missing = tmp_path / "gone.txt"
+    with pytest.raises(BadInputError) as caught:
+        planned(registry, f"raw:{missing}", f"pypi:{missing}")
+    assert [str(error) for error in caught.value.errors] == [
+        f"{missing}: no such file; check the path",
+        f"pypi:{missing}: no such file; check the path",
+    ]
+
+
+def test_a_path_object_is_a_plain_path(
+    registry: FormatRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("notes")
+    with pytest.raises(BadInputError, match="^raw:notes.txt: no such file"):
+        planned(registry, Path("raw:notes.txt"), format_name="raw", options={"version": "1"})

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from pubsmith.client import CloudsmithClient
-from pubsmith.errors import AmbiguousResultError, TransportError, UploadError
+from pubsmith.errors import AmbiguousResultError, ArtifactError, TransportError, UploadError
 from pubsmith.hashing import digest_file
 from pubsmith.resume import FileResumeStore, ResumeRecord
 from pubsmith.retry import RateLimiter, RetryPolicy
@@ -258,6 +258,46 @@ def test_multipart_sends_parts_in_parallel_within_the_window(
     assert sum(counts) == path.stat().st_size
 
 
+def test_multipart_names_its_sha256_on_completion_not_before(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
+    server = FakeCloudsmith()
+    path = make_file(tmp_path, 3 * 64 * KiB)
+    uploaded = Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path)
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    created = json.loads(server.requests[1].read())
+    assert created == {"filename": path.name, "method": "put_parts"}
+    complete = json.loads(server.calls(host=API[8:])[-1].read())
+    assert complete["sha256_checksum"] == sha256
+    assert "md5_checksum" not in complete
+    assert (uploaded.sha256, uploaded.md5, uploaded.size) == (sha256, None, path.stat().st_size)
+
+
+def test_multipart_with_a_known_digest_names_it_up_front(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
+    server = FakeCloudsmith()
+    path = make_file(tmp_path, 3 * 64 * KiB)
+    digest = digest_file(path)
+    Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path, digest=digest)
+    assert json.loads(server.requests[1].read()) == {
+        "filename": path.name, "sha256_checksum": digest.sha256, "method": "put_parts"}
+
+
+def test_a_file_changed_while_its_parts_were_sent_is_not_completed(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
+    server = FakeCloudsmith()
+    path = make_file(tmp_path, 3 * 64 * KiB)
+    digest = digest_file(path)
+    path.write_bytes(os.urandom(3 * 64 * KiB))  # same size, other content
+    with pytest.raises(ArtifactError, match="changed while it was being uploaded"):
+        Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path,
+                                                             digest=digest)
+    assert not [r for r in server.requests if r.url.path.endswith("/complete/")]
+    assert server.uploads["up1"]["state"] == "aborted"
+
+
 def test_a_failing_part_is_retried_on_its_own(connect: Callable[..., CloudsmithClient],
                                               tmp_path: Path) -> None:
     server = FakeCloudsmith()
@@ -366,7 +406,7 @@ def test_stale_resume_state_is_aborted_and_replaced(connect: Callable[..., Cloud
     server.uploads["old"] = {"state": "open", "parts": {}, "data": None}
     path = make_file(tmp_path, 3 * KiB)
     uploader = Uploader(connect(server), chunk_size=KiB, resume=store)
-    key = uploader._key("acme", "widgets", path, digest_file(path))
+    key = uploader._key("acme", "widgets", path, path.stat().st_size)
     # Recorded with another chunk size: its parts cannot be reused.
     store.save(key, ResumeRecord("old", "https://upload.example.test/parts/x", 3 * KiB, 2 * KiB,
                                  {1}))
@@ -383,7 +423,7 @@ def test_resume_state_of_a_vanished_upload_is_dropped(connect: Callable[..., Clo
     server = FakeCloudsmith()
     path = make_file(tmp_path, 3 * KiB)
     uploader = Uploader(connect(server), chunk_size=KiB, resume=store)
-    key = uploader._key("acme", "widgets", path, digest_file(path))
+    key = uploader._key("acme", "widgets", path, path.stat().st_size)
     store.save(key, ResumeRecord("gone", "https://upload.example.test/p", 3 * KiB, KiB, {1, 2}))
     uploaded = uploader.upload("acme", "widgets", path)
     assert uploaded.identifier == "up1"
@@ -398,13 +438,17 @@ def test_damaged_resume_state_is_ignored(tmp_path: Path) -> None:
     store.discard("absent")
 
 
-def test_resume_key_depends_on_repo_and_content(connect: Callable[..., CloudsmithClient],
-                                                tmp_path: Path) -> None:
+def test_resume_key_depends_on_repo_file_and_its_modification(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     uploader = Uploader(connect(FakeCloudsmith()))
     path = make_file(tmp_path, 10)
-    digest = digest_file(path)
-    keys = {uploader._key("acme", "widgets", path, digest),
-            uploader._key("acme", "other", path, digest),
-            uploader._key("acme", "widgets", path,
-                          digest.__class__(10, digest.md5, hashlib.sha256(b"x").hexdigest()))}
-    assert len(keys) == 3
+    other = make_file(tmp_path, 10, "other.bin")
+    keys = {uploader._key("acme", "widgets", path, 10),
+            uploader._key("acme", "widgets", path, 10),
+            uploader._key("acme", "other", path, 10),
+            uploader._key("acme", "widgets", other, 10)}
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    keys.add(uploader._key("acme", "widgets", path, 10))
+    assert len(keys) == 4

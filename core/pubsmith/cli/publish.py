@@ -57,7 +57,7 @@ def _parse_size(text: str | None) -> int | None:
     "-f",
     "format_name",
     metavar="FORMAT",
-    help="Format of the files; detected from content when absent.",
+    help="Format of the files not written FORMAT:FILE; detected from content when absent.",
 )
 @click.option(
     "--distribution",
@@ -165,6 +165,11 @@ def publish_command(
     debug: bool,
 ) -> None:
     """Publish FILES to a Cloudsmith repository.
+
+    Each file's format is detected from its content. Write FORMAT:FILE (raw:notes.txt,
+    generic:tools/x.bin) to name one file's format, which wins over --format; FILES
+    no format recognises then publish in the same call as the rest. An existing file
+    whose name merely looks like FORMAT:FILE is taken as it is.
 
     Exit codes: 0 all published or skipped; 1 some package failed; 2 bad usage or input
     (nothing sent); 3 bad API key; 4 unknown repository; 5 network or server failure.

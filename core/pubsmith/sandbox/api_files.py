@@ -72,7 +72,7 @@ class _FilesApi:
         })
 
     def complete(self, request: Request) -> Response:
-        record = self._uploads.complete(self._in_repo(request))
+        record = self._uploads.complete(self._in_repo(request), request.json())
         return Response(201, self._upload_json(record, request.root))
 
     def abort(self, request: Request) -> Response:
@@ -129,7 +129,7 @@ class _FilesApi:
         record = self._uploads.get(upload_id)
         if record is None:
             raise NotFoundError(404, "Not found.")
-        etag = self._uploads.receive_part(record, part_number, request.body)
+        etag = self._uploads.receive_part(record, part_number, request.body, request.body.length)
         return Response(200, None, {"ETag": f'"{etag}"'})
 
     def _in_repo(self, request: Request) -> UploadRecord:

@@ -64,6 +64,7 @@ class SandboxApp:
 
     def close(self) -> None:
         self.processor.stop()
+        self.uploads.close()
         self.db.close()
 
     def repo_exists(self, owner: str, repo: str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
-import shutil
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +35,8 @@ class BodyReader:
     def __init__(self, stream: _Stream, length: int | None, chunked: bool) -> None:
         self._stream = stream
         self._chunked = chunked
+        self.length = None if chunked else (length or 0)
+        """The declared length; None for a chunked body."""
         self._remaining = 0 if chunked else (length or 0)
         self._chunk_left = 0
         self._done = not chunked and not self._remaining
@@ -142,12 +143,25 @@ class BackgroundHash:
 
 
 class FileSink:
-    """A file being written from a stream, hashed on the way; removed again on failure."""
+    """A file being written from a stream, hashed on the way; removed again on failure.
 
-    def __init__(self, path: Path, algorithms: Iterable[str] = ()) -> None:
+    With ``offset``, the bytes go to that place in a file shared with other writers (the
+    assembly of a multipart upload's parts), which a failure leaves where it is.
+    """
+
+    def __init__(
+        self, path: Path, algorithms: Iterable[str] = (), *, offset: int | None = None
+    ) -> None:
         self.path = path
         self.size = 0
-        self._file = path.open("wb", buffering=0)
+        self._shared = offset is not None
+        if offset is None:
+            self._file = path.open("wb", buffering=0)
+        else:
+            # Not truncated: other parts are being written to the same file.
+            self._file = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644), "wb",
+                                   buffering=0)
+            self._file.seek(offset)
         self._hashers = {name: BackgroundHash(name) for name in algorithms}
 
     def write(self, data: memoryview) -> None:
@@ -161,26 +175,6 @@ class FileSink:
                 hasher.update(piece)
         self.size += len(data)
 
-    def append_file(self, path: Path) -> None:
-        """Append the file at ``path``: the kernel copies it while each hash reads it."""
-        for hasher in self._hashers.values():
-            hasher.update_from(path)
-        with path.open("rb", buffering=0) as source:
-            size = os.fstat(source.fileno()).st_size
-            try:
-                copied = 0
-                while copied < size:
-                    step = os.copy_file_range(source.fileno(), self._file.fileno(), size - copied)
-                    if not step:
-                        break
-                    copied += step
-            except OSError:
-                # No in-kernel copy between these file systems: copy through a buffer.
-                source.seek(copied)
-                shutil.copyfileobj(source, self._file, 4 * CHUNK_SIZE)
-                copied = size
-        self.size += copied
-
     def finish(self) -> dict[str, str]:
         """Close the file; returns the hex digests by algorithm."""
         self._file.close()
@@ -188,7 +182,8 @@ class FileSink:
 
     def discard(self) -> None:
         self.finish()
-        self.path.unlink(missing_ok=True)
+        if not self._shared:
+            self.path.unlink(missing_ok=True)
 
 
 def receive_to_file(body: Readable, sink: FileSink) -> dict[str, str]:

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS uploads (
     created_at REAL NOT NULL, finished_at REAL);
 CREATE TABLE IF NOT EXISTS parts (
     identifier TEXT NOT NULL, part_number INTEGER NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, PRIMARY KEY (identifier, part_number));
+    etag TEXT NOT NULL, offset INTEGER, PRIMARY KEY (identifier, part_number));
 CREATE TABLE IF NOT EXISTS packages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, slug_perm TEXT NOT NULL UNIQUE,
     slug TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, repo TEXT NOT NULL,
@@ -61,6 +61,9 @@ class Database:
         # Durability across power loss is not worth an fsync per request in a test server.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        if "offset" not in {row["name"] for row in self._conn.execute("PRAGMA table_info(parts)")}:
+            # A data directory from before parts were written in place keeps working.
+            self._conn.execute("ALTER TABLE parts ADD COLUMN offset INTEGER")
 
     def close(self) -> None:
         with self._lock:

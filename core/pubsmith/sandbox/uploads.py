@@ -6,21 +6,28 @@ format plugins look at it); multipart parts wait in ``DIR/parts/<identifier>/``.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pubsmith.errors import NotFoundError, ValidationError
-from pubsmith.sandbox.bodies import FileSink, Readable, receive_to_file
+from pubsmith.sandbox.assembly import Assembly, StoredPart
+from pubsmith.sandbox.bodies import BackgroundHash, FileSink, Readable, receive_to_file
 from pubsmith.sandbox.db import Database
+from pubsmith.sandbox.part_digests import PartDigests
 from pubsmith.sandbox.records import UploadRecord, new_identifier
 from pubsmith.sandbox.signing import Signer
 
 __all__ = ["UploadService"]
 
 _NOT_FOUND = "Not found."
+_CHECKSUM = {"md5": re.compile(r"[0-9a-f]{32}"), "sha256": re.compile(r"[0-9a-f]{64}")}
 _COLUMNS = list(UploadRecord.__dataclass_fields__)
 _INSERT = "INSERT INTO uploads ({}) VALUES ({})".format(  # noqa: S608 - our own column names
     ", ".join(_COLUMNS), ", ".join("?" for _ in _COLUMNS)
@@ -35,6 +42,7 @@ class UploadService:
         self._signer = signer
         self._url_seconds = url_seconds
         self._completing: set[str] = set()
+        self._multipart: dict[str, _Multipart] = {}
         self._lock = threading.Lock()
 
     def create(self, owner: str, repo: str, fields: dict[str, Any]) -> UploadRecord:
@@ -50,6 +58,15 @@ class UploadService:
             created_at=time.time(),
         )
         self._db.execute(_INSERT, list(record.as_row().values()))
+        if record.method == "put_parts":
+            assembly = Assembly(self._parts / record.identifier)
+            # sha256 always: it is what a client names on completion when it hashed the
+            # file while sending it, as the API has it for PUT-based uploads.
+            wanted = ["sha256", *(["md5"] if record.md5_expected else [])]
+            with self._lock:
+                self._multipart[record.identifier] = _Multipart(
+                    assembly, PartDigests(assembly.locate, wanted)
+                )
         return record
 
     def get(self, identifier: str) -> UploadRecord | None:
@@ -73,7 +90,7 @@ class UploadService:
         _require_open(record)
         sink = self._sink(record)
         digests = receive_to_file(body, sink)
-        return self._finish(record, sink, digests)
+        return self._finish(record, sink.path, sink.size, digests)
 
     def sink_for(self, record: UploadRecord) -> FileSink:
         """A sink for a pushed file (the multipart POST), to hand to :meth:`finish`."""
@@ -81,49 +98,85 @@ class UploadService:
         return self._sink(record)
 
     def finish(self, record: UploadRecord, sink: FileSink) -> UploadRecord:
-        return self._finish(record, sink, sink.finish())
+        digests = sink.finish()
+        return self._finish(record, sink.path, sink.size, digests)
 
-    def receive_part(self, record: UploadRecord, part_number: int, body: Readable) -> str:
-        """Store one part; a part sent again replaces the earlier one. Returns its ETag."""
+    def receive_part(
+        self, record: UploadRecord, part_number: int, body: Readable, length: int | None
+    ) -> str:
+        """Store one part of ``length`` bytes (None: unknown); a part sent again replaces
+        the earlier one. Returns its ETag."""
         if record.method != "put_parts":
             raise ValidationError(400, "This upload was not requested as a multipart upload.")
         _require_open(record)
-        directory = self._parts / record.identifier
-        directory.mkdir(parents=True, exist_ok=True)
-        sink = FileSink(directory / f".{part_number}.{new_identifier()}", ("md5",))
-        etag = receive_to_file(body, sink)["md5"]
-        sink.path.replace(directory / f"{part_number}.part")
+        upload = self._multipart_of(record)
+        assembly = upload.assembly
+        assembly.directory.mkdir(parents=True, exist_ok=True)
+        # S3 documents a multipart ETag as opaque (not a checksum), so none is computed.
+        etag = new_identifier()
+        accepted = self._db.row(
+            "SELECT 1 FROM parts WHERE identifier = ? AND part_number = ?",
+            (record.identifier, part_number),
+        ) is not None
+        offset = assembly.claim(part_number, length, accepted)
+        try:
+            if offset is None:
+                sink = FileSink(assembly.directory / f".{part_number}.{etag}")
+                receive_to_file(body, sink)
+                sink.path.replace(assembly.own_file(part_number))
+            else:
+                sink = FileSink(assembly.joined, offset=offset)
+                receive_to_file(body, sink)
+        finally:
+            assembly.release(part_number)
+        part = StoredPart(part_number, sink.size, offset)
         self._db.execute(
-            "INSERT OR REPLACE INTO parts (identifier, part_number, size, etag) "
-            "VALUES (?, ?, ?, ?)",
-            (record.identifier, part_number, sink.size, etag),
+            "INSERT OR REPLACE INTO parts (identifier, part_number, size, etag, offset) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (record.identifier, part_number, part.size, etag, offset),
         )
+        if upload.digests is not None:
+            upload.digests.received(part)
         return etag
 
-    def complete(self, record: UploadRecord) -> UploadRecord:
-        """Join the parts in part-number order into the file, streaming, and check it."""
+    def complete(
+        self, record: UploadRecord, checksums: Mapping[str, Any] | None = None
+    ) -> UploadRecord:
+        """Join the parts in part-number order into the file and check it.
+
+        ``checksums`` (``md5_checksum``, ``sha256_checksum``) may come with the completion
+        when the client hashed the file while sending it; they must agree with any given
+        when the upload was requested.
+        """
         _require_multipart(record)
+        record = _expecting(record, checksums or {})
         with self._lock:
             if record.identifier in self._completing:
                 raise ValidationError(400, "This upload is already being completed.")
             self._completing.add(record.identifier)
         try:
             _require_open(record)
-            numbers = [row["part_number"] for row in self._db.rows(
-                "SELECT part_number FROM parts WHERE identifier = ? ORDER BY part_number",
-                (record.identifier,),
-            )]
-            if not numbers:
+            parts = self._stored_parts(record.identifier)
+            if not parts:
                 raise ValidationError(400, "The multipart upload has no parts to complete.")
-            sink = self._sink(record)
+            upload = self._multipart_of(record)
+            with self._lock:
+                self._multipart.pop(record.identifier, None)
+            digests = None
+            if upload.digests is not None:
+                digests = upload.digests.result([part.number for part in parts])
+            if digests is not None and not _wanted(record) <= digests.keys():
+                digests = None
+            target = self._sink_path(record)
             try:
-                for number in numbers:
-                    sink.append_file(self._parts / record.identifier / f"{number}.part")
+                size = upload.assembly.join(parts, target)
+                if digests is None:
+                    digests = _hash_file(target, _wanted(record))
             except BaseException:
-                sink.discard()
+                target.unlink(missing_ok=True)
                 raise
-            finished = self._finish(record, sink, sink.finish())
-            shutil.rmtree(self._parts / record.identifier, ignore_errors=True)
+            finished = self._finish(record, target, size, digests)
+            shutil.rmtree(upload.assembly.directory, ignore_errors=True)
             return finished
         finally:
             with self._lock:
@@ -134,7 +187,19 @@ class UploadService:
         if record.state == "completed":
             raise ValidationError(400, "The multipart upload is complete and cannot be aborted.")
         self._set_state(record.identifier, "aborted", None)
+        with self._lock:
+            upload = self._multipart.pop(record.identifier, None)
+        if upload is not None and upload.digests is not None:
+            upload.digests.close()
         shutil.rmtree(self._parts / record.identifier, ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop hashing the parts of uploads nobody completed."""
+        with self._lock:
+            running, self._multipart = list(self._multipart.values()), {}
+        for upload in running:
+            if upload.digests is not None:
+                upload.digests.close()
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("open", "completed", "aborted", "failed"), 0)
@@ -142,33 +207,56 @@ class UploadService:
             counts[row["state"]] = row["n"]
         return counts
 
+    def _multipart_of(self, record: UploadRecord) -> _Multipart:
+        with self._lock:
+            upload = self._multipart.get(record.identifier)
+            if upload is None:
+                # Started before a restart: its running digests are gone, so completing it
+                # hashes the joined file.
+                directory = self._parts / record.identifier
+                parts = self._stored_parts(record.identifier)
+                upload = _Multipart(Assembly.resumed(directory, parts), None)
+                self._multipart[record.identifier] = upload
+            return upload
+
+    def _stored_parts(self, identifier: str) -> list[StoredPart]:
+        return [
+            StoredPart(row["part_number"], row["size"], row["offset"])
+            for row in self._db.rows(
+                "SELECT part_number, size, offset FROM parts WHERE identifier = ? "
+                "ORDER BY part_number",
+                (identifier,),
+            )
+        ]
+
     def _sink(self, record: UploadRecord) -> FileSink:
+        return FileSink(self._sink_path(record), sorted(_wanted(record)))
+
+    def _sink_path(self, record: UploadRecord) -> Path:
         directory = self._blobs / record.identifier
         directory.mkdir(parents=True, exist_ok=True)
-        wanted = [name for name, value in (("md5", record.md5_expected),
-                                           ("sha256", record.sha256_expected)) if value]
-        return FileSink(directory / f".incoming-{new_identifier()}", wanted)
+        return directory / f".incoming-{new_identifier()}"
 
     def _finish(
-        self, record: UploadRecord, sink: FileSink, digests: dict[str, str]
+        self, record: UploadRecord, path: Path, size: int, digests: dict[str, str]
     ) -> UploadRecord:
         problem = _checksum_problem(record, digests)
         current = self.get(record.identifier)
         if current is None:
-            sink.path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             raise NotFoundError(404, _NOT_FOUND)
         if current.state != "open":
-            sink.path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             _require_open(current)
         if problem:
-            sink.path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             self._set_state(record.identifier, "failed", problem)
             raise ValidationError(400, problem)
-        sink.path.replace(self.blob_path(record))
+        path.replace(self.blob_path(record))
         self._db.execute(
             "UPDATE uploads SET state = 'completed', size = ?, md5 = ?, sha256 = ?, "
             "finished_at = ? WHERE identifier = ?",
-            (sink.size, digests.get("md5"), digests.get("sha256"), time.time(), record.identifier),
+            (size, digests.get("md5"), digests.get("sha256"), time.time(), record.identifier),
         )
         completed = self.get(record.identifier)
         assert completed is not None
@@ -199,6 +287,45 @@ def _require_open(record: UploadRecord) -> None:
 def _require_multipart(record: UploadRecord) -> None:
     if record.method != "put_parts":
         raise ValidationError(400, "The provided upload file was not a multipart upload.")
+
+
+@dataclass(frozen=True)
+class _Multipart:
+    """An open multipart upload: where its parts go, and their digests so far."""
+
+    assembly: Assembly
+    digests: PartDigests | None
+
+
+def _hash_file(path: Path, algorithms: set[str]) -> dict[str, str]:
+    hashers = {name: BackgroundHash(name) for name in sorted(algorithms)}
+    for hasher in hashers.values():
+        hasher.update_from(path)
+    return {name: hasher.hexdigest() for name, hasher in hashers.items()}
+
+
+def _wanted(record: UploadRecord) -> set[str]:
+    return {name for name, value in (("md5", record.md5_expected),
+                                     ("sha256", record.sha256_expected)) if value}
+
+
+def _expecting(record: UploadRecord, checksums: Mapping[str, Any]) -> UploadRecord:
+    """``record`` also expecting the checksums a completion names."""
+    expected = {"md5": record.md5_expected, "sha256": record.sha256_expected}
+    for name, pattern in _CHECKSUM.items():
+        given = checksums.get(f"{name}_checksum")
+        if given is None:
+            continue
+        value = str(given).lower()
+        if not pattern.fullmatch(value):
+            raise ValidationError(400, f"{name}_checksum is not a {name} checksum.",
+                                  {f"{name}_checksum": [f"Not a valid {name} checksum."]})
+        if expected[name] not in (None, value):
+            raise ValidationError(400, f"The {name}_checksum differs from the one given when "
+                                       "the upload was requested.")
+        expected[name] = value
+    return dataclasses.replace(record, md5_expected=expected["md5"],
+                               sha256_expected=expected["sha256"])
 
 
 def _checksum_problem(record: UploadRecord, digests: dict[str, str]) -> str | None:
