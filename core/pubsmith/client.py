@@ -8,6 +8,7 @@ creates something is repeated only when the server provably did not process it.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -111,15 +112,10 @@ class CloudsmithClient:
     def _client(self) -> httpx.Client:
         with self._lock:
             if self._http is None:
-                transport = httpx.HTTPTransport(
-                    retries=2,  # connection setup only: safe for every request
-                    verify=self._verify,
-                    limits=httpx.Limits(
-                        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
-                    ),
-                )
                 self._http = httpx.Client(
-                    transport=transport, timeout=self._timeout, follow_redirects=False
+                    transport=_SchemeTransports(self._verify),
+                    timeout=self._timeout,
+                    follow_redirects=False,
                 )
             return self._http
 
@@ -391,6 +387,44 @@ class CloudsmithClient:
         self._exchange.send(Call("PUT", target, f"upload of part {part_number} of {path.name}",
                                  headers={"Content-Type": "application/octet-stream"},
                                  body=body, api=False))
+
+
+class _SchemeTransports(httpx.BaseTransport):
+    """``https://`` requests on a transport built at their first use, ``http://`` ones apart.
+
+    Loading the CA bundle takes tens of milliseconds, most of what a run against a loopback
+    sandbox spends before its first request; plain HTTP never needs it.
+    """
+
+    def __init__(self, verify: bool | str | ssl.SSLContext) -> None:
+        self._verify = verify
+        # Trusts no certificate: were it ever asked for TLS, it would refuse every server.
+        self._plain = self._transport(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        self._secure: httpx.HTTPTransport | None = None
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme != "https":
+            return self._plain.handle_request(request)
+        with self._lock:
+            if self._secure is None:
+                self._secure = self._transport(self._verify)
+        return self._secure.handle_request(request)
+
+    def close(self) -> None:
+        self._plain.close()
+        if self._secure is not None:
+            self._secure.close()
+
+    @staticmethod
+    def _transport(verify: bool | str | ssl.SSLContext) -> httpx.HTTPTransport:
+        return httpx.HTTPTransport(
+            retries=2,  # connection setup only: safe for every request
+            verify=verify,
+            limits=httpx.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+            ),
+        )
 
 
 def _file_request(

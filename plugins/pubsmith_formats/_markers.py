@@ -15,8 +15,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from pubsmith import Artifact, ArtifactError
 
 __all__ = [
@@ -143,6 +141,8 @@ def load_json(artifact: Artifact, member: str) -> dict[str, Any]:
 
 def load_yaml(artifact: Artifact, member: str) -> dict[str, Any]:
     """A member parsed as a YAML mapping, or ``ArtifactError`` saying why it is not one."""
+    import yaml  # here, not at the top: it is a tenth of start-up, and few files need it
+
     try:
         data = yaml.safe_load(artifact.read_text(member))
     except yaml.YAMLError as exc:

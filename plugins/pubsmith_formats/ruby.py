@@ -7,8 +7,6 @@ import io
 import zlib
 from typing import Any
 
-import yaml
-
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 
 __all__ = ["RubyFormat"]
@@ -55,6 +53,8 @@ def _gemspec(artifact: Artifact) -> dict[str, Any]:
         raise ArtifactError(artifact.path, f"{_SPEC} is not valid gzip; rebuild the gem") from None
     if len(text) > _MAX_METADATA_BYTES:
         raise ArtifactError(artifact.path, f"{_SPEC} is implausibly large")
+    import yaml  # here, not at the top: it is a tenth of start-up, and few files need it
+
     try:
         # BaseLoader builds only strings, lists and dicts: Ruby's !ruby/object tags become
         # plain mappings, and "1.10" stays a string instead of turning into the float 1.1.

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 from pubsmith_formats._markers import load_json, require_text
 
@@ -80,6 +78,8 @@ def _front_matter(artifact: Artifact, member: str) -> dict[str, Any]:
     match = _FRONT_MATTER.match(artifact.read_text(member))
     if match is None:
         raise ArtifactError(artifact.path, f"{member} inside does not start with --- front matter")
+    import yaml  # here, not at the top: it is a tenth of start-up, and few files need it
+
     try:
         data = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:

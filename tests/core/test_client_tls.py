@@ -1,0 +1,120 @@
+"""The client's own transports, against real loopback servers: HTTPS verified, HTTP plain."""
+
+from __future__ import annotations
+
+import datetime
+import http.server
+import ipaddress
+import json
+import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from pubsmith.client import CloudsmithClient
+from pubsmith.errors import TransportError
+from pubsmith.retry import RetryPolicy
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = json.dumps({"authenticated": True, "scheme": self.server.scheme}).encode()  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def _serve(scheme: str, tls: tuple[Path, Path] | None) -> Iterator[str]:
+    """Yields the server's URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.scheme = scheme  # type: ignore[attr-defined]
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    return _self_signed(tmp_path)
+
+
+@pytest.fixture
+def https_url(certificate: tuple[Path, Path]) -> Iterator[str]:
+    yield from _serve("https", certificate)
+
+
+@pytest.fixture
+def http_url() -> Iterator[str]:
+    yield from _serve("http", None)
+
+
+def test_https_is_verified_against_the_given_ca_bundle(
+    https_url: str, certificate: tuple[Path, Path]
+) -> None:
+    with CloudsmithClient(https_url, "k", verify=str(certificate[0])) as client:
+        assert client.user_self() == {"authenticated": True, "scheme": "https"}
+
+
+def test_https_to_an_untrusted_certificate_is_refused(https_url: str) -> None:
+    policy = RetryPolicy(max_attempts=1)
+    with CloudsmithClient(https_url, "k", policy=policy) as client, \
+            pytest.raises(TransportError, match="TLS verification"):
+        client.user_self()
+
+
+def test_plain_http_and_https_share_one_client(
+    http_url: str, https_url: str, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The API on loopback HTTP, with an upload endpoint on HTTPS: each scheme its transport.
+    path = tmp_path / "pkg.bin"
+    path.write_bytes(b"contents")
+    with CloudsmithClient(http_url, "k", verify=str(certificate[0])) as client:
+        assert client.user_self()["scheme"] == "http"
+        client.upload_put(f"{https_url}/upload", {}, path, None)
