@@ -72,17 +72,18 @@ class BadInputError(PubsmithError):
 
 
 class FormatDetectionError(ArtifactError):
-    """No format, or more than one, recognises a file; ``--format`` settles it."""
+    """No format, or more than one, recognises a file; ``FORMAT:PATH`` settles it."""
 
     def __init__(self, path: Path | str, candidates: Sequence[str]) -> None:
         self.candidates = tuple(candidates)
         if candidates:
             choices = ", ".join(candidates)
-            problem = f"could be any of {choices}; pass --format with one of them"
+            problem = (f"could be any of {choices}; prefix it with one, as in "
+                       f"{candidates[0]}:FILE (or pass --format)")
         else:
             problem = (
-                "not recognised as any installed format; pass --format "
-                "(for example --format raw to publish it as a plain file)"
+                "not recognised as any installed format; prefix it with one, as in raw:FILE "
+                "to publish it as a plain file"
             )
         super().__init__(path, problem)
 

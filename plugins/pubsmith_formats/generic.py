@@ -1,7 +1,7 @@
 """Generic files: any bytes, stored at a path of the user's choosing.
 
 Like raw, every file is a valid generic package, so the format never claims a file on
-its own (pass ``--format generic``); ``filepath``, where the file lives in the
+its own (write ``generic:FILE``); ``filepath``, where the file lives in the
 repository, must come from the user.
 """
 
@@ -14,7 +14,7 @@ __all__ = ["GenericFormat", "pubsmith_register_format"]
 
 class GenericFormat(FormatPlugin):
     PLUGIN_NAME = "generic"
-    summary = "Any file at a chosen path (never auto-detected: pass --format generic)"
+    summary = "Any file at a chosen path (never auto-detected: write generic:FILE)"
     options = (
         Option("filepath", "Path in the repository, file name included: tools/x.sh", required=True),
         Option("name", "Package name (default: the file name)"),

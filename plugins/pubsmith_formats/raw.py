@@ -7,7 +7,7 @@ from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
 
 class RawFormat(FormatPlugin):
     PLUGIN_NAME = "raw"
-    summary = "Any file, as-is (never auto-detected: pass --format raw)"
+    summary = "Any file, as-is (never auto-detected: write raw:FILE)"
     options = (
         Option("name", "Package name (default: the file name)"),
         Option("version", "Package version"),

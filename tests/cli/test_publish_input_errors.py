@@ -55,7 +55,7 @@ def test_unrecognised_file_suggests_a_format(tmp_path: Path) -> None:
     notes.write_text("hello")
     code, _, err = run(str(notes), "--repo", "acme/r")
     assert code == 2
-    assert_one_line(err, "notes.txt", "--format raw")
+    assert_one_line(err, "notes.txt", "raw:")
 
 
 def test_unknown_format(tmp_path: Path) -> None:

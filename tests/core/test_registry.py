@@ -136,7 +136,7 @@ def test_detection_names_every_fitting_format_when_more_than_one_fits(tmp_path: 
     with pytest.raises(FormatDetectionError) as caught:
         registry.detect(Artifact(wheel))
     assert caught.value.candidates == ("also", "always")
-    assert "pass --format" in str(caught.value)
+    assert "prefix it with one, as in also:FILE" in str(caught.value)
 
 
 def test_detection_of_an_unknown_file_suggests_raw(
@@ -144,7 +144,7 @@ def test_detection_of_an_unknown_file_suggests_raw(
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello")
-    with pytest.raises(FormatDetectionError, match="--format raw"):
+    with pytest.raises(FormatDetectionError, match="raw:"):
         registry.detect(Artifact(path))
 
 

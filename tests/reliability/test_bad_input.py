@@ -142,7 +142,7 @@ CASES = [
     Case("zip-damaged-member", lambda w: [w / "damaged-1.0-py3-none-any.whl", "--repo", REPO], 2,
          "unreadable Python metadata"),
     Case("tar-truncated-detected", lambda w: [w / "truncated-0.5.0.crate", "--repo", REPO], 2,
-         "not recognised as any installed format; pass --format"),
+         "not recognised as any installed format; prefix it with one, as in raw:FILE"),
     Case("tar-truncated-forced", lambda w: [w / "truncated-0.5.0.crate", "--repo", REPO,
                                             "--format", "cargo"], 2,
          "corrupt or truncated tar archive"),
