@@ -10,13 +10,21 @@ from typing import BinaryIO
 
 from pubsmith.errors import ArtifactError, UploadError
 
-__all__ = ["READ_SIZE", "FileBody", "multipart_body"]
+__all__ = ["READ_SIZE", "FileBody", "file_size", "multipart_body"]
 
 # Large enough that per-read overhead vanishes, small enough that many parts in flight
 # stay a few MiB of memory.
 READ_SIZE = 1024 * 1024
 
 Progress = Callable[[int], None]
+
+
+def file_size(path: Path) -> int:
+    """The size of the file to send, or :class:`ArtifactError` saying why it cannot be read."""
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
 class FileBody:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from pubsmith._bodies import FileBody, Progress, multipart_body
+from pubsmith._bodies import FileBody, Progress, file_size, multipart_body
 from pubsmith._exchange import Call, Exchange
 from pubsmith._urls import (
     Origin,
@@ -28,7 +28,7 @@ from pubsmith._urls import (
     tls_context,
     upload_url,
 )
-from pubsmith.errors import ArtifactError, ConfigError, ServerError, UploadError
+from pubsmith.errors import ConfigError, ServerError, UploadError
 from pubsmith.retry import RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
 
@@ -334,7 +334,7 @@ class CloudsmithClient:
         first reports the bytes of the failed attempt back as one negative count.
         """
         target = upload_url(url)
-        body, content_type = multipart_body(fields, path, _size(path), progress)
+        body, content_type = multipart_body(fields, path, file_size(path), progress)
         self._exchange.send(Call("POST", target, f"upload of {path.name} to {target.host}",
                                  headers={"Content-Type": content_type}, body=body,
                                  with_key=False, api=False, done_on_retry=_UPLOADED_BEFORE))
@@ -353,7 +353,7 @@ class CloudsmithClient:
             for name, value in headers.items()
             if str(name).lower() not in ("x-api-key", "content-length")
         )
-        body = FileBody(path, 0, _size(path), progress=progress)
+        body = FileBody(path, 0, file_size(path), progress=progress)
         self._exchange.send(Call("PUT", target, f"upload of {path.name} to {target.host}",
                                  headers=sent, body=body, with_key=False, api=False,
                                  done_on_retry=_UPLOADED_BEFORE))
@@ -433,10 +433,3 @@ def _file_request(
     checksums = {"md5_checksum": md5, "sha256_checksum": sha256}
     return {"filename": filename, **{key: value for key, value in checksums.items() if value},
             "method": method}
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError as exc:
-        raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None

@@ -93,7 +93,7 @@ def parse_file_argument(argument: Path | str, registry: FormatRegistry) -> tuple
     if isinstance(argument, Path) or os.path.lexists(argument):
         return Path(argument), None
     prefix, colon, rest = argument.partition(":")
-    format_name = _registered_format(registry, prefix) if colon and rest else None
+    format_name = registry.canonical_name(prefix) if colon and rest else None
     if format_name is None:
         return Path(argument), None
     return Path(rest), format_name
@@ -120,7 +120,7 @@ def plan_package(
     """
     if format_name:
         # An unknown name is passed on as typed, for the registry's error to name it.
-        format_name = _registered_format(registry, format_name) or format_name
+        format_name = registry.canonical_name(format_name) or format_name
     plugin, artifact, info = registry.inspect(path, format_name)
     if strict_options:
         check_option_keys(options or {}, [plugin], registry)
@@ -222,9 +222,3 @@ def _missing_message(plugin: FormatPlugin, option: Option) -> str:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _registered_format(registry: FormatRegistry, name: str) -> str | None:
-    """The installed format called ``name`` in any letter case, or None."""
-    wanted = name.casefold()
-    return next((known for known in registry.names() if known.casefold() == wanted), None)

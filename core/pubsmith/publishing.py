@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pubsmith._bodies import file_size
 from pubsmith.client import CloudsmithClient
 from pubsmith.creation import PackageLookup
 from pubsmith.errors import (
@@ -190,7 +191,7 @@ class Publisher:
                         f"{self.repository} with different content; pass --republish to replace it"
                     )
 
-        total = sum(_file_size(path) for path in plan.upload_paths())
+        total = sum(file_size(path) for path in plan.upload_paths())
         sent = 0
 
         def progress(delta: int) -> None:
@@ -382,10 +383,3 @@ def _file_formats(
 def _real(path: Path) -> str:
     # realpath never raises, even on a symlink loop (reported by planning as missing).
     return os.path.realpath(path)
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError as exc:
-        raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None

@@ -87,6 +87,11 @@ class FormatRegistry:
     def names(self) -> list[str]:
         return list(self._plugins)
 
+    def canonical_name(self, name: str) -> str | None:
+        """The installed format called ``name`` in any letter case, or None."""
+        wanted = name.casefold()
+        return next((known for known in self._plugins if known.casefold() == wanted), None)
+
     def get(self, name: str) -> FormatPlugin:
         try:
             return self._plugins[name]

@@ -167,3 +167,9 @@ def test_inspect_rejects_paths_that_are_not_readable_files(
     path = make(tmp_path / "thing.whl")
     with pytest.raises(ArtifactError, match=message):
         registry.inspect(path, "python")
+
+
+def test_canonical_name_matches_in_any_letter_case() -> None:
+    registry = FormatRegistry({"raw": _Always()})
+    assert registry.canonical_name("RaW") == "raw"
+    assert registry.canonical_name("pypi") is None

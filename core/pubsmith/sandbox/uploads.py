@@ -159,9 +159,8 @@ class UploadService:
             parts = self._stored_parts(record.identifier)
             if not parts:
                 raise ValidationError(400, "The multipart upload has no parts to complete.")
-            upload = self._multipart_of(record)
             with self._lock:
-                self._multipart.pop(record.identifier, None)
+                upload = self._multipart.pop(record.identifier, None) or self._resumed(record)
             digests = None
             if upload.digests is not None:
                 digests = upload.digests.result([part.number for part in parts])
@@ -211,13 +210,14 @@ class UploadService:
         with self._lock:
             upload = self._multipart.get(record.identifier)
             if upload is None:
-                # Started before a restart: its running digests are gone, so completing it
-                # hashes the joined file.
-                directory = self._parts / record.identifier
-                parts = self._stored_parts(record.identifier)
-                upload = _Multipart(Assembly.resumed(directory, parts), None)
-                self._multipart[record.identifier] = upload
+                upload = self._multipart[record.identifier] = self._resumed(record)
             return upload
+
+    def _resumed(self, record: UploadRecord) -> _Multipart:
+        """An upload started before a restart: its running digests are gone, so completing
+        it hashes the joined file."""
+        parts = self._stored_parts(record.identifier)
+        return _Multipart(Assembly.resumed(self._parts / record.identifier, parts), None)
 
     def _stored_parts(self, identifier: str) -> list[StoredPart]:
         return [
