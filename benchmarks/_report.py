@@ -6,9 +6,9 @@ import statistics
 from dataclasses import dataclass
 
 from _harness import Sample
-from _scenarios import PEERS, Results
+from _scenarios import CURL_SHA256, PEERS, Results
 
-__all__ = ["Target", "table", "targets"]
+__all__ = ["Target", "notes", "table", "targets"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,16 @@ def _faster_peer(results: Results, prefix: str = "") -> str:
     candidates = [name for name in results.samples if any(peer in name for peer in PEERS)
                   and name.startswith(prefix)]
     return min(candidates, key=lambda name: _median(results.samples[name], "wall"))
+
+
+def notes(big: Results | None) -> list[str]:
+    """What the big-file run says beyond its targets: pubsmith against curl plus its checksum."""
+    if big is None or CURL_SHA256 not in big.samples:
+        return []
+    ours = _median(big.samples["pubsmith"], "wall")
+    theirs = _median(big.samples[CURL_SHA256], "wall")
+    return [f"big file: pubsmith against curl with the same sha256 taken alongside: "
+            f"{ours:.2f} s vs {theirs:.2f} s = {ours / theirs:.2f}x"]
 
 
 def targets(big: Results | None, small: Results | None, start: Results | None) -> list[Target]:

@@ -17,9 +17,14 @@ from pathlib import Path
 
 from _harness import BenchError, Sample, SandboxProcess, measure
 
-__all__ = ["PEERS", "Results", "Tools", "big_file", "many_small", "start_up"]
+__all__ = ["CURL", "CURL_SHA256", "PEERS", "Results", "Tools", "big_file", "many_small",
+           "start_up"]
 
 REPO = "bench/perf"
+CURL = "curl"
+CURL_SHA256 = "curl + openssl sha256"
+"""curl, with the file's sha256 taken meanwhile by ``openssl dgst``: the same bytes moved
+and the same checksum work pubsmith does, by the fastest tools this machine has."""
 SHIPPED = "cloudsmith-cli as shipped"
 TUNED = "cloudsmith-cli -R -I 1, DO_NOT_TRACK=1"
 PEERS = (SHIPPED, TUNED)
@@ -45,7 +50,10 @@ class Tools:
     pubsmith: Path
     cloudsmith: Path
     curl: str
+    openssl: str | None
     home: Path
+    sandboxes: Path
+    """Where each sandbox keeps its data, in a directory of its own removed after it."""
     sandbox_settings: tuple[str, ...]
     """Rate-limit flags given to every sandbox of the run."""
 
@@ -68,12 +76,24 @@ class Tools:
         return [str(self.cloudsmith), "push", "raw", REPO, path, "--version", "1.0.0",
                 "--api-host", sandbox.url, *tuned, *extra]
 
+    def put(self, path: Path, url: str, *, hashing: bool) -> list[str]:
+        """curl's PUT of ``path``; with ``hashing``, alongside ``openssl dgst -sha256`` of it."""
+        command = [self.curl, "-sS", "-f", "-o", os.devnull, "-T", str(path),
+                   "-H", "Content-Type: application/octet-stream", url]
+        if not hashing:
+            return command
+        assert self.openssl is not None
+        script = (f"{shlex.quote(self.openssl)} dgst -sha256 \"$0\" >/dev/null & hashing=$!; "
+                  f'{shlex.join(command[:-1])} "$1" || exit $?; wait "$hashing"')
+        return ["sh", "-c", script, str(path), url]
+
     def publish(self, sandbox: SandboxProcess, paths: list[Path], *extra: str) -> list[str]:
         return [str(self.pubsmith), "publish", *map(str, paths), "--format", "raw",
                 "--repo", REPO, "--api-url", sandbox.url, "-o", "version=1.0.0", *extra]
 
-    def sandbox(self, data: Path, *settings: str) -> SandboxProcess:
-        return SandboxProcess(self.pubsmith, data, REPO, *settings, *self.sandbox_settings)
+    def sandbox(self, name: str, *settings: str) -> SandboxProcess:
+        return SandboxProcess(self.pubsmith, self.sandboxes / name, REPO, *settings,
+                              *self.sandbox_settings)
 
 
 def _expect(sandbox: SandboxProcess, state: str, count: int, client: str) -> None:
@@ -111,18 +131,18 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
     # Processing would only start after an hour: no server work spills into the next run.
     settings = ("--sync-seconds", "3600")
     counter = itertools.count()
+    references = (CURL, *([CURL_SHA256] if tools.openssl else []))
     try:
         for run in range(runs):
-            for client in ("curl", "pubsmith", *PEERS):
+            for client in (*references, "pubsmith", *PEERS):
                 progress(f"big file, run {run + 1}/{runs}: {client}")
-                with tools.sandbox(work / f"sandbox-{next(counter)}", *settings) as sandbox:
-                    if client == "curl":
+                with tools.sandbox(f"sandbox-{next(counter)}", *settings) as sandbox:
+                    if client in references:
                         url = sandbox.presigned_put(path.name, sha256.hexdigest())
-                        command = [tools.curl, "-sS", "-f", "-o", os.devnull, "-T", str(path),
-                                   "-H", "Content-Type: application/octet-stream", url]
+                        command = tools.put(path, url, hashing=client == CURL_SHA256)
                         results.add(client, sandbox.measure(command, tools.env(), client))
                         if sandbox.state()["uploads"]["completed"] != 1:
-                            raise BenchError("curl: the sandbox did not complete the upload")
+                            raise BenchError(f"{client}: the sandbox did not complete the upload")
                         continue
                     if client == "pubsmith":
                         command = tools.publish(sandbox, [path], "--no-wait")
@@ -151,7 +171,7 @@ def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
         clients = (["pubsmith"] if run < runs else []) + (list(peers) if run < peer_runs else [])
         for client in clients:
             progress(f"{count} small packages, run {run + 1}: {client}")
-            with tools.sandbox(work / f"sandbox-{next(counter)}", *settings) as sandbox:
+            with tools.sandbox(f"sandbox-{next(counter)}", *settings) as sandbox:
                 if client == "pubsmith":
                     command = tools.publish(sandbox, files)
                 else:
