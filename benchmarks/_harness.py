@@ -71,6 +71,8 @@ def memory_directory(needed: int) -> Path | None:
         if len(fields) < 3 or fields[2] != "tmpfs":
             continue
         path = Path(fields[1].replace("\\040", " "))
+        # /dev/shm is the memory file system meant for scratch files; /run and the like
+        # hold the system's own state.
         if path.name != "shm" or not os.access(path, os.W_OK):
             continue
         usage = shutil.disk_usage(path)
