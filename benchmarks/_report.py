@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 
 from _harness import Sample
-from _scenarios import CURL_SHA256, PEERS, Results
+from _scenarios import CURL, CURL_SHA256, PEERS, Results
 
 __all__ = ["Target", "notes", "table", "targets"]
 
@@ -67,7 +67,7 @@ def notes(big: Results | None) -> list[str]:
 def targets(big: Results | None, small: Results | None, start: Results | None) -> list[Target]:
     found: list[Target] = []
     if big is not None:
-        ours, curl = _median(big.samples["pubsmith"], "wall"), _median(big.samples["curl"], "wall")
+        ours, curl = _median(big.samples["pubsmith"], "wall"), _median(big.samples[CURL], "wall")
         peer = _faster_peer(big)
         theirs = _median(big.samples[peer], "wall")
         rss = max(sample.peak_rss_mib for sample in big.samples["pubsmith"])

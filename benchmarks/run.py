@@ -33,7 +33,7 @@ from pathlib import Path
 
 from _harness import RSS_METHOD, BenchError, memory_directory
 from _report import notes, table, targets
-from _scenarios import PEERS, Results, Tools, big_file, many_small, start_up
+from _scenarios import CURL, PEERS, Results, Tools, big_file, many_small, start_up
 
 __all__ = ["main"]
 
@@ -122,7 +122,7 @@ def main() -> int:
             return 2
     sections: list[tuple[str, Results, str]] = []
     if big is not None:
-        sections.append((f"{args.size / 1024**3:g} GiB raw file, no wait", big, "curl"))
+        sections.append((f"{args.size / 1024**3:g} GiB raw file, no wait", big, CURL))
     if small is not None:
         sections.append((f"{args.packages} packages, 50 ms + 1 s", small, "pubsmith"))
     if start is not None:
