@@ -49,8 +49,8 @@ TIME = _time_tool()
 RSS_METHOD = (
     "ru_maxrss of the client process as GNU time reports it (wait4 on the process it forks: "
     "the largest process in the tree, for a shell loop its largest single call)"
-    if TIME else
-    "ru_maxrss from wait4 on the client process; without GNU time this includes the "
+    if TIME
+    else "ru_maxrss from wait4 on the client process; without GNU time this includes the "
     "benchmark's own resident size at the fork, a floor under every figure"
 )
 
@@ -92,8 +92,9 @@ def measure(command: list[str], env: dict[str, str], what: str) -> Sample:
     with tempfile.NamedTemporaryFile("w+") as report, tempfile.TemporaryFile() as output:
         wrapped = [TIME, "-f", "%M", "-o", report.name, "--", *command] if TIME else command
         started = time.perf_counter()
-        process = subprocess.Popen(wrapped, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            wrapped, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+        )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -113,16 +114,32 @@ class SandboxProcess:
     def __init__(self, pubsmith: Path, data: Path, repo: str, *settings: str) -> None:
         self.repo = repo
         self._data = data
-        self._command = [str(pubsmith), "sandbox", "--port", "0", "--data", str(data),
-                         "--repo", repo, "--api-key", API_KEY, *settings]
+        self._command = [
+            str(pubsmith),
+            "sandbox",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+            "--repo",
+            repo,
+            "--api-key",
+            API_KEY,
+            *settings,
+        ]
         self._process: subprocess.Popen[str] | None = None
         self.url = ""
 
     def __enter__(self) -> SandboxProcess:
         self._data.mkdir(parents=True)
         self._log = (self._data.parent / f"{self._data.name}.log").open("w")
-        self._process = subprocess.Popen(self._command, stdout=subprocess.PIPE, stderr=self._log,
-                                         stdin=subprocess.DEVNULL, text=True)
+        self._process = subprocess.Popen(
+            self._command,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         assert self._process.stdout is not None
         self.url = self._process.stdout.readline().strip()
         if not self.url.startswith("http"):
@@ -165,7 +182,8 @@ class SandboxProcess:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = urllib.request.Request(  # noqa: S310 - our own loopback sandbox
-            self.url + path, method=method,
+            self.url + path,
+            method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"X-Api-Key": API_KEY, "Content-Type": "application/json"},
         )
@@ -189,8 +207,14 @@ class SandboxProcess:
         The API's checksum for PUT uploads is sha256, as pubsmith names for its parts: the
         sandbox checks the same checksum of the same bytes for both.
         """
-        answer = self._call("POST", f"/files/{self.repo}/", {
-            "filename": filename, "method": "put", "sha256_checksum": sha256,
-        })
+        answer = self._call(
+            "POST",
+            f"/files/{self.repo}/",
+            {
+                "filename": filename,
+                "method": "put",
+                "sha256_checksum": sha256,
+            },
+        )
         query = answer.get("upload_querystring")
         return str(answer["upload_url"]) + (f"?{query}" if query else "")

@@ -49,8 +49,11 @@ def table(sections: list[tuple[str, Results, str]]) -> str:
 
 
 def _faster_peer(results: Results, prefix: str = "") -> str:
-    candidates = [name for name in results.samples if any(peer in name for peer in PEERS)
-                  and name.startswith(prefix)]
+    candidates = [
+        name
+        for name in results.samples
+        if any(peer in name for peer in PEERS) and name.startswith(prefix)
+    ]
     return min(candidates, key=lambda name: _median(results.samples[name], "wall"))
 
 
@@ -60,8 +63,10 @@ def notes(big: Results | None) -> list[str]:
         return []
     ours = _median(big.samples["pubsmith"], "wall")
     theirs = _median(big.samples[CURL_SHA256], "wall")
-    return [f"big file: pubsmith against curl with the same sha256 taken alongside: "
-            f"{ours:.2f} s vs {theirs:.2f} s = {ours / theirs:.2f}x"]
+    return [
+        f"big file: pubsmith against curl with the same sha256 taken alongside: "
+        f"{ours:.2f} s vs {theirs:.2f} s = {ours / theirs:.2f}x"
+    ]
 
 
 def targets(big: Results | None, small: Results | None, start: Results | None) -> list[Target]:
@@ -72,12 +77,17 @@ def targets(big: Results | None, small: Results | None, start: Results | None) -
         theirs = _median(big.samples[peer], "wall")
         rss = max(sample.peak_rss_mib for sample in big.samples["pubsmith"])
         found += [
-            Target("1a big file: pubsmith within 1.25x of curl", ours <= 1.25 * curl,
-                   f"{ours:.2f} s vs curl {curl:.2f} s = {ours / curl:.2f}x"),
-            Target("1b big file: pubsmith faster than cloudsmith-cli", ours < theirs,
-                   f"{ours:.2f} s vs {theirs:.2f} s ({peer}) = {theirs / ours:.2f}x faster"),
-            Target("1c big file: pubsmith peak RSS under 100 MiB", rss < 100,
-                   f"{rss:.0f} MiB"),
+            Target(
+                "1a big file: pubsmith within 1.25x of curl",
+                ours <= 1.25 * curl,
+                f"{ours:.2f} s vs curl {curl:.2f} s = {ours / curl:.2f}x",
+            ),
+            Target(
+                "1b big file: pubsmith faster than cloudsmith-cli",
+                ours < theirs,
+                f"{ours:.2f} s vs {theirs:.2f} s ({peer}) = {theirs / ours:.2f}x faster",
+            ),
+            Target("1c big file: pubsmith peak RSS under 100 MiB", rss < 100, f"{rss:.0f} MiB"),
         ]
     if small is not None:
         ours = _median(small.samples["pubsmith"], "wall")
@@ -86,18 +96,26 @@ def targets(big: Results | None, small: Results | None, start: Results | None) -
         our_requests = statistics.median(small.requests["pubsmith"])
         their_requests = statistics.median(small.requests[peer])
         found += [
-            Target("2a small packages: at least 5x faster than the cloudsmith-cli loop",
-                   theirs >= 5 * ours,
-                   f"{ours:.1f} s vs {theirs:.1f} s ({peer}) = {theirs / ours:.1f}x"),
-            Target("2b small packages: no more requests per package than cloudsmith-cli",
-                   our_requests <= their_requests,
-                   f"{our_requests:.2f} vs {their_requests:.2f}"),
+            Target(
+                "2a small packages: at least 5x faster than the cloudsmith-cli loop",
+                theirs >= 5 * ours,
+                f"{ours:.1f} s vs {theirs:.1f} s ({peer}) = {theirs / ours:.1f}x",
+            ),
+            Target(
+                "2b small packages: no more requests per package than cloudsmith-cli",
+                our_requests <= their_requests,
+                f"{our_requests:.2f} vs {their_requests:.2f}",
+            ),
         ]
     if start is not None:
         ours = _median(start.samples["pubsmith --version"], "wall")
         peer = _faster_peer(start, "cloudsmith --version")
         theirs = _median(start.samples[peer], "wall")
-        found.append(Target("3 start-up: pubsmith --version at least 3x faster", theirs >= 3 * ours,
-                            f"{ours * 1000:.0f} ms vs {theirs * 1000:.0f} ms = "
-                            f"{theirs / ours:.1f}x"))
+        found.append(
+            Target(
+                "3 start-up: pubsmith --version at least 3x faster",
+                theirs >= 3 * ours,
+                f"{ours * 1000:.0f} ms vs {theirs * 1000:.0f} ms = {theirs / ours:.1f}x",
+            )
+        )
     return found

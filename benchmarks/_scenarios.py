@@ -17,8 +17,7 @@ from pathlib import Path
 
 from _harness import BenchError, Sample, SandboxProcess, measure
 
-__all__ = ["CURL", "CURL_SHA256", "PEERS", "Results", "Tools", "big_file", "many_small",
-           "start_up"]
+__all__ = ["CURL", "CURL_SHA256", "PEERS", "Results", "Tools", "big_file", "many_small", "start_up"]
 
 REPO = "bench/perf"
 CURL = "curl"
@@ -73,27 +72,63 @@ class Tools:
 
     def push(self, peer: str, sandbox: SandboxProcess, path: str, *extra: str) -> list[str]:
         tuned = ["-R", "-I", "1"] if peer == TUNED else []
-        return [str(self.cloudsmith), "push", "raw", REPO, path, "--version", "1.0.0",
-                "--api-host", sandbox.url, *tuned, *extra]
+        return [
+            str(self.cloudsmith),
+            "push",
+            "raw",
+            REPO,
+            path,
+            "--version",
+            "1.0.0",
+            "--api-host",
+            sandbox.url,
+            *tuned,
+            *extra,
+        ]
 
     def put(self, path: Path, url: str, *, hashing: bool) -> list[str]:
         """curl's PUT of ``path``; with ``hashing``, alongside ``openssl dgst -sha256`` of it."""
-        command = [self.curl, "-sS", "-f", "-o", os.devnull, "-T", str(path),
-                   "-H", "Content-Type: application/octet-stream", url]
+        command = [
+            self.curl,
+            "-sS",
+            "-f",
+            "-o",
+            os.devnull,
+            "-T",
+            str(path),
+            "-H",
+            "Content-Type: application/octet-stream",
+            url,
+        ]
         if not hashing:
             return command
         assert self.openssl is not None
-        script = (f"{shlex.quote(self.openssl)} dgst -sha256 \"$0\" >/dev/null & hashing=$!; "
-                  f'{shlex.join(command[:-1])} "$1" || exit $?; wait "$hashing"')
+        script = (
+            f'{shlex.quote(self.openssl)} dgst -sha256 "$0" >/dev/null & hashing=$!; '
+            f'{shlex.join(command[:-1])} "$1" || exit $?; wait "$hashing"'
+        )
         return ["sh", "-c", script, str(path), url]
 
     def publish(self, sandbox: SandboxProcess, paths: list[Path], *extra: str) -> list[str]:
-        return [str(self.pubsmith), "publish", *map(str, paths), "--format", "raw",
-                "--repo", REPO, "--api-url", sandbox.url, "-o", "version=1.0.0", *extra]
+        return [
+            str(self.pubsmith),
+            "publish",
+            *map(str, paths),
+            "--format",
+            "raw",
+            "--repo",
+            REPO,
+            "--api-url",
+            sandbox.url,
+            "-o",
+            "version=1.0.0",
+            *extra,
+        ]
 
     def sandbox(self, name: str, *settings: str) -> SandboxProcess:
-        return SandboxProcess(self.pubsmith, self.sandboxes / name, REPO, *settings,
-                              *self.sandbox_settings)
+        return SandboxProcess(
+            self.pubsmith, self.sandboxes / name, REPO, *settings, *self.sandbox_settings
+        )
 
 
 def _expect(sandbox: SandboxProcess, state: str, count: int, client: str) -> None:
@@ -116,8 +151,9 @@ def _write(path: Path, size: int, consume: Callable[[bytes], object], zeros: boo
         path.unlink()
 
 
-def big_file(tools: Tools, work: Path, size: int, runs: int,
-             progress: Callable[[str], None]) -> Results:
+def big_file(
+    tools: Tools, work: Path, size: int, runs: int, progress: Callable[[str], None]
+) -> Results:
     """One ``size``-byte raw file; nobody waits for processing, which curl cannot do."""
     # Page-cache writes to memory the machine has not used yet can be several times
     # slower (a virtual machine's host allocates it on first touch): pass over enough of
@@ -155,8 +191,15 @@ def big_file(tools: Tools, work: Path, size: int, runs: int,
     return results
 
 
-def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
-               peers: tuple[str, ...], progress: Callable[[str], None]) -> Results:
+def many_small(
+    tools: Tools,
+    work: Path,
+    count: int,
+    runs: int,
+    peer_runs: int,
+    peers: tuple[str, ...],
+    progress: Callable[[str], None],
+) -> Results:
     """``count`` small packages, 50 ms added to every request, 1 s of processing each."""
     files = []
     for number in range(count):
@@ -176,8 +219,10 @@ def many_small(tools: Tools, work: Path, count: int, runs: int, peer_runs: int,
                     command = tools.publish(sandbox, files)
                 else:
                     # One call per file, as its users script it.
-                    push = " ".join('"$f"' if part == _FILE else shlex.quote(part)
-                                    for part in tools.push(client, sandbox, _FILE))
+                    push = " ".join(
+                        '"$f"' if part == _FILE else shlex.quote(part)
+                        for part in tools.push(client, sandbox, _FILE)
+                    )
                     loop = f'for f in "$@"; do {push} || exit 1; done'
                     command = ["bash", "-c", loop, "loop", *map(str, files)]
                 sample = sandbox.measure(command, tools.env(client), client)

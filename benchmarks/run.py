@@ -55,27 +55,54 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="runs per client (default 5)")
     parser.add_argument("--size", type=_size, default=1024**3, help="big file size (default 1G)")
     parser.add_argument("--packages", type=int, default=50, help="small packages (default 50)")
-    parser.add_argument("--peer-loop-runs", type=int, default=1,
-                        help="runs of each cloudsmith-cli loop over the small packages; each "
-                        "takes minutes (default 1)")
-    parser.add_argument("--startup-runs", type=int, default=10,
-                        help="repetitions of each start-up command (default 10)")
-    parser.add_argument("--rate-limit", type=int, default=36000,
-                        help="the sandbox's request budget per --rate-interval (default 36000)")
-    parser.add_argument("--rate-interval", type=float, default=3600.0,
-                        help="seconds in a rate-limit window (default 3600)")
+    parser.add_argument(
+        "--peer-loop-runs",
+        type=int,
+        default=1,
+        help="runs of each cloudsmith-cli loop over the small packages; each "
+        "takes minutes (default 1)",
+    )
+    parser.add_argument(
+        "--startup-runs",
+        type=int,
+        default=10,
+        help="repetitions of each start-up command (default 10)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=36000,
+        help="the sandbox's request budget per --rate-interval (default 36000)",
+    )
+    parser.add_argument(
+        "--rate-interval",
+        type=float,
+        default=3600.0,
+        help="seconds in a rate-limit window (default 3600)",
+    )
     parser.add_argument("--scenarios", default="1,2,3", help="which to run (default 1,2,3)")
-    parser.add_argument("--quick", action="store_true",
-                        help="one run of each, 3 start-up repetitions, and no as-shipped "
-                        "cloudsmith-cli loop over the small packages (its 5 s poll sleeps take "
-                        "6 of the full run's 11 minutes): for trying changes, not for the README")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one run of each, 3 start-up repetitions, and no as-shipped "
+        "cloudsmith-cli loop over the small packages (its 5 s poll sleeps take "
+        "6 of the full run's 11 minutes): for trying changes, not for the README",
+    )
     parser.add_argument("--workdir", type=Path, help="where the temporary files go")
-    parser.add_argument("--sandbox-dir", type=Path,
-                        help="where the sandboxes keep their data (default: /dev/shm when it is "
-                        "a memory file system with room for the big file, else --workdir)")
+    parser.add_argument(
+        "--sandbox-dir",
+        type=Path,
+        help="where the sandboxes keep their data (default: /dev/shm when it is "
+        "a memory file system with room for the big file, else --workdir)",
+    )
     parser.add_argument("--pubsmith", type=Path, default=Path(sys.executable).parent / "pubsmith")
-    parser.add_argument("--peer", type=Path, default=Path(os.environ.get(
-        "PUBSMITH_PEER_CLI", ROOT / ".venv-peer" / "bin" / "cloudsmith")))
+    parser.add_argument(
+        "--peer",
+        type=Path,
+        default=Path(
+            os.environ.get("PUBSMITH_PEER_CLI", ROOT / ".venv-peer" / "bin" / "cloudsmith")
+        ),
+    )
     return parser.parse_args()
 
 
@@ -100,13 +127,27 @@ def main() -> int:
     big = small = start = None
     memory = None if args.sandbox_dir else memory_directory(args.size + 512 * 1024**2)
     with contextlib.ExitStack() as stack:
-        work = Path(stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="pubsmith-bench-", dir=args.workdir)))
-        sandboxes = Path(stack.enter_context(tempfile.TemporaryDirectory(
-            prefix="pubsmith-bench-sandboxes-", dir=args.sandbox_dir or memory or work)))
-        tools = Tools(args.pubsmith, args.peer, curl, shutil.which("openssl"), work / "home",
-                      sandboxes, ("--rate-limit", str(args.rate_limit),
-                                  "--rate-interval", str(args.rate_interval)))
+        work = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="pubsmith-bench-", dir=args.workdir)
+            )
+        )
+        sandboxes = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(
+                    prefix="pubsmith-bench-sandboxes-", dir=args.sandbox_dir or memory or work
+                )
+            )
+        )
+        tools = Tools(
+            args.pubsmith,
+            args.peer,
+            curl,
+            shutil.which("openssl"),
+            work / "home",
+            sandboxes,
+            ("--rate-limit", str(args.rate_limit), "--rate-interval", str(args.rate_interval)),
+        )
         tools.home.mkdir()
         try:
             if "3" in chosen:
@@ -115,8 +156,9 @@ def main() -> int:
                 big = big_file(tools, work, args.size, args.runs, _progress)
             if "2" in chosen:
                 peers = PEERS[1:] if args.quick else PEERS
-                small = many_small(tools, work, args.packages, args.runs, args.peer_loop_runs,
-                                   peers, _progress)
+                small = many_small(
+                    tools, work, args.packages, args.runs, args.peer_loop_runs, peers, _progress
+                )
         except BenchError as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 2
@@ -128,17 +170,23 @@ def main() -> int:
     if start is not None:
         sections.append(("start-up", start, "pubsmith --version"))
     load_after = os.getloadavg()
-    print(f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
-          f"Python {platform.python_version()}; load average {load_before[0]:.2f} before, "
-          f"{load_after[0]:.2f} after; {time.monotonic() - started:.0f} s in all")
-    print(f"sandbox rate limit: {args.rate_limit} requests per {args.rate_interval:g} s, "
-          "the same for every client")
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load average {load_before[0]:.2f} before, "
+        f"{load_after[0]:.2f} after; {time.monotonic() - started:.0f} s in all"
+    )
+    print(
+        f"sandbox rate limit: {args.rate_limit} requests per {args.rate_interval:g} s, "
+        "the same for every client"
+    )
     storage = "memory (tmpfs)" if memory else "as given" if args.sandbox_dir else "disk"
     print(f"sandbox data: {storage}, {sandboxes.parent}\n")
     print(table(sections))
-    print("\nwall: median over the runs; x ref: median wall / the reference client's; CPU: user"
-          " + system of the client's process tree; requests/pkg: the sandbox's request count "
-          f"(API and uploads) / packages; peak RSS: {RSS_METHOD}.\n")
+    print(
+        "\nwall: median over the runs; x ref: median wall / the reference client's; CPU: user"
+        " + system of the client's process tree; requests/pkg: the sandbox's request count "
+        f"(API and uploads) / packages; peak RSS: {RSS_METHOD}.\n"
+    )
     missed = 0
     for target in targets(big, small, start):
         missed += not target.met

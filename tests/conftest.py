@@ -21,13 +21,17 @@ def fixtures_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Resume state lives in the user cache; tests must neither read nor leave any there.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(autouse=True)
-def _private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Settings are read from the user's files and keyring; tests see only what they write.
     # Cloudsmith's CLI insists that its files exist, so they are empty rather than absent.
     home = tmp_path_factory.mktemp("config")
@@ -37,6 +41,12 @@ def _private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("CLOUDSMITH_CONFIG_FILE", str(home / "config.ini"))
     monkeypatch.setenv("CLOUDSMITH_CREDENTIALS_FILE", str(home / "credentials.ini"))
     monkeypatch.setenv("PUBSMITH_KEYRING", "0")
-    for name in ("CLOUDSMITH_API_KEY", "CLOUDSMITH_API_HOST", "CLOUDSMITH_SERVICE_SLUG",
-                 "CLOUDSMITH_OIDC_TOKEN", "CLOUDSMITH_PROFILE", "GITHUB_STEP_SUMMARY"):
+    for name in (
+        "CLOUDSMITH_API_KEY",
+        "CLOUDSMITH_API_HOST",
+        "CLOUDSMITH_SERVICE_SLUG",
+        "CLOUDSMITH_OIDC_TOKEN",
+        "CLOUDSMITH_PROFILE",
+        "GITHUB_STEP_SUMMARY",
+    ):
         monkeypatch.delenv(name, raising=False)

@@ -70,6 +70,7 @@ def test_import_pubsmith_loads_no_heavy_module() -> None:
         "print(' '.join(m for m in ('pluggy', 'tarfile', 'zipfile', 'pubsmith.artifact') "
         "if m in sys.modules))"
     )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout.split()
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert loaded == []

@@ -112,7 +112,7 @@ def multipart_body(
         head += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
         head += str(value).encode() + b"\r\n"
     head += (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
         f'filename="{_quote(path.name)}"\r\nContent-Type: application/octet-stream\r\n\r\n'
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()

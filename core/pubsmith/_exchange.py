@@ -51,6 +51,7 @@ _TIMEOUT_WHILE = {
     httpx.PoolTimeout: "waiting for a free connection to",
 }
 
+
 @dataclass
 class Call:
     """What to send. ``api`` calls get JSON and API error classes; others are uploads."""
@@ -103,8 +104,9 @@ class Exchange:
             return response, json.loads(content)
         except ValueError:
             detail, _ = explain(response, content)
-            raise ServerError(response.status_code, self._redact(detail),
-                              operation=call.operation) from None
+            raise ServerError(
+                response.status_code, self._redact(detail), operation=call.operation
+            ) from None
 
     def send(self, call: Call) -> tuple[httpx.Response, bytes]:
         """The answer and its body, after retries; raises a pubsmith error otherwise."""
@@ -119,10 +121,16 @@ class Exchange:
                 response, content = self._send_once(call)
             except httpx.TransportError as exc:
                 reason = self._redact(one_line(f"{type(exc).__name__}: {exc}"))
-                log.info("%s %s -> %s (%.2f s)", call.method, loggable_url(call.url), reason,
-                         time.monotonic() - started)
-                if self.policy.should_retry_error(exc, idempotent=call.idempotent) and \
-                        self._retry(call, attempts, None, type(exc).__name__):
+                log.info(
+                    "%s %s -> %s (%.2f s)",
+                    call.method,
+                    loggable_url(call.url),
+                    reason,
+                    time.monotonic() - started,
+                )
+                if self.policy.should_retry_error(exc, idempotent=call.idempotent) and self._retry(
+                    call, attempts, None, type(exc).__name__
+                ):
                     maybe_done = maybe_done or not never_reached_server(exc)
                     continue
                 raise self._transport_error(call, exc, attempts.number) from exc
@@ -134,8 +142,9 @@ class Exchange:
                 return response, content
             if self.policy.should_retry_status(
                 status, response.headers, idempotent=call.idempotent
-            ) and self._retry(call, attempts, self.policy.retry_after(response.headers),
-                              f"HTTP {status}"):
+            ) and self._retry(
+                call, attempts, self.policy.retry_after(response.headers), f"HTTP {status}"
+            ):
                 maybe_done = maybe_done or status >= 500
                 continue
             raise self._status_error(call, response, content)
@@ -143,8 +152,13 @@ class Exchange:
     def _log_answer(
         self, call: Call, response: httpx.Response, content: bytes, started: float
     ) -> None:
-        log.info("%s %s -> %d (%.2f s)", call.method, loggable_url(call.url),
-                 response.status_code, time.monotonic() - started)
+        log.info(
+            "%s %s -> %d (%.2f s)",
+            call.method,
+            loggable_url(call.url),
+            response.status_code,
+            time.monotonic() - started,
+        )
         if log.isEnabledFor(logging.DEBUG):
             log.debug("answer headers: %s", loggable_headers(response.headers.multi_items()))
             if not response.is_success:
@@ -156,8 +170,15 @@ class Exchange:
         delay = attempts.wait(retry_after)
         if delay is None:
             return False
-        log.info("retried %s %s after %s: waited %.1f s before attempt %d of %d", call.method,
-                 loggable_url(call.url), why, delay, number + 1, self.policy.max_attempts)
+        log.info(
+            "retried %s %s after %s: waited %.1f s before attempt %d of %d",
+            call.method,
+            loggable_url(call.url),
+            why,
+            delay,
+            number + 1,
+            self.policy.max_attempts,
+        )
         return True
 
     def _send_once(self, call: Call) -> tuple[httpx.Response, bytes]:
@@ -168,8 +189,12 @@ class Exchange:
             headers["X-Api-Key"] = self._key.reveal()
         if log.isEnabledFor(logging.DEBUG):
             # loggable_headers masks X-Api-Key (and any other credential-like header).
-            log.debug("%s %s headers: %s", call.method, loggable_url(call.url),
-                      loggable_headers(headers.items()))
+            log.debug(
+                "%s %s headers: %s",
+                call.method,
+                loggable_url(call.url),
+                loggable_headers(headers.items()),
+            )
             if call.json is not None and call.log_body:
                 log.debug("request body: %s", self._redact(one_line(json.dumps(call.json), 2000)))
         http = self._http()
@@ -178,8 +203,9 @@ class Exchange:
             if call.body is not None:
                 content = stack.enter_context(call.body.open())
                 headers["Content-Length"] = str(call.body.content_length)
-            request = http.build_request(call.method, call.url, json=call.json, content=content,
-                                         headers=headers)
+            request = http.build_request(
+                call.method, call.url, json=call.json, content=content, headers=headers
+            )
             response = http.send(request, stream=True, follow_redirects=False)
             try:
                 return response, _read_capped(response)
@@ -229,8 +255,10 @@ class Exchange:
         fields = {key: [self._redact(m) or "" for m in msgs] for key, msgs in fields.items()}
         keyed = call.with_key and status in (401, 403)
         if not call.api and not keyed and status != 429 and status < 500:
-            return UploadError(f"{call.operation} failed (HTTP {status}): {detail}; "
-                               "the upload URL may have expired: publish again")
+            return UploadError(
+                f"{call.operation} failed (HTTP {status}): {detail}; "
+                "the upload URL may have expired: publish again"
+            )
         kind: type[ApiError] = ApiError
         hint = ""
         if status in (401, 403):
@@ -243,8 +271,10 @@ class Exchange:
             kind, hint = RateLimitedError, "try again later or lower --concurrency"
         elif status >= 500:
             kind, hint = ServerError, "the service is failing: try again later"
-        ambiguous = not call.idempotent and status >= 500 and not (
-            status == 503 and "retry-after" in response.headers
+        ambiguous = (
+            not call.idempotent
+            and status >= 500
+            and not (status == 503 and "retry-after" in response.headers)
         )
         if ambiguous:
             error = kind(status, detail, fields, operation=call.operation)

@@ -151,8 +151,13 @@ class CloudsmithClient:
     ) -> None:
         body = _file_request(filename, method, md5, sha256)
         url = self._url("files", owner, repo, "validate")
-        self._api("POST", url, f"validate upload of {filename} to {owner}/{repo}",
-                  json=body, not_found_hint=_REPO_HINT)
+        self._api(
+            "POST",
+            url,
+            f"validate upload of {filename} to {owner}/{repo}",
+            json=body,
+            not_found_hint=_REPO_HINT,
+        )
 
     def files_create(
         self,
@@ -170,14 +175,22 @@ class CloudsmithClient:
         an upload whose answer was lost.
         """
         body = _file_request(filename, method, md5, sha256)
-        return self._object("POST", self._url("files", owner, repo),
-                            f"request upload of {filename} to {owner}/{repo}",
-                            json=body, idempotent=False, not_found_hint=_REPO_HINT)
+        return self._object(
+            "POST",
+            self._url("files", owner, repo),
+            f"request upload of {filename} to {owner}/{repo}",
+            json=body,
+            idempotent=False,
+            not_found_hint=_REPO_HINT,
+        )
 
     def files_info(self, owner: str, repo: str, identifier: str) -> dict[str, Any]:
-        return self._object("GET", self._url("files", owner, repo, identifier, "info"),
-                            f"read upload {identifier} in {owner}/{repo}",
-                            not_found_hint=_UPLOAD_HINT)
+        return self._object(
+            "GET",
+            self._url("files", owner, repo, identifier, "info"),
+            f"read upload {identifier} in {owner}/{repo}",
+            not_found_hint=_UPLOAD_HINT,
+        )
 
     def files_complete(
         self,
@@ -195,24 +208,40 @@ class CloudsmithClient:
         against: it is known only once the parts are sent, hashed while they were.
         ``resumed`` says an earlier, interrupted run may have completed it already.
         """
-        body = {"upload_id": identifier, "complete": True,
-                **_file_request(filename, "put_parts", None, sha256)}
-        data = self._api("POST", self._url("files", owner, repo, identifier, "complete"),
-                         f"complete upload {identifier} in {owner}/{repo}", json=body,
-                         not_found_hint=_UPLOAD_HINT, done_on_retry=frozenset({400, 404}),
-                         sent_before=resumed)
+        body = {
+            "upload_id": identifier,
+            "complete": True,
+            **_file_request(filename, "put_parts", None, sha256),
+        }
+        data = self._api(
+            "POST",
+            self._url("files", owner, repo, identifier, "complete"),
+            f"complete upload {identifier} in {owner}/{repo}",
+            json=body,
+            not_found_hint=_UPLOAD_HINT,
+            done_on_retry=frozenset({400, 404}),
+            sent_before=resumed,
+        )
         return data if isinstance(data, dict) else None
 
     def files_abort(self, owner: str, repo: str, identifier: str) -> None:
-        self._api("POST", self._url("files", owner, repo, identifier, "abort"),
-                  f"abort upload {identifier} in {owner}/{repo}",
-                  json={"upload_id": identifier}, not_found_hint=_UPLOAD_HINT,
-                  done_on_retry=frozenset({404}))
+        self._api(
+            "POST",
+            self._url("files", owner, repo, identifier, "abort"),
+            f"abort upload {identifier} in {owner}/{repo}",
+            json={"upload_id": identifier},
+            not_found_hint=_UPLOAD_HINT,
+            done_on_retry=frozenset({404}),
+        )
 
     def validate_upload(self, owner: str, repo: str, fmt: str, payload: Mapping[str, Any]) -> None:
-        self._api("POST", self._url("packages", owner, repo, "validate-upload", fmt),
-                  f"validate {fmt} package for {owner}/{repo}",
-                  json=dict(payload), not_found_hint=_REPO_HINT)
+        self._api(
+            "POST",
+            self._url("packages", owner, repo, "validate-upload", fmt),
+            f"validate {fmt} package for {owner}/{repo}",
+            json=dict(payload),
+            not_found_hint=_REPO_HINT,
+        )
 
     def create_package(
         self, owner: str, repo: str, fmt: str, payload: Mapping[str, Any]
@@ -222,21 +251,33 @@ class CloudsmithClient:
         Raises :class:`~pubsmith.errors.AmbiguousResultError` when the package may exist
         although no answer said so: look it up before creating it again.
         """
-        return self._object("POST", self._url("packages", owner, repo, "upload", fmt),
-                            f"create {fmt} package in {owner}/{repo}",
-                            json=dict(payload), idempotent=False, not_found_hint=_REPO_HINT)
+        return self._object(
+            "POST",
+            self._url("packages", owner, repo, "upload", fmt),
+            f"create {fmt} package in {owner}/{repo}",
+            json=dict(payload),
+            idempotent=False,
+            not_found_hint=_REPO_HINT,
+        )
 
     def _package(self, owner: str, repo: str, slug: str, *action: str) -> httpx.URL:
         return self._url("packages", owner, repo, slug, *action)
 
     def package_status(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
-        return self._object("GET", self._package(owner, repo, slug, "status"),
-                            f"read status of package {slug} in {owner}/{repo}",
-                            not_found_hint=_REPO_HINT)
+        return self._object(
+            "GET",
+            self._package(owner, repo, slug, "status"),
+            f"read status of package {slug} in {owner}/{repo}",
+            not_found_hint=_REPO_HINT,
+        )
 
     def read_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
-        return self._object("GET", self._package(owner, repo, slug),
-                            f"read package {slug} in {owner}/{repo}", not_found_hint=_REPO_HINT)
+        return self._object(
+            "GET",
+            self._package(owner, repo, slug),
+            f"read package {slug} in {owner}/{repo}",
+            not_found_hint=_REPO_HINT,
+        )
 
     def list_packages(
         self, owner: str, repo: str, *, query: str | None = None, page_size: int = 100
@@ -253,8 +294,9 @@ class CloudsmithClient:
                 Call("GET", url, operation, not_found_hint=_REPO_HINT)
             )
             if not isinstance(data, list):
-                raise ServerError(response.status_code, "the answer is not a JSON list",
-                                  operation=operation)
+                raise ServerError(
+                    response.status_code, "the answer is not a JSON list", operation=operation
+                )
             yield from (item for item in data if isinstance(item, dict))
             total = response.headers.get("x-pagination-pagetotal", "")
             if not data or (page >= int(total) if total.isdigit() else len(data) < page_size):
@@ -262,25 +304,37 @@ class CloudsmithClient:
             page += 1
 
     def delete_package(self, owner: str, repo: str, slug: str) -> None:
-        self._api("DELETE", self._package(owner, repo, slug),
-                  f"delete package {slug} from {owner}/{repo}",
-                  not_found_hint=_REPO_HINT, done_on_retry=frozenset({404}))
+        self._api(
+            "DELETE",
+            self._package(owner, repo, slug),
+            f"delete package {slug} from {owner}/{repo}",
+            not_found_hint=_REPO_HINT,
+            done_on_retry=frozenset({404}),
+        )
 
     def copy_package(
         self, owner: str, repo: str, slug: str, *, to_repo: str, republish: bool = False
     ) -> dict[str, Any]:
         """Copy to ``to_repo``, a repository name under the same owner."""
-        return self._object("POST", self._package(owner, repo, slug, "copy"),
-                            f"copy package {slug} from {owner}/{repo} to {to_repo}",
-                            json={"destination": to_repo, "republish": republish},
-                            idempotent=False, not_found_hint=_REPO_HINT)
+        return self._object(
+            "POST",
+            self._package(owner, repo, slug, "copy"),
+            f"copy package {slug} from {owner}/{repo} to {to_repo}",
+            json={"destination": to_repo, "republish": republish},
+            idempotent=False,
+            not_found_hint=_REPO_HINT,
+        )
 
     def move_package(self, owner: str, repo: str, slug: str, *, to_repo: str) -> dict[str, Any]:
         """Move to ``to_repo``, a repository name under the same owner."""
-        return self._object("POST", self._package(owner, repo, slug, "move"),
-                            f"move package {slug} from {owner}/{repo} to {to_repo}",
-                            json={"destination": to_repo},
-                            idempotent=False, not_found_hint=_REPO_HINT)
+        return self._object(
+            "POST",
+            self._package(owner, repo, slug, "move"),
+            f"move package {slug} from {owner}/{repo} to {to_repo}",
+            json={"destination": to_repo},
+            idempotent=False,
+            not_found_hint=_REPO_HINT,
+        )
 
     def tag_package(
         self,
@@ -297,29 +351,43 @@ class CloudsmithClient:
         if verb not in _TAG_ACTIONS:
             choices = ", ".join(_TAG_ACTIONS)
             raise ConfigError(f"tag action must be one of {choices}, not {action!r}")
-        return self._object("POST", self._package(owner, repo, slug, "tag"),
-                            f"tag package {slug} in {owner}/{repo}",
-                            json={"action": verb, "tags": list(tags), "is_immutable": is_immutable},
-                            not_found_hint=_REPO_HINT)
+        return self._object(
+            "POST",
+            self._package(owner, repo, slug, "tag"),
+            f"tag package {slug} in {owner}/{repo}",
+            json={"action": verb, "tags": list(tags), "is_immutable": is_immutable},
+            not_found_hint=_REPO_HINT,
+        )
 
     def resync_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
-        return self._object("POST", self._package(owner, repo, slug, "resync"),
-                            f"resync package {slug} in {owner}/{repo}", not_found_hint=_REPO_HINT)
+        return self._object(
+            "POST",
+            self._package(owner, repo, slug, "resync"),
+            f"resync package {slug} in {owner}/{repo}",
+            not_found_hint=_REPO_HINT,
+        )
 
     def exchange_oidc_token(self, org: str, *, oidc_token: Secret, service_slug: str) -> Secret:
         """A short-lived API key for ``service_slug`` in ``org``, for a CI's OIDC token.
 
         Sent without any API key; the token is never logged, even with ``--debug``.
         """
-        data = self._object("POST", self._url("openid", org),
-                            f"exchange the OIDC token for service {service_slug} in {org}",
-                            json={"oidc_token": oidc_token.reveal(), "service_slug": service_slug},
-                            with_key=False, log_body=False,
-                            not_found_hint=f"check the organisation {org!r} (CLOUDSMITH_ORG)")
+        data = self._object(
+            "POST",
+            self._url("openid", org),
+            f"exchange the OIDC token for service {service_slug} in {org}",
+            json={"oidc_token": oidc_token.reveal(), "service_slug": service_slug},
+            with_key=False,
+            log_body=False,
+            not_found_hint=f"check the organisation {org!r} (CLOUDSMITH_ORG)",
+        )
         token = data.get("token")
         if not isinstance(token, str) or not token.strip():
-            raise ServerError(200, "the OIDC exchange answered without a token",
-                              operation=f"exchange the OIDC token in {org}")
+            raise ServerError(
+                200,
+                "the OIDC exchange answered without a token",
+                operation=f"exchange the OIDC token in {org}",
+            )
         return Secret(token.strip())
 
     # -- Upload endpoints ------------------------------------------------------------
@@ -335,9 +403,18 @@ class CloudsmithClient:
         """
         target = upload_url(url)
         body, content_type = multipart_body(fields, path, file_size(path), progress)
-        self._exchange.send(Call("POST", target, f"upload of {path.name} to {target.host}",
-                                 headers={"Content-Type": content_type}, body=body,
-                                 with_key=False, api=False, done_on_retry=_UPLOADED_BEFORE))
+        self._exchange.send(
+            Call(
+                "POST",
+                target,
+                f"upload of {path.name} to {target.host}",
+                headers={"Content-Type": content_type},
+                body=body,
+                with_key=False,
+                api=False,
+                done_on_retry=_UPLOADED_BEFORE,
+            )
+        )
 
     def upload_put(
         self, url: str, headers: Mapping[str, Any], path: Path, progress: Progress | None = None
@@ -354,9 +431,18 @@ class CloudsmithClient:
             if str(name).lower() not in ("x-api-key", "content-length")
         )
         body = FileBody(path, 0, file_size(path), progress=progress)
-        self._exchange.send(Call("PUT", target, f"upload of {path.name} to {target.host}",
-                                 headers=sent, body=body, with_key=False, api=False,
-                                 done_on_retry=_UPLOADED_BEFORE))
+        self._exchange.send(
+            Call(
+                "PUT",
+                target,
+                f"upload of {path.name} to {target.host}",
+                headers=sent,
+                body=body,
+                with_key=False,
+                api=False,
+                done_on_retry=_UPLOADED_BEFORE,
+            )
+        )
 
     def upload_part(
         self,
@@ -384,9 +470,16 @@ class CloudsmithClient:
                 "parts upload; the API must hand out an https:// parts URL"
             )
         body = FileBody(path, offset, length, progress=progress)
-        self._exchange.send(Call("PUT", target, f"upload of part {part_number} of {path.name}",
-                                 headers={"Content-Type": "application/octet-stream"},
-                                 body=body, api=False))
+        self._exchange.send(
+            Call(
+                "PUT",
+                target,
+                f"upload of part {part_number} of {path.name}",
+                headers={"Content-Type": "application/octet-stream"},
+                body=body,
+                api=False,
+            )
+        )
 
 
 class _SchemeTransports(httpx.BaseTransport):
@@ -431,5 +524,8 @@ def _file_request(
     filename: str, method: str, md5: str | None, sha256: str | None
 ) -> dict[str, str]:
     checksums = {"md5_checksum": md5, "sha256_checksum": sha256}
-    return {"filename": filename, **{key: value for key, value in checksums.items() if value},
-            "method": method}
+    return {
+        "filename": filename,
+        **{key: value for key, value in checksums.items() if value},
+        "method": method,
+    }

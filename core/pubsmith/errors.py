@@ -78,8 +78,10 @@ class FormatDetectionError(ArtifactError):
         self.candidates = tuple(candidates)
         if candidates:
             choices = ", ".join(candidates)
-            problem = (f"could be any of {choices}; prefix it with one, as in "
-                       f"{candidates[0]}:FILE (or pass --format)")
+            problem = (
+                f"could be any of {choices}; prefix it with one, as in "
+                f"{candidates[0]}:FILE (or pass --format)"
+            )
         else:
             problem = (
                 "not recognised as any installed format; prefix it with one, as in raw:FILE "

@@ -114,9 +114,7 @@ def github_token(
     return Secret(value)
 
 
-def exchange_for_key(
-    plan: OidcPlan, settings: Settings, environ: Mapping[str, str]
-) -> Secret:
+def exchange_for_key(plan: OidcPlan, settings: Settings, environ: Mapping[str, str]) -> Secret:
     """A short-lived API key for ``plan``'s service account, from ``settings.api_url``."""
     from pubsmith.client import CloudsmithClient
 

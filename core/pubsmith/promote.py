@@ -120,9 +120,7 @@ def promote_results(
             return
         ref = PackageRef(repository.owner, repository.name, slug)
         try:
-            promoted = promote(
-                client, ref, target, republish=republish, wait=wait, timeout=timeout
-            )
+            promoted = promote(client, ref, target, republish=republish, wait=wait, timeout=timeout)
         except PubsmithError as exc:
             result.status = "failed"
             result.error = f"published to {repository} but not promoted to {target}: {exc}"

@@ -203,8 +203,9 @@ class Publisher:
         for path in plan.upload_paths():
             self._check_fatal()
             known = main if path == plan.path else None
-            uploaded[path] = self._uploader.upload(owner, repo, path, digest=known,
-                                                   progress=progress)
+            uploaded[path] = self._uploader.upload(
+                owner, repo, path, digest=known, progress=progress
+            )
         own = uploaded[plan.path]
         main = FileDigest(own.size, own.md5, own.sha256)
 
@@ -345,8 +346,16 @@ def publish(
         if promote_to:
             from pubsmith.promote import promote_results
 
-            promote_results(client, repository, results, promote_to, republish=republish,
-                            wait=wait, timeout=wait_timeout, concurrency=concurrency)
+            promote_results(
+                client,
+                repository,
+                results,
+                promote_to,
+                republish=republish,
+                wait=wait,
+                timeout=wait_timeout,
+                concurrency=concurrency,
+            )
         return results
 
 

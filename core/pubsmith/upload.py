@@ -159,8 +159,9 @@ class Uploader:
                 log.info("requesting the upload of %s again: %s", path.name, exc)
         identifier = created.get("identifier")
         if not isinstance(identifier, str) or not identifier:
-            raise UploadError(f"the API started an upload of {path.name} without an identifier; "
-                              "publish again")
+            raise UploadError(
+                f"the API started an upload of {path.name} without an identifier; publish again"
+            )
         return identifier, created
 
     def _single(
@@ -193,12 +194,14 @@ class Uploader:
             resumed = record is not None
             if record is None:
                 identifier, created = self._create(owner, repo, path, "put_parts", digest)
-                record = ResumeRecord(identifier, _upload_url(created, path.name), size,
-                                      self.chunk_size)
+                record = ResumeRecord(
+                    identifier, _upload_url(created, path.name), size, self.chunk_size
+                )
                 self._save(key, record)
             else:
-                log.info("resuming upload of %s: %d parts already accepted", path.name,
-                         len(record.parts))
+                log.info(
+                    "resuming upload of %s: %d parts already accepted", path.name, len(record.parts)
+                )
             parts = split_parts(size, self.chunk_size)
             todo = [part for part in parts if part.number not in record.parts]
             if progress is not None and len(todo) < len(parts):
@@ -212,12 +215,21 @@ class Uploader:
                 self._send_parts(record, path, todo, progress, accepted)
                 sent = hashing.result()
                 if sent.size != size or (digest is not None and sent.sha256 != digest.sha256):
-                    raise ArtifactError(path, "changed while it was being uploaded; publish "
-                                              "it again once nothing is writing to it")
+                    raise ArtifactError(
+                        path,
+                        "changed while it was being uploaded; publish "
+                        "it again once nothing is writing to it",
+                    )
                 # A killed run may have sent the complete after its last part: the server
                 # then refuses a second one, and creating the package checks the upload.
-                self.client.files_complete(owner, repo, record.identifier, filename=path.name,
-                                           sha256=sent.sha256, resumed=resumed)
+                self.client.files_complete(
+                    owner,
+                    repo,
+                    record.identifier,
+                    filename=path.name,
+                    sha256=sent.sha256,
+                    resumed=resumed,
+                )
         if self.resume is not None:
             self.resume.discard(key)
         return UploadedFile(record.identifier, path.name, size, None, sent.sha256)
@@ -240,9 +252,15 @@ class Uploader:
                 progress(count)
 
         def send(part: Part) -> Part:
-            self.client.upload_part(record.upload_url, upload_id=record.identifier,
-                                    part_number=part.number, path=path, offset=part.offset,
-                                    length=part.length, progress=report)
+            self.client.upload_part(
+                record.upload_url,
+                upload_id=record.identifier,
+                part_number=part.number,
+                path=path,
+                offset=part.offset,
+                length=part.length,
+                progress=report,
+            )
             return part
 
         queue = iter(parts)
@@ -272,9 +290,7 @@ class Uploader:
             raise failure
 
     @contextlib.contextmanager
-    def _aborting(
-        self, owner: str, repo: str, identifier: str, *, keep: str
-    ) -> Iterator[None]:
+    def _aborting(self, owner: str, repo: str, identifier: str, *, keep: str) -> Iterator[None]:
         """Abort the upload when the block fails, unless it stays resumable under ``keep``."""
         try:
             yield
@@ -327,8 +343,16 @@ class Uploader:
         # gets a fresh upload, and one changed without its time moving fails the checksum
         # the server checks on completion.
         stat = path.stat()
-        identity = "\n".join((self.client.api_url, owner, repo, str(path.resolve()), str(size),
-                              str(stat.st_mtime_ns)))
+        identity = "\n".join(
+            (
+                self.client.api_url,
+                owner,
+                repo,
+                str(path.resolve()),
+                str(size),
+                str(stat.st_mtime_ns),
+            )
+        )
         return hashlib.sha256(identity.encode()).hexdigest()[:40]
 
 

@@ -60,8 +60,13 @@ def test_config_json(project: Path) -> None:
 
 
 def test_config_names_the_oidc_exchange_it_would_make(project: Path) -> None:
-    result = run("config", "--repo", "acme/x", CLOUDSMITH_SERVICE_SLUG="ci-bot",
-                 CLOUDSMITH_OIDC_TOKEN="header.body.sig")
+    result = run(
+        "config",
+        "--repo",
+        "acme/x",
+        CLOUDSMITH_SERVICE_SLUG="ci-bot",
+        CLOUDSMITH_OIDC_TOKEN="header.body.sig",
+    )
     assert result.exit_code == 0, result.output
     assert "OIDC exchange on use: CLOUDSMITH_OIDC_TOKEN token for service ci-bot in acme" in (
         result.stdout
@@ -99,8 +104,18 @@ def test_publish_takes_repo_and_format_defaults_from_the_project(project: Path) 
     assert planned["payload"]["summary"] == "configured summary"
     assert planned["payload"]["tags"] == "from-project"
 
-    flagged = run("publish", str(notes), "--format", "raw", "--dry-run", "--json",
-                  "-o", "summary=from the flag", "--tags", "flag")
+    flagged = run(
+        "publish",
+        str(notes),
+        "--format",
+        "raw",
+        "--dry-run",
+        "--json",
+        "-o",
+        "summary=from the flag",
+        "--tags",
+        "flag",
+    )
     [planned] = json.loads(flagged.stdout)
     assert planned["payload"]["summary"] == "from the flag"
     assert planned["payload"]["tags"] == "flag"

@@ -15,20 +15,30 @@ from pubsmith.sandbox import SandboxConfig, running_sandbox
 from pubsmith.sandbox.runner import Sandbox
 
 KEY = "manage-key"
-WHEEL = Path(__file__).resolve().parents[2] / "fixtures" / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
+WHEEL = (
+    Path(__file__).resolve().parents[2]
+    / "fixtures"
+    / "python"
+    / "acme_greeting-1.2.0-py3-none-any.whl"
+)
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sb", repos=("acme/staging", "acme/prod", "other/x"),
-                           api_key=KEY, sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sb",
+        repos=("acme/staging", "acme/prod", "other/x"),
+        api_key=KEY,
+        sync_seconds=0.05,
+    )
     with running_sandbox(config) as running:
         yield running
 
 
 def published(sandbox: Sandbox, *, wait: bool = True) -> str:
-    [result] = publish([WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY, wait=wait,
-                       resume=False)
+    [result] = publish(
+        [WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY, wait=wait, resume=False
+    )
     assert result.status == "published", result.error
     assert result.slug_perm
     return result.slug_perm
@@ -103,8 +113,7 @@ def test_status_shows_the_state_and_json(sandbox: Sandbox) -> None:
 
 def test_status_of_a_failed_package_exits_1_with_the_reason(sandbox: Sandbox) -> None:
     sandbox.configure(fail_processing=["acme_greeting*"])
-    [result] = publish([WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY,
-                       resume=False)
+    [result] = publish([WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY, resume=False)
     assert result.status == "failed" and result.slug_perm
     status = run(sandbox, "status", f"acme/staging/{result.slug_perm}")
     assert status.exit_code == 1
@@ -176,7 +185,8 @@ def test_errors_are_one_line_with_their_exit_code(
 
 
 def test_no_key_at_all_says_how_to_get_one(sandbox: Sandbox) -> None:
-    result = CliRunner().invoke(cli, ["status", "acme/staging/abc"],
-                                env={"CLOUDSMITH_API_HOST": sandbox.url})
+    result = CliRunner().invoke(
+        cli, ["status", "acme/staging/abc"], env={"CLOUDSMITH_API_HOST": sandbox.url}
+    )
     assert result.exit_code == 2
     assert "no API key" in result.stderr and "pubsmith config" in result.stderr

@@ -15,7 +15,10 @@ def test_plain_progress_prints_one_line_per_stage_change() -> None:
     display(Progress("a.whl", "processing", detail="Synchronising"))
     display(Progress("a.whl", "processing", detail="Synchronising"))
     display(Progress("a.whl", "done", detail="published"))
-    assert stream.getvalue().splitlines() == ["uploading  a.whl", "processing a.whl (Synchronising)"]
+    assert stream.getvalue().splitlines() == [
+        "uploading  a.whl",
+        "processing a.whl (Synchronising)",
+    ]
 
 
 def test_live_progress_redraws_one_line_with_percentages() -> None:

@@ -24,8 +24,18 @@ def dry_run(*args: str) -> tuple[int, str, str]:
 
 def test_each_file_may_name_its_format_and_results_show_its_path() -> None:
     code, out, err = dry_run(
-        "--json", "--format", "python", str(WHEEL), f"raw:{NOTES}", f"Generic:{TOOL}",
-        "-o", "raw.version=2.0.1", "-o", "generic.version=1.0.0", "-o", "generic.filepath=tools/x.sh",
+        "--json",
+        "--format",
+        "python",
+        str(WHEEL),
+        f"raw:{NOTES}",
+        f"Generic:{TOOL}",
+        "-o",
+        "raw.version=2.0.1",
+        "-o",
+        "generic.version=1.0.0",
+        "-o",
+        "generic.filepath=tools/x.sh",
     )
     assert code == 0, err
     assert [(r["file"], r["format"], r["version"]) for r in json.loads(out)] == [

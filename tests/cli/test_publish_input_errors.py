@@ -107,7 +107,9 @@ def test_malformed_option() -> None:
 
 
 def test_every_bad_file_is_reported_and_nothing_is_sent(tmp_path: Path) -> None:
-    code, _, err = run(str(WHEEL), str(tmp_path / "a.whl"), str(tmp_path / "b.whl"), "--repo", "acme/r")
+    code, _, err = run(
+        str(WHEEL), str(tmp_path / "a.whl"), str(tmp_path / "b.whl"), "--repo", "acme/r"
+    )
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 2
@@ -117,14 +119,27 @@ def test_every_bad_file_is_reported_and_nothing_is_sent(tmp_path: Path) -> None:
 
 def test_plain_http_to_a_remote_host_is_refused() -> None:
     result = CliRunner().invoke(
-        cli, ["publish", str(WHEEL), "--repo", "acme/r", "--api-url", "http://example.com", "--api-key", "k"], env={}
+        cli,
+        [
+            "publish",
+            str(WHEEL),
+            "--repo",
+            "acme/r",
+            "--api-url",
+            "http://example.com",
+            "--api-key",
+            "k",
+        ],
+        env={},
     )
     assert result.exit_code == 2
     assert_one_line(result.stderr, "plain HTTP", "--allow-http")
 
 
 def test_missing_key() -> None:
-    result = CliRunner().invoke(cli, ["publish", str(WHEEL), "--repo", "acme/r"], env={"CLOUDSMITH_API_KEY": ""})
+    result = CliRunner().invoke(
+        cli, ["publish", str(WHEEL), "--repo", "acme/r"], env={"CLOUDSMITH_API_KEY": ""}
+    )
     assert result.exit_code == 2
     assert_one_line(result.stderr, "no API key")
 

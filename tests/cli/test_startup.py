@@ -10,11 +10,26 @@ import pytest
 
 # Everything start-up must not touch: the HTTP stack, the plugin machinery, the format
 # plugins, the sandbox server and the progress display.
-HEAVY = ("httpx", "pluggy", "pubsmith_formats", "pubsmith.sandbox", "pubsmith.cli.output",
-         "pubsmith.registry", "pubsmith.client", "pubsmith.publishing")
+HEAVY = (
+    "httpx",
+    "pluggy",
+    "pubsmith_formats",
+    "pubsmith.sandbox",
+    "pubsmith.cli.output",
+    "pubsmith.registry",
+    "pubsmith.client",
+    "pubsmith.publishing",
+)
 
-_RUN_ONLY = ("httpx", "pluggy", "pubsmith_formats", "pubsmith.sandbox.runner",
-             "pubsmith.sandbox.server", "pubsmith.registry", "pubsmith.client")
+_RUN_ONLY = (
+    "httpx",
+    "pluggy",
+    "pubsmith_formats",
+    "pubsmith.sandbox.runner",
+    "pubsmith.sandbox.server",
+    "pubsmith.registry",
+    "pubsmith.client",
+)
 
 _PROBE = """
 import json, sys
@@ -29,8 +44,12 @@ print(json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
 
 
 def loaded_modules(*argv: str) -> tuple[str, set[str]]:
-    result = subprocess.run([sys.executable, "-c", _PROBE.format(argv=list(argv))],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(argv=list(argv))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     *printed, last = result.stdout.strip().splitlines()
     report = json.loads(last)
     assert report["code"] in (0, None), result.stderr

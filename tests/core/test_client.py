@@ -45,20 +45,27 @@ NOW = 1_700_000_000.0
 Answer = Callable[[httpx.Request], httpx.Response]
 
 
-def answer(status: int = 200, body: Any = None, *, text: str | None = None,
-           headers: dict[str, str] | None = None) -> Answer:
+def answer(
+    status: int = 200,
+    body: Any = None,
+    *,
+    text: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
     def respond(request: httpx.Request) -> httpx.Response:
         if text is not None:
             return httpx.Response(status, text=text, headers=headers)
         if body is None:
             return httpx.Response(status, headers=headers)
         return httpx.Response(status, json=body, headers=headers)
+
     return respond
 
 
 def fail(error: type[httpx.TransportError], message: str = "boom") -> Answer:
     def respond(request: httpx.Request) -> httpx.Response:
         raise error(message, request=request)
+
     return respond
 
 
@@ -86,17 +93,25 @@ def clock() -> FakeClock:
 def connect(clock: FakeClock) -> Iterator[Callable[..., CloudsmithClient]]:
     opened: list[httpx.Client] = []
 
-    def make(handler: Callable[[httpx.Request], httpx.Response] | httpx.BaseTransport, *,
-             api_url: str = API, key: Secret | str | None = CANARY,
-             **policy: Any) -> CloudsmithClient:
-        transport = handler if isinstance(handler, httpx.BaseTransport) else \
-            httpx.MockTransport(handler)
+    def make(
+        handler: Callable[[httpx.Request], httpx.Response] | httpx.BaseTransport,
+        *,
+        api_url: str = API,
+        key: Secret | str | None = CANARY,
+        **policy: Any,
+    ) -> CloudsmithClient:
+        transport = (
+            handler if isinstance(handler, httpx.BaseTransport) else httpx.MockTransport(handler)
+        )
         http = httpx.Client(transport=transport)
         opened.append(http)
         return CloudsmithClient(
-            api_url, key, http=http,
-            policy=RetryPolicy(clock=clock, wall_clock=lambda: NOW, sleep=clock.sleep,
-                               random=lambda: 1.0, **policy),
+            api_url,
+            key,
+            http=http,
+            policy=RetryPolicy(
+                clock=clock, wall_clock=lambda: NOW, sleep=clock.sleep, random=lambda: 1.0, **policy
+            ),
             rate_limiter=RateLimiter(clock=lambda: NOW + clock.now, sleep=clock.sleep),
         )
 
@@ -117,18 +132,25 @@ def small_file(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("api_url", "expected"),
-    [(API, f"{API}/user/self/"), (f"{API}/", f"{API}/user/self/"),
-     (f"{API}/v1", f"{API}/v1/user/self/"), (f"{API}/v1/", f"{API}/v1/user/self/")],
+    [
+        (API, f"{API}/user/self/"),
+        (f"{API}/", f"{API}/user/self/"),
+        (f"{API}/v1", f"{API}/v1/user/self/"),
+        (f"{API}/v1/", f"{API}/v1/user/self/"),
+    ],
 )
-def test_paths_join_onto_the_api_url(connect: Callable[..., CloudsmithClient], api_url: str,
-                                     expected: str) -> None:
+def test_paths_join_onto_the_api_url(
+    connect: Callable[..., CloudsmithClient], api_url: str, expected: str
+) -> None:
     script = Script(answer(200, {"authenticated": True}))
     assert connect(script, api_url=api_url).user_self() == {"authenticated": True}
     assert str(script.requests[0].url) == expected
 
 
-@pytest.mark.parametrize("url", ["api.cloudsmith.io", "ftp://host", "https://", "https://u:p@host",
-                                 "https://host/?key=1"])
+@pytest.mark.parametrize(
+    "url",
+    ["api.cloudsmith.io", "ftp://host", "https://", "https://u:p@host", "https://host/?key=1"],
+)
 def test_bad_api_urls_are_refused(url: str) -> None:
     with pytest.raises(ConfigError, match="API URL"):
         CloudsmithClient(url, CANARY)
@@ -136,16 +158,18 @@ def test_bad_api_urls_are_refused(url: str) -> None:
 
 def test_api_requests_carry_key_agent_and_json(connect: Callable[..., CloudsmithClient]) -> None:
     script = Script(answer(204))
-    connect(script).files_validate("acme", "widgets", filename="a b.whl", md5="m", sha256="s",
-                                   method="post")
+    connect(script).files_validate(
+        "acme", "widgets", filename="a b.whl", md5="m", sha256="s", method="post"
+    )
     request = script.requests[0]
     assert request.method == "POST"
     assert str(request.url) == f"{API}/files/acme/widgets/validate/"
     assert request.headers["X-Api-Key"] == CANARY
     assert request.headers["User-Agent"] == f"pubsmith/{__version__}"
     assert request.headers["Accept"] == "application/json"
-    assert request.read() == (b'{"filename":"a b.whl","md5_checksum":"m","sha256_checksum":"s",'
-                              b'"method":"post"}')
+    assert request.read() == (
+        b'{"filename":"a b.whl","md5_checksum":"m","sha256_checksum":"s","method":"post"}'
+    )
 
 
 def test_path_segments_are_quoted(connect: Callable[..., CloudsmithClient]) -> None:
@@ -160,14 +184,16 @@ def test_no_key_means_no_header(connect: Callable[..., CloudsmithClient]) -> Non
     assert "X-Api-Key" not in script.requests[0].headers
 
 
-def test_presigned_uploads_never_carry_the_key(connect: Callable[..., CloudsmithClient],
-                                               small_file: Path) -> None:
+def test_presigned_uploads_never_carry_the_key(
+    connect: Callable[..., CloudsmithClient], small_file: Path
+) -> None:
     script = Script(answer(204))
     client = connect(script)
     # Same host as the API, still presigned: no key, whatever the server asks for.
     client.upload_post(f"{API}/presigned/post?sig=abc", {"key": "k"}, small_file, None)
-    client.upload_put(f"{API}/presigned/put", {"X-Api-Key": "planted", "x-amz-acl": "private"},
-                      small_file, None)
+    client.upload_put(
+        f"{API}/presigned/put", {"X-Api-Key": "planted", "x-amz-acl": "private"}, small_file, None
+    )
     client.upload_put("https://bucket.s3.example/put?X-Amz-Signature=x", {}, small_file, None)
     assert len(script.requests) == 3
     for request in script.requests:
@@ -179,9 +205,15 @@ def test_parts_endpoint_gets_the_key_and_the_part_query(
     connect: Callable[..., CloudsmithClient], small_file: Path
 ) -> None:
     script = Script(answer(200))
-    connect(script).upload_part("https://upload.example.test/parts/acme/widgets?x=1",
-                                upload_id="up1", part_number=3, path=small_file,
-                                offset=1024, length=2048, progress=None)
+    connect(script).upload_part(
+        "https://upload.example.test/parts/acme/widgets?x=1",
+        upload_id="up1",
+        part_number=3,
+        path=small_file,
+        offset=1024,
+        length=2048,
+        progress=None,
+    )
     request = script.requests[0]
     assert request.method == "PUT"
     assert request.url.params["upload_id"] == "up1"
@@ -197,8 +229,14 @@ def test_parts_endpoint_over_plain_http_elsewhere_is_refused(
 ) -> None:
     script = Script(answer(200))
     with pytest.raises(UploadError, match="plain HTTP to evil.example"):
-        connect(script).upload_part("http://evil.example/parts", upload_id="u", part_number=1,
-                                    path=small_file, offset=0, length=10)
+        connect(script).upload_part(
+            "http://evil.example/parts",
+            upload_id="u",
+            part_number=1,
+            path=small_file,
+            offset=0,
+            length=10,
+        )
     assert script.requests == []
 
 
@@ -214,16 +252,23 @@ def test_redirect_is_an_error_naming_the_target(connect: Callable[..., Cloudsmit
 
 @pytest.mark.parametrize(
     ("status", "kind", "words"),
-    [(400, ValidationError, "Invalid"), (422, ValidationError, "Invalid"),
-     (401, AuthenticationError, "CLOUDSMITH_API_KEY / --api-key"),
-     (403, AuthenticationError, "CLOUDSMITH_API_KEY / --api-key"),
-     (404, NotFoundError, "check --repo OWNER/REPO exists and the key can see it"),
-     (409, ApiError, "Invalid")],
+    [
+        (400, ValidationError, "Invalid"),
+        (422, ValidationError, "Invalid"),
+        (401, AuthenticationError, "CLOUDSMITH_API_KEY / --api-key"),
+        (403, AuthenticationError, "CLOUDSMITH_API_KEY / --api-key"),
+        (404, NotFoundError, "check --repo OWNER/REPO exists and the key can see it"),
+        (409, ApiError, "Invalid"),
+    ],
 )
-def test_error_statuses_map_to_errors(connect: Callable[..., CloudsmithClient], status: int,
-                                      kind: type[ApiError], words: str) -> None:
-    script = Script(answer(status, {"detail": "Invalid input.",
-                                    "fields": {"version": ["Not a valid version."]}}))
+def test_error_statuses_map_to_errors(
+    connect: Callable[..., CloudsmithClient], status: int, kind: type[ApiError], words: str
+) -> None:
+    script = Script(
+        answer(
+            status, {"detail": "Invalid input.", "fields": {"version": ["Not a valid version."]}}
+        )
+    )
     with pytest.raises(kind) as caught:
         connect(script).create_package("acme", "widgets", "raw", {"package_file": "x"})
     message = str(caught.value)
@@ -237,8 +282,10 @@ def test_error_statuses_map_to_errors(connect: Callable[..., CloudsmithClient], 
 
 
 def test_html_answer_gives_its_title(connect: Callable[..., CloudsmithClient]) -> None:
-    page = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head>"
-            "<body><h1>Bad\nGateway</h1>" + "<p>x</p>" * 5000 + "</body></html>")
+    page = (
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head>"
+        "<body><h1>Bad\nGateway</h1>" + "<p>x</p>" * 5000 + "</body></html>"
+    )
     script = Script(answer(404, text=page, headers={"Content-Type": "text/html"}))
     with pytest.raises(NotFoundError) as caught:
         connect(script).package_status("acme", "widgets", "abc")
@@ -252,8 +299,9 @@ def test_html_answer_gives_its_title(connect: Callable[..., CloudsmithClient]) -
     "body",
     ['{"detail": "unterminated', "x" * 5_000_000, "line1\r\nline2\x1b[31m\x00\u202e" * 100],
 )
-def test_unreadable_bodies_give_one_clean_line(connect: Callable[..., CloudsmithClient],
-                                               body: str) -> None:
+def test_unreadable_bodies_give_one_clean_line(
+    connect: Callable[..., CloudsmithClient], body: str
+) -> None:
     script = Script(answer(400, text=body))
     with pytest.raises(ValidationError) as caught:
         connect(script).validate_upload("acme", "widgets", "raw", {})
@@ -275,8 +323,9 @@ def test_non_json_success_is_a_server_error(connect: Callable[..., CloudsmithCli
         connect(script).read_package("acme", "widgets", "abc")
 
 
-def test_connection_failure_names_host_and_fix(connect: Callable[..., CloudsmithClient],
-                                               clock: FakeClock) -> None:
+def test_connection_failure_names_host_and_fix(
+    connect: Callable[..., CloudsmithClient], clock: FakeClock
+) -> None:
     script = Script(fail(httpx.ConnectError, "[Errno 111] Connection refused"))
     with pytest.raises(TransportError) as caught:
         connect(script, max_attempts=3).user_self()
@@ -299,8 +348,9 @@ def test_tls_failure_suggests_a_ca_bundle(connect: Callable[..., CloudsmithClien
 # -- Retries -------------------------------------------------------------------------
 
 
-def test_safe_request_is_retried_on_5xx(connect: Callable[..., CloudsmithClient],
-                                        clock: FakeClock) -> None:
+def test_safe_request_is_retried_on_5xx(
+    connect: Callable[..., CloudsmithClient], clock: FakeClock
+) -> None:
     script = Script(answer(503), answer(502), answer(200, {"is_sync_completed": True}))
     status = connect(script).package_status("acme", "widgets", "abc")
     assert status == {"is_sync_completed": True}
@@ -312,11 +362,12 @@ def test_safe_request_is_retried_on_5xx(connect: Callable[..., CloudsmithClient]
     ("retry_after", "slept"),
     [("7", 7.0), (formatdate(NOW + 12, usegmt=True), 12.0), ("86400", 30.0)],
 )
-def test_retry_after_is_honoured_and_capped(connect: Callable[..., CloudsmithClient],
-                                            clock: FakeClock, retry_after: str,
-                                            slept: float) -> None:
-    script = Script(answer(429, {"detail": "slow down"}, headers={"Retry-After": retry_after}),
-                    answer(200, {}))
+def test_retry_after_is_honoured_and_capped(
+    connect: Callable[..., CloudsmithClient], clock: FakeClock, retry_after: str, slept: float
+) -> None:
+    script = Script(
+        answer(429, {"detail": "slow down"}, headers={"Retry-After": retry_after}), answer(200, {})
+    )
     connect(script, deadline=1000.0).read_package("acme", "widgets", "abc")
     assert clock.sleeps == [slept]
 
@@ -329,7 +380,7 @@ def test_rate_limited_after_the_budget(connect: Callable[..., CloudsmithClient])
 
 
 def test_safe_request_is_retried_after_a_read_timeout(
-    connect: Callable[..., CloudsmithClient]
+    connect: Callable[..., CloudsmithClient],
 ) -> None:
     script = Script(fail(httpx.ReadTimeout), answer(204))
     connect(script).files_abort("acme", "widgets", "up1")
@@ -338,7 +389,7 @@ def test_safe_request_is_retried_after_a_read_timeout(
 
 
 def test_create_is_not_repeated_after_a_read_timeout(
-    connect: Callable[..., CloudsmithClient]
+    connect: Callable[..., CloudsmithClient],
 ) -> None:
     script = Script(fail(httpx.ReadTimeout), answer(201, {"slug": "x"}))
     with pytest.raises(AmbiguousResultError) as caught:
@@ -356,8 +407,9 @@ def test_files_create_is_not_repeated_after_a_lost_answer(
 ) -> None:
     script = Script(fail(error), answer(202, {"identifier": "x"}))
     with pytest.raises(AmbiguousResultError):
-        connect(script).files_create("acme", "widgets", filename="f", md5="m", sha256="s",
-                                     method="post")
+        connect(script).files_create(
+            "acme", "widgets", filename="f", md5="m", sha256="s", method="post"
+        )
     assert len(script.requests) == 1
 
 
@@ -371,8 +423,9 @@ def test_create_is_repeated_when_it_never_reached_the_server(
 
 
 @pytest.mark.parametrize("status", [500, 502, 504, 503])
-def test_create_server_error_is_ambiguous(connect: Callable[..., CloudsmithClient],
-                                          status: int) -> None:
+def test_create_server_error_is_ambiguous(
+    connect: Callable[..., CloudsmithClient], status: int
+) -> None:
     script = Script(answer(status, {"detail": "oops"}), answer(201, {}))
     with pytest.raises(AmbiguousResultError) as caught:
         connect(script).copy_package("acme", "widgets", "abc", to_repo="other")
@@ -382,8 +435,12 @@ def test_create_server_error_is_ambiguous(connect: Callable[..., CloudsmithClien
 
 
 @pytest.mark.parametrize(
-    "first", [answer(429, headers={"Retry-After": "1"}), answer(429),
-              answer(503, headers={"Retry-After": "2"})],
+    "first",
+    [
+        answer(429, headers={"Retry-After": "1"}),
+        answer(429),
+        answer(503, headers={"Retry-After": "2"}),
+    ],
 )
 def test_create_is_repeated_when_refused_before_processing(
     connect: Callable[..., CloudsmithClient], first: Answer
@@ -394,7 +451,7 @@ def test_create_is_repeated_when_refused_before_processing(
 
 
 def test_delete_retried_after_it_took_effect_succeeds(
-    connect: Callable[..., CloudsmithClient]
+    connect: Callable[..., CloudsmithClient],
 ) -> None:
     script = Script(answer(503), answer(404, {"detail": "Not found."}))
     connect(script).delete_package("acme", "widgets", "abc")
@@ -410,10 +467,12 @@ def test_404_on_delete_is_an_error_unless_an_earlier_try_may_have_worked(
 
 
 def test_complete_refused_after_a_lost_answer_is_done(
-    connect: Callable[..., CloudsmithClient]
+    connect: Callable[..., CloudsmithClient],
 ) -> None:
     script = Script(fail(httpx.ReadTimeout), answer(400, {"detail": "This upload is completed."}))
-    assert connect(script).files_complete("acme", "widgets", "up1", filename="f", sha256=SHA) is None
+    assert (
+        connect(script).files_complete("acme", "widgets", "up1", filename="f", sha256=SHA) is None
+    )
     assert len(script.requests) == 2
 
 
@@ -423,10 +482,14 @@ def test_complete_refused_at_once_is_an_error(connect: Callable[..., CloudsmithC
         connect(script).files_complete("acme", "widgets", "up1", filename="f", sha256=SHA)
 
 
-def test_low_rate_budget_paces_the_next_call(connect: Callable[..., CloudsmithClient],
-                                             clock: FakeClock) -> None:
-    limits = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0",
-              "X-RateLimit-Reset": str(int(NOW + 9))}
+def test_low_rate_budget_paces_the_next_call(
+    connect: Callable[..., CloudsmithClient], clock: FakeClock
+) -> None:
+    limits = {
+        "X-RateLimit-Limit": "100",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(int(NOW + 9)),
+    }
     script = Script(answer(200, {}, headers=limits), answer(200, {}))
     client = connect(script)
     client.read_package("acme", "widgets", "a")
@@ -453,7 +516,7 @@ def test_pagination_follows_page_total(connect: Callable[..., CloudsmithClient])
 
 
 def test_pagination_without_headers_stops_at_a_short_page(
-    connect: Callable[..., CloudsmithClient]
+    connect: Callable[..., CloudsmithClient],
 ) -> None:
     script = Script(answer(200, [{"slug": "a"}, {"slug": "b"}]), answer(200, [{"slug": "c"}]))
     found = list(connect(script).list_packages("acme", "widgets", page_size=2))
@@ -474,17 +537,27 @@ def test_endpoint_requests(connect: Callable[..., CloudsmithClient]) -> None:
     client.resync_package("o", "r", "slug")
     seen = [(r.method, r.url.path, r.read()) for r in script.requests]
     assert seen == [
-        ("POST", "/files/o/r/", b'{"filename":"f","md5_checksum":"m","sha256_checksum":"s",'
-                                b'"method":"put_parts"}'),
+        (
+            "POST",
+            "/files/o/r/",
+            b'{"filename":"f","md5_checksum":"m","sha256_checksum":"s","method":"put_parts"}',
+        ),
         ("GET", "/files/o/r/up/info/", b""),
-        ("POST", "/files/o/r/up/complete/", b'{"upload_id":"up","complete":true,"filename":"f",'
-                                            b'"sha256_checksum":"' + SHA.encode() + b'",'
-                                            b'"method":"put_parts"}'),
+        (
+            "POST",
+            "/files/o/r/up/complete/",
+            b'{"upload_id":"up","complete":true,"filename":"f",'
+            b'"sha256_checksum":"' + SHA.encode() + b'",'
+            b'"method":"put_parts"}',
+        ),
         ("POST", "/packages/o/r/upload/python/", b'{"package_file":"up"}'),
         ("POST", "/packages/o/r/slug/move/", b'{"destination":"dest"}'),
         ("POST", "/packages/o/r/slug/copy/", b'{"destination":"dest","republish":true}'),
-        ("POST", "/packages/o/r/slug/tag/", b'{"action":"Add","tags":["a","b"],'
-                                            b'"is_immutable":false}'),
+        (
+            "POST",
+            "/packages/o/r/slug/tag/",
+            b'{"action":"Add","tags":["a","b"],"is_immutable":false}',
+        ),
         ("POST", "/packages/o/r/slug/resync/", b""),
     ]
 
@@ -534,13 +607,15 @@ class Draining(httpx.BaseTransport):
             if self.fail_first and total > 2 * 1024 * 1024:
                 self.fail_first -= 1
                 raise httpx.WriteError("connection reset", request=request)
-        self.seen.append((isinstance(request.stream, httpx.ByteStream), total,
-                          digest.hexdigest(), biggest))
+        self.seen.append(
+            (isinstance(request.stream, httpx.ByteStream), total, digest.hexdigest(), biggest)
+        )
         return httpx.Response(200)
 
 
-def test_put_streams_a_large_file_in_small_memory(connect: Callable[..., CloudsmithClient],
-                                                  tmp_path: Path) -> None:
+def test_put_streams_a_large_file_in_small_memory(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     path = tmp_path / "big.bin"
     with path.open("wb") as stream:
         for _ in range(64):
@@ -561,12 +636,12 @@ def test_put_streams_a_large_file_in_small_memory(connect: Callable[..., Cloudsm
     assert peak < 8 * 1024 * 1024
 
 
-def test_progress_is_taken_back_on_retry(connect: Callable[..., CloudsmithClient],
-                                         small_file: Path) -> None:
+def test_progress_is_taken_back_on_retry(
+    connect: Callable[..., CloudsmithClient], small_file: Path
+) -> None:
     transport = Draining(fail_first=1)
     counts: list[int] = []
-    connect(transport).upload_post("https://bucket.example/", {"k": "v"}, small_file,
-                                   counts.append)
+    connect(transport).upload_post("https://bucket.example/", {"k": "v"}, small_file, counts.append)
     size = small_file.stat().st_size
     assert sum(counts) == size
     negative = [count for count in counts if count < 0]
@@ -581,16 +656,22 @@ def test_key_never_leaks_into_errors_reprs_or_logs(
     connect: Callable[..., CloudsmithClient], caplog: pytest.LogCaptureFixture, small_file: Path
 ) -> None:
     echo = f'{{"detail": "bad key {CANARY}", "fields": {{"key": ["{CANARY}"]}}}}'
-    script = Script(answer(401, text=echo), answer(500, text=f"<title>{CANARY}</title>"),
-                    fail(httpx.ConnectError, f"refused for {CANARY}"))
+    script = Script(
+        answer(401, text=echo),
+        answer(500, text=f"<title>{CANARY}</title>"),
+        fail(httpx.ConnectError, f"refused for {CANARY}"),
+    )
     client = connect(script, key=Secret(CANARY), max_attempts=2)
     texts = [repr(client), str(client)]
     with caplog.at_level(logging.DEBUG, logger="pubsmith"):
-        for call in (lambda: client.user_self(),
-                     lambda: client.create_package("acme", "widgets", "raw", {"a": 1}),
-                     lambda: client.read_package("acme", "widgets", "x"),
-                     lambda: client.upload_part(f"{API}/parts", upload_id="u", part_number=1,
-                                                path=small_file, offset=0, length=5)):
+        for call in (
+            lambda: client.user_self(),
+            lambda: client.create_package("acme", "widgets", "raw", {"a": 1}),
+            lambda: client.read_package("acme", "widgets", "x"),
+            lambda: client.upload_part(
+                f"{API}/parts", upload_id="u", part_number=1, path=small_file, offset=0, length=5
+            ),
+        ):
             with pytest.raises(PubsmithError) as caught:
                 call()
             texts += [str(caught.value), repr(caught.value)]
@@ -601,12 +682,13 @@ def test_key_never_leaks_into_errors_reprs_or_logs(
     assert all(request.headers["X-Api-Key"] == CANARY for request in script.requests)
 
 
-def test_log_lines_hide_presigned_query_values(connect: Callable[..., CloudsmithClient],
-                                               caplog: pytest.LogCaptureFixture,
-                                               small_file: Path) -> None:
+def test_log_lines_hide_presigned_query_values(
+    connect: Callable[..., CloudsmithClient], caplog: pytest.LogCaptureFixture, small_file: Path
+) -> None:
     with caplog.at_level(logging.INFO, logger="pubsmith.http"):
         connect(Script(answer(204))).upload_put(
-            "https://bucket.example/o?X-Amz-Signature=s3cr3t&part_number=2", {}, small_file, None)
+            "https://bucket.example/o?X-Amz-Signature=s3cr3t&part_number=2", {}, small_file, None
+        )
     assert "s3cr3t" not in caplog.text
     assert "PUT https://bucket.example/o?X-Amz-Signature=…&part_number=2 -> 204" in caplog.text
 
@@ -704,12 +786,18 @@ def test_real_server_redirect_never_carries_the_key(small_file: Path) -> None:
                 client.user_self()
             client_parts = CloudsmithClient(thief.url, CANARY)
             with client_parts:
-                client_parts.upload_part(f"{thief.url}/parts", upload_id="u", part_number=1,
-                                         path=small_file, offset=0,
-                                         length=small_file.stat().st_size)
+                client_parts.upload_part(
+                    f"{thief.url}/parts",
+                    upload_id="u",
+                    part_number=1,
+                    path=small_file,
+                    offset=0,
+                    length=small_file.stat().st_size,
+                )
     finally:
         api.stop()
         thief.stop()
     assert api.seen == [("GET", "/user/self/", CANARY, 0)]
-    assert thief.seen == [("PUT", "/parts?upload_id=u&part_number=1", CANARY,
-                           small_file.stat().st_size)]
+    assert thief.seen == [
+        ("PUT", "/parts?upload_id=u&part_number=1", CANARY, small_file.stat().st_size)
+    ]

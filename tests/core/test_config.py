@@ -78,7 +78,8 @@ def test_environment_beats_files_and_flags_beat_the_environment(files: dict[str,
     assert config.api_key is not None and config.api_key.value.reveal() == "env-key"
     assert str(config.api_key.source) == "CLOUDSMITH_API_KEY"
     assert (config.api_url.value, str(config.api_url.source)) == (
-        "http://127.0.0.1:9", "CLOUDSMITH_API_HOST"
+        "http://127.0.0.1:9",
+        "CLOUDSMITH_API_HOST",
     )
 
     flagged = load_config(
@@ -94,7 +95,7 @@ def test_environment_beats_files_and_flags_beat_the_environment(files: dict[str,
 
 def test_cloudsmith_cli_files_are_read_as_that_cli_reads_them(files: dict[str, Path]) -> None:
     files["cs_config"].write_text(
-        "[default]\napi_host = \"api.example.test\"\n\n[profile:staging]\napi_host =\n"
+        '[default]\napi_host = "api.example.test"\n\n[profile:staging]\napi_host =\n'
     )
     files["cs_credentials"].write_text(
         "[default]\napi_key = 'default-key'\n\n[profile:staging]\napi_key = staging-key\n"
@@ -160,8 +161,9 @@ def test_the_environment_overrides_a_project_url(files: dict[str, Path]) -> None
 
 def test_a_tool_project_table_is_distrusted_like_tool_pubsmith(files: dict[str, Path]) -> None:
     hatch = Layer(
-        Source("pyproject.toml [tool.hatch.publish.cloudsmith]", trusted=False,
-               path=files["pyproject"]),
+        Source(
+            "pyproject.toml [tool.hatch.publish.cloudsmith]", trusted=False, path=files["pyproject"]
+        ),
         {"api-url": "https://elsewhere.example", "api-key": "k"},
     )
     config = load_config(cwd=files["project"], environ=env_for(files), project_layers=[hatch])
@@ -178,7 +180,8 @@ def test_flag_options_override_configured_format_defaults(files: dict[str, Path]
     config = load_config(cwd=files["project"], environ=env_for(files))
     assert config.options() == {"deb.distribution": "debian/bookworm", "rpm.distribution": "el/9"}
     assert config.options({"rpm.distribution": "el/8"}) == {
-        "deb.distribution": "debian/bookworm", "rpm.distribution": "el/8"
+        "deb.distribution": "debian/bookworm",
+        "rpm.distribution": "el/8",
     }
     # An unscoped flag is for every format, so it beats every configured default.
     assert config.options({"distribution": "ubuntu/noble"}) == {"distribution": "ubuntu/noble"}
@@ -189,7 +192,7 @@ def test_flag_options_override_configured_format_defaults(files: dict[str, Path]
     [
         ('repo = "acme"', "repo must be OWNER/REPO"),
         ('republish = "sometimes"', "republish must be true or false"),
-        ('tags = 3', "tags must be a list of strings"),
+        ("tags = 3", "tags must be a list of strings"),
         ('reop = "acme/x"', "unknown setting reop"),
         ('formats = "deb"', "formats must be a table"),
         ('api-url = "ftp://x"', "API URL must be http(s)"),
@@ -246,7 +249,10 @@ def test_keyring_supplies_a_key_when_none_is_configured(
         assert config.api_key is not None and config.api_key.value.reveal() == "ring-key"
         assert str(config.api_key.source) == "system keyring"
         # Switched off, or for another host, the keyring gives nothing.
-        assert load_config(cwd=files["project"], environ={**env, "PUBSMITH_KEYRING": "0"}).api_key is None
+        assert (
+            load_config(cwd=files["project"], environ={**env, "PUBSMITH_KEYRING": "0"}).api_key
+            is None
+        )
         other = {**env, "CLOUDSMITH_API_HOST": "http://127.0.0.1:9"}
         assert load_config(cwd=files["project"], environ=other).api_key is None
     finally:

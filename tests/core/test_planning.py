@@ -188,7 +188,9 @@ def test_a_path_object_is_never_parsed(
     assert parse_file_argument(Path("raw:notes.txt"), registry) == (Path("raw:notes.txt"), None)
 
 
-def test_format_name_is_matched_in_any_letter_case(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_format_name_is_matched_in_any_letter_case(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.bin"
     path.write_bytes(b"\x00\x01")
     plan = plan_package(registry, path, format_name="Raw", options={"version": "3"})

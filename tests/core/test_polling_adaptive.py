@@ -15,8 +15,12 @@ from pubsmith.retry import PollBackoff, RetryPolicy
 
 
 def in_flight(progress: int | None = None) -> dict[str, Any]:
-    return {"is_sync_completed": False, "is_sync_failed": False, "sync_progress": progress,
-            "stage_str": "Sync In Progress"}
+    return {
+        "is_sync_completed": False,
+        "is_sync_failed": False,
+        "sync_progress": progress,
+        "stage_str": "Sync In Progress",
+    }
 
 
 DONE = {"is_sync_completed": True, "is_sync_failed": False, "sync_progress": 100}
@@ -38,15 +42,17 @@ def asked(clock: FakeClock) -> list[float]:
 
 
 @pytest.fixture
-def client(answers: list[dict[str, Any]], asked: list[float],
-           clock: FakeClock) -> Iterator[CloudsmithClient]:
+def client(
+    answers: list[dict[str, Any]], asked: list[float], clock: FakeClock
+) -> Iterator[CloudsmithClient]:
     def handler(request: httpx.Request) -> httpx.Response:
         asked.append(clock.now)
         return httpx.Response(200, json=answers.pop(0) if len(answers) > 1 else answers[0])
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http:
-        yield CloudsmithClient("https://api.example.test", "key", http=http,
-                               policy=RetryPolicy(sleep=lambda _: None))
+        yield CloudsmithClient(
+            "https://api.example.test", "key", http=http, policy=RetryPolicy(sleep=lambda _: None)
+        )
 
 
 def backoff(clock: FakeClock) -> PollBackoff:
@@ -58,8 +64,16 @@ def test_a_status_in_hand_replaces_the_immediate_first_poll(
 ) -> None:
     answers.extend([in_flight(), DONE])
     seen: list[dict[str, Any]] = []
-    result = wait_for_sync(client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock),
-                           initial=in_flight(0), on_status=seen.append)
+    result = wait_for_sync(
+        client,
+        "acme",
+        "widgets",
+        "Ab12",
+        timeout=60,
+        backoff=backoff(clock),
+        initial=in_flight(0),
+        on_status=seen.append,
+    )
     assert result == DONE
     assert asked == [0.5, 1.25]
     assert seen == [in_flight(0), in_flight(), DONE]
@@ -68,8 +82,12 @@ def test_a_status_in_hand_replaces_the_immediate_first_poll(
 def test_a_package_already_synchronised_is_not_polled(
     client: CloudsmithClient, clock: FakeClock, asked: list[float]
 ) -> None:
-    assert wait_for_sync(client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock),
-                         initial=DONE) == DONE
+    assert (
+        wait_for_sync(
+            client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock), initial=DONE
+        )
+        == DONE
+    )
     assert asked == []
 
 
@@ -78,8 +96,9 @@ def test_rising_progress_times_the_next_poll_for_the_expected_end(
 ) -> None:
     # 20% at 0.5 s and 60% at 1.25 s: 40% more takes 0.75 s, polled 10% late.
     answers.extend([in_flight(20), in_flight(60), DONE])
-    wait_for_sync(client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock),
-                  initial=in_flight(0))
+    wait_for_sync(
+        client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock), initial=in_flight(0)
+    )
     assert asked == pytest.approx([0.5, 1.25, 2.075])
 
 
@@ -87,8 +106,9 @@ def test_a_slow_trend_waits_no_longer_than_the_cap(
     client: CloudsmithClient, clock: FakeClock, answers: list[dict[str, Any]], asked: list[float]
 ) -> None:
     answers.extend([in_flight(1), in_flight(2), DONE])
-    wait_for_sync(client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock),
-                  initial=in_flight(0))
+    wait_for_sync(
+        client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock), initial=in_flight(0)
+    )
     assert clock.sleeps == pytest.approx([0.5, 0.75, 5.0])
 
 
@@ -96,8 +116,9 @@ def test_progress_that_does_not_rise_falls_back_to_the_backoff(
     client: CloudsmithClient, clock: FakeClock, answers: list[dict[str, Any]]
 ) -> None:
     answers.extend([in_flight(99), in_flight(99), in_flight(99), DONE])
-    wait_for_sync(client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock),
-                  initial=in_flight(0))
+    wait_for_sync(
+        client, "acme", "widgets", "Ab12", timeout=60, backoff=backoff(clock), initial=in_flight(0)
+    )
     assert clock.sleeps == pytest.approx([0.5, 0.75, 1.125, 1.6875])
 
 
@@ -106,8 +127,15 @@ def test_the_deadline_still_ends_an_adaptive_wait(
 ) -> None:
     answers.extend([in_flight(1), in_flight(2)])
     with pytest.raises(SyncTimeoutError, match="after 8 s"):
-        wait_for_sync(client, "acme", "widgets", "Ab12", timeout=8, backoff=backoff(clock),
-                      initial=in_flight(0))
+        wait_for_sync(
+            client,
+            "acme",
+            "widgets",
+            "Ab12",
+            timeout=8,
+            backoff=backoff(clock),
+            initial=in_flight(0),
+        )
     assert clock.now == pytest.approx(8.0)
 
 

@@ -31,13 +31,17 @@ REPO = "acme/e2e"
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[object]:
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2
+    )
     with running_sandbox(config) as running:
         yield running
 
 
 def packages(url: str) -> list[dict[str, object]]:
-    response = httpx.get(f"{url}/packages/acme/e2e/", headers={"X-Api-Key": KEY}, params={"page_size": 100})
+    response = httpx.get(
+        f"{url}/packages/acme/e2e/", headers={"X-Api-Key": KEY}, params={"page_size": 100}
+    )
     response.raise_for_status()
     result: list[dict[str, object]] = response.json()
     return result
@@ -46,32 +50,48 @@ def packages(url: str) -> list[dict[str, object]]:
 def cli(url: str, *args: str, key: str = KEY) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key}
     return subprocess.run(
-        [sys.executable, "-m", "pubsmith", "publish", *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "pubsmith", "publish", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
 
 
 def test_wheel_sdist_and_raw_publish_synchronised_with_name_and_version(sandbox) -> None:  # type: ignore[no-untyped-def]
     # The notes are no format's by content: "raw:" says which, for that file only.
     results = publish(
-        [WHEEL, SDIST, f"raw:{NOTES}"], repo=REPO, options={"raw.version": "2.0.1"},
-        api_url=sandbox.url, api_key=KEY, tags=["ci", "e2e"],
+        [WHEEL, SDIST, f"raw:{NOTES}"],
+        repo=REPO,
+        options={"raw.version": "2.0.1"},
+        api_url=sandbox.url,
+        api_key=KEY,
+        tags=["ci", "e2e"],
     )
     assert [result.status for result in results] == ["published"] * 3, [r.error for r in results]
     assert [result.file for result in results] == [str(WHEEL), str(SDIST), str(NOTES)]
     stored = {package["filename"]: package for package in packages(sandbox.url)}
     assert set(stored) == {WHEEL.name, SDIST.name, NOTES.name}
-    for path, name, version in [(WHEEL, "acme-greeting", "1.2.0"), (SDIST, "acme-greeting", "1.2.0"), (NOTES, "release-notes.txt", "2.0.1")]:
+    for path, name, version in [
+        (WHEEL, "acme-greeting", "1.2.0"),
+        (SDIST, "acme-greeting", "1.2.0"),
+        (NOTES, "release-notes.txt", "2.0.1"),
+    ]:
         package = stored[path.name]
         assert (package["name"], package["version"]) == (name, version)
         assert package["is_sync_completed"] is True
         assert package["checksum_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert {result.slug_perm for result in results} == {package["slug_perm"] for package in stored.values()}
+    assert {result.slug_perm for result in results} == {
+        package["slug_perm"] for package in stored.values()
+    }
 
 
 def test_large_file_goes_up_in_parallel_parts(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(12 * 1024 * 1024 + 17))
-    [result] = publish([big], repo=REPO, format="raw", api_url=sandbox.url, api_key=KEY, chunk_size=5 * 1024 * 1024)
+    [result] = publish(
+        [big], repo=REPO, format="raw", api_url=sandbox.url, api_key=KEY, chunk_size=5 * 1024 * 1024
+    )
     assert result.status == "published", result.error
     [package] = packages(sandbox.url)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
@@ -87,17 +107,39 @@ def test_twenty_files_in_one_call(sandbox, tmp_path: Path) -> None:  # type: ign
         path = tmp_path / f"artifact-{index:02}.txt"
         path.write_text(f"artifact {index}\n")
         files.append(str(path))
-    completed = cli(sandbox.url, *files, "--repo", REPO, "--format", "raw", "-o", "version=1.0", "--json", "-j", "8")
+    completed = cli(
+        sandbox.url,
+        *files,
+        "--repo",
+        REPO,
+        "--format",
+        "raw",
+        "-o",
+        "version=1.0",
+        "--json",
+        "-j",
+        "8",
+    )
     assert completed.returncode == 0, completed.stderr
     results = json.loads(completed.stdout)
     assert [result["status"] for result in results] == ["published"] * 20
-    assert sorted(package["filename"] for package in packages(sandbox.url)) == sorted(Path(f).name for f in files)
+    assert sorted(package["filename"] for package in packages(sandbox.url)) == sorted(
+        Path(f).name for f in files
+    )
 
 
 def test_dry_run_payload_is_exactly_what_is_sent(sandbox) -> None:  # type: ignore[no-untyped-def]
     options = {"version": "2.0.1", "summary": "notes", "content_type": "text/plain"}
     [planned] = publish([NOTES], format="raw", options=options, tags=["x"], dry_run=True)
-    [sent] = publish([NOTES], repo=REPO, format="raw", options=options, tags=["x"], api_url=sandbox.url, api_key=KEY)
+    [sent] = publish(
+        [NOTES],
+        repo=REPO,
+        format="raw",
+        options=options,
+        tags=["x"],
+        api_url=sandbox.url,
+        api_key=KEY,
+    )
     assert sent.status == "published", sent.error
     assert planned.payload is not None and sent.payload is not None
     assert planned.payload.keys() == sent.payload.keys()
@@ -133,7 +175,18 @@ def test_processing_failure_is_reported_with_the_reason_and_others_still_publish
     sandbox.configure(fail_processing=["release-notes*"])
     completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, "--json")
     assert completed.returncode == 0, completed.stderr
-    completed = cli(sandbox.url, str(NOTES), str(SDIST), "--repo", REPO, "--format", "raw", "-o", "version=1", "--json")
+    completed = cli(
+        sandbox.url,
+        str(NOTES),
+        str(SDIST),
+        "--repo",
+        REPO,
+        "--format",
+        "raw",
+        "-o",
+        "version=1",
+        "--json",
+    )
     results = {Path(r["file"]).name: r for r in json.loads(completed.stdout)}
     assert completed.returncode == 1
     assert results[SDIST.name]["status"] == "published"
@@ -142,7 +195,9 @@ def test_processing_failure_is_reported_with_the_reason_and_others_still_publish
     assert "Traceback" not in completed.stderr
 
 
-def test_skip_existing_skips_identical_content_and_refuses_different(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_skip_existing_skips_identical_content_and_refuses_different(
+    sandbox, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     notes = tmp_path / "notes.txt"
     notes.write_text("one")
     common = {
@@ -184,12 +239,18 @@ def test_a_files_own_format_wins_over_format_for_that_file(registry: FormatRegis
 
 def test_a_file_given_twice_is_one_package_of_the_format_named(registry: FormatRegistry) -> None:
     options = {"version": "1"}
-    assert planned(registry, NOTES, f"raw:{NOTES}", f"RAW:{NOTES}", options=options) == [(NOTES, "raw")]
-    with pytest.raises(BadInputError, match=f"^{re.escape(str(NOTES))}: is given as both raw and generic"):
+    assert planned(registry, NOTES, f"raw:{NOTES}", f"RAW:{NOTES}", options=options) == [
+        (NOTES, "raw")
+    ]
+    with pytest.raises(
+        BadInputError, match=f"^{re.escape(str(NOTES))}: is given as both raw and generic"
+    ):
         planned(registry, f"raw:{NOTES}", f"generic:{NOTES}", options=options)
 
 
-def test_a_companion_is_published_on_its_own_only_when_given_a_format(registry: FormatRegistry) -> None:
+def test_a_companion_is_published_on_its_own_only_when_given_a_format(
+    registry: FormatRegistry,
+) -> None:
     assert planned(registry, JAR, POM) == [(JAR, "maven")]
     assert planned(registry, JAR, f"raw:{POM}", options={"raw.version": "1"}) == [
         (JAR, "maven"),
@@ -197,7 +258,9 @@ def test_a_companion_is_published_on_its_own_only_when_given_a_format(registry: 
     ]
 
 
-def test_a_missing_file_with_a_format_is_named_by_its_path(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_a_missing_file_with_a_format_is_named_by_its_path(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     missing = tmp_path / "gone.txt"
     with pytest.raises(BadInputError) as caught:
         planned(registry, f"raw:{missing}", f"pypi:{missing}")

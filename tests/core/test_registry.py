@@ -12,7 +12,39 @@ from pubsmith.errors import ArtifactError, ConfigError, FormatDetectionError, Pl
 from pubsmith.registry import FormatRegistry
 
 BUILTIN_FORMATS = sorted(
-    ["alpine", "cargo", "cocoapods", "composer", "conan", "conda", "cran", "dart", "deb", "docker", "generic", "go", "helm", "hex", "huggingface", "luarocks", "maven", "mcp", "nix", "npm", "nuget", "p2", "python", "raw", "rpm", "ruby", "skills", "swift", "terraform", "vagrant", "vsx"]
+    [
+        "alpine",
+        "cargo",
+        "cocoapods",
+        "composer",
+        "conan",
+        "conda",
+        "cran",
+        "dart",
+        "deb",
+        "docker",
+        "generic",
+        "go",
+        "helm",
+        "hex",
+        "huggingface",
+        "luarocks",
+        "maven",
+        "mcp",
+        "nix",
+        "npm",
+        "nuget",
+        "p2",
+        "python",
+        "raw",
+        "rpm",
+        "ruby",
+        "skills",
+        "swift",
+        "terraform",
+        "vagrant",
+        "vsx",
+    ]
 )
 
 

@@ -13,8 +13,9 @@ NOW = 1_700_000_000.0
 
 
 def policy(clock: FakeClock, **options: float) -> RetryPolicy:
-    return RetryPolicy(clock=clock, wall_clock=lambda: NOW, sleep=clock.sleep,
-                       random=lambda: 1.0, **options)  # type: ignore[arg-type]
+    return RetryPolicy(
+        clock=clock, wall_clock=lambda: NOW, sleep=clock.sleep, random=lambda: 1.0, **options
+    )  # type: ignore[arg-type]
 
 
 # -- Retry-After and backoff ---------------------------------------------------------
@@ -22,8 +23,16 @@ def policy(clock: FakeClock, **options: float) -> RetryPolicy:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("7", 7.0), (" 2.5 ", 2.5), ("-3", 0.0), (formatdate(NOW + 30, usegmt=True), 30.0),
-     (formatdate(NOW - 30, usegmt=True), 0.0), ("soon", None), ("", None), (None, None)],
+    [
+        ("7", 7.0),
+        (" 2.5 ", 2.5),
+        ("-3", 0.0),
+        (formatdate(NOW + 30, usegmt=True), 30.0),
+        (formatdate(NOW - 30, usegmt=True), 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
@@ -76,11 +85,13 @@ def test_attempts_stop_before_a_wait_that_would_pass_the_deadline() -> None:
         (502, {}, False, False),
     ],
 )
-def test_status_decisions(status: int, headers: dict[str, str], idempotent: bool,
-                          expected: bool) -> None:
+def test_status_decisions(
+    status: int, headers: dict[str, str], idempotent: bool, expected: bool
+) -> None:
     retry = policy(FakeClock())
-    assert retry.should_retry_status(status, httpx.Headers(headers),
-                                     idempotent=idempotent) is expected
+    assert (
+        retry.should_retry_status(status, httpx.Headers(headers), idempotent=idempotent) is expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,8 +115,14 @@ def test_error_decisions(error: Exception, idempotent: bool, expected: bool) -> 
 
 
 def budget(remaining: int, *, limit: int = 100, reset: float = NOW + 50) -> httpx.Headers:
-    return httpx.Headers({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
-                          "X-RateLimit-Reset": str(int(reset)), "X-RateLimit-Interval": "6.0"})
+    return httpx.Headers(
+        {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(int(reset)),
+            "X-RateLimit-Interval": "6.0",
+        }
+    )
 
 
 def limiter(clock: FakeClock) -> RateLimiter:
@@ -151,8 +168,11 @@ def test_limiter_accepts_a_relative_reset_and_ignores_missing_headers() -> None:
     pace = limiter(clock)
     pace.observe(httpx.Headers({"X-RateLimit-Limit": "10"}))
     assert pace.reserve() == 0.0
-    pace.observe(httpx.Headers({"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0",
-                                "X-RateLimit-Reset": "12"}))
+    pace.observe(
+        httpx.Headers(
+            {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "12"}
+        )
+    )
     assert pace.reserve() == 12.0
 
 

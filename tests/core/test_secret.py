@@ -18,10 +18,17 @@ def test_reveal_returns_the_value() -> None:
 
 @pytest.mark.parametrize(
     "render",
-    [repr, str, lambda s: f"{s}", lambda s: f"{s!r}", lambda s: f"{s:>40}",
-     lambda s: "%s" % s,  # noqa: UP031 - the old formatting must be masked too
-     lambda s: "{}".format(s),  # noqa: UP032 - and str.format
-     lambda s: str([s]), lambda s: str({"key": s})],
+    [
+        repr,
+        str,
+        lambda s: f"{s}",
+        lambda s: f"{s!r}",
+        lambda s: f"{s:>40}",
+        lambda s: "%s" % s,  # noqa: UP031 - the old formatting must be masked too
+        lambda s: "{}".format(s),  # noqa: UP032 - and str.format
+        lambda s: str([s]),
+        lambda s: str({"key": s}),
+    ],
 )
 def test_no_rendering_shows_the_value(render: object) -> None:
     text = render(Secret(CANARY))  # type: ignore[operator]

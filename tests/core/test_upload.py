@@ -59,8 +59,11 @@ class FakeCloudsmith:
         raise fault("injected", request=request)
 
     def calls(self, *, host: str = "", method: str = "") -> list[httpx.Request]:
-        return [r for r in self.requests
-                if (not host or r.url.host == host) and (not method or r.method == method)]
+        return [
+            r
+            for r in self.requests
+            if (not host or r.url.host == host) and (not method or r.method == method)
+        ]
 
     def route(self, request: httpx.Request) -> list[str]:
         return [request.method, request.url.host, *request.url.path.strip("/").split("/")]
@@ -89,29 +92,47 @@ class FakeCloudsmith:
         identifier = f"up{next(self.ids)}"
         self.uploads[identifier] = {"request": body, "state": "open", "parts": {}, "data": None}
         if body["method"] == "put_parts":
-            return httpx.Response(202, json={
-                "identifier": identifier, "upload_querystring": "sig=abc",
-                "upload_url": f"https://upload.example.test/parts/acme/widgets/{body['filename']}",
-            })
+            return httpx.Response(
+                202,
+                json={
+                    "identifier": identifier,
+                    "upload_querystring": "sig=abc",
+                    "upload_url": f"https://upload.example.test/parts/acme/widgets/{body['filename']}",
+                },
+            )
         if self.put_style:
-            return httpx.Response(202, json={
-                "identifier": identifier, "upload_url": f"https://bucket.example.test/put/{identifier}",
-                "upload_fields": None, "upload_headers": {"x-amz-meta-origin": "pubsmith"},
-            })
-        return httpx.Response(202, json={
-            "identifier": identifier, "upload_url": "https://bucket.example.test/post",
-            "upload_fields": {"key": identifier, "policy": "cG9saWN5"}, "upload_headers": {},
-        })
+            return httpx.Response(
+                202,
+                json={
+                    "identifier": identifier,
+                    "upload_url": f"https://bucket.example.test/put/{identifier}",
+                    "upload_fields": None,
+                    "upload_headers": {"x-amz-meta-origin": "pubsmith"},
+                },
+            )
+        return httpx.Response(
+            202,
+            json={
+                "identifier": identifier,
+                "upload_url": "https://bucket.example.test/post",
+                "upload_fields": {"key": identifier, "policy": "cG9saWN5"},
+                "upload_headers": {},
+            },
+        )
 
     def _file_action(self, action: str, identifier: str) -> httpx.Response:
         upload = self.uploads.get(identifier)
         if upload is None or upload["state"] != "open":
             return httpx.Response(404, json={"detail": "Upload not found."})
         if action == "info":
-            return httpx.Response(200, json={
-                "identifier": identifier, "upload_querystring": "sig=again",
-                "upload_url": "https://upload.example.test/parts/acme/widgets/again",
-            })
+            return httpx.Response(
+                200,
+                json={
+                    "identifier": identifier,
+                    "upload_querystring": "sig=again",
+                    "upload_url": "https://upload.example.test/parts/acme/widgets/again",
+                },
+            )
         if action == "abort":
             upload["state"] = "aborted"
             return httpx.Response(204)
@@ -125,8 +146,10 @@ class FakeCloudsmith:
     def _post(self, request: httpx.Request) -> httpx.Response:
         head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
         form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.read())
-        parts = {p.get_param("name", header="content-disposition"): p.get_payload(decode=True)
-                 for p in form.iter_parts()}
+        parts = {
+            p.get_param("name", header="content-disposition"): p.get_payload(decode=True)
+            for p in form.iter_parts()
+        }
         key = parts["key"]
         assert isinstance(key, bytes)
         self.uploads[key.decode()]["data"] = parts["file"]
@@ -163,8 +186,13 @@ def connect() -> Iterator[Callable[..., CloudsmithClient]]:
     def make(server: FakeCloudsmith, **policy: Any) -> CloudsmithClient:
         http = httpx.Client(transport=httpx.MockTransport(server))
         opened.append(http)
-        return CloudsmithClient(API, CANARY, http=http, rate_limiter=RateLimiter(),
-                                policy=RetryPolicy(sleep=lambda _: None, **policy))
+        return CloudsmithClient(
+            API,
+            CANARY,
+            http=http,
+            rate_limiter=RateLimiter(),
+            policy=RetryPolicy(sleep=lambda _: None, **policy),
+        )
 
     yield make
     for http in opened:
@@ -178,7 +206,9 @@ def make_file(tmp_path: Path, size: int, name: str = "pkg.bin") -> Path:
 
 
 def part_numbers(server: FakeCloudsmith) -> list[int]:
-    return sorted(int(r.url.params["part_number"]) for r in server.calls(host="upload.example.test"))
+    return sorted(
+        int(r.url.params["part_number"]) for r in server.calls(host="upload.example.test")
+    )
 
 
 def test_split_parts() -> None:
@@ -186,31 +216,37 @@ def test_split_parts() -> None:
     assert [p.length for p in split_parts(8, 4)] == [4, 4]
 
 
-def test_small_file_is_posted_with_its_fields(connect: Callable[..., CloudsmithClient],
-                                              tmp_path: Path) -> None:
+def test_small_file_is_posted_with_its_fields(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     server = FakeCloudsmith()
     path = make_file(tmp_path, 300 * KiB, "widget 1.0.tar.gz")
     counts: list[int] = []
     uploaded = Uploader(connect(server)).upload("acme", "widgets", path, progress=counts.append)
     digest = digest_file(path)
     assert uploaded.identifier == "up1"
-    assert (uploaded.filename, uploaded.size, uploaded.sha256) == (path.name, digest.size,
-                                                                   digest.sha256)
+    assert (uploaded.filename, uploaded.size, uploaded.sha256) == (
+        path.name,
+        digest.size,
+        digest.sha256,
+    )
     assert [(r.method, r.url.host, r.url.path) for r in server.requests] == [
         ("POST", "api.example.test", "/files/acme/widgets/validate/"),
         ("POST", "api.example.test", "/files/acme/widgets/"),
         ("POST", "bucket.example.test", "/post"),
     ]
     assert json.loads(server.requests[1].read()) == {
-        "filename": path.name, "md5_checksum": digest.md5, "sha256_checksum": digest.sha256,
-        "method": "post"}
+        "filename": path.name,
+        "md5_checksum": digest.md5,
+        "sha256_checksum": digest.sha256,
+        "method": "post",
+    }
     assert "X-Api-Key" not in server.requests[2].headers
     assert server.uploads["up1"]["data"] == path.read_bytes()
     assert sum(counts) == path.stat().st_size
 
 
-def test_put_style_answer_is_put(connect: Callable[..., CloudsmithClient],
-                                 tmp_path: Path) -> None:
+def test_put_style_answer_is_put(connect: Callable[..., CloudsmithClient], tmp_path: Path) -> None:
     server = FakeCloudsmith(put_style=True)
     path = make_file(tmp_path, 10 * KiB)
     Uploader(connect(server)).upload("acme", "widgets", path)
@@ -230,8 +266,9 @@ def test_given_digest_is_used(connect: Callable[..., CloudsmithClient], tmp_path
 
 
 @pytest.mark.parametrize(("extra", "method"), [(0, "post"), (1, "put_parts")])
-def test_threshold_chooses_the_method(connect: Callable[..., CloudsmithClient], tmp_path: Path,
-                                      extra: int, method: str) -> None:
+def test_threshold_chooses_the_method(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path, extra: int, method: str
+) -> None:
     server = FakeCloudsmith()
     path = make_file(tmp_path, 64 * KiB + extra)
     Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path)
@@ -281,7 +318,10 @@ def test_multipart_with_a_known_digest_names_it_up_front(
     digest = digest_file(path)
     Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path, digest=digest)
     assert json.loads(server.requests[1].read()) == {
-        "filename": path.name, "sha256_checksum": digest.sha256, "method": "put_parts"}
+        "filename": path.name,
+        "sha256_checksum": digest.sha256,
+        "method": "put_parts",
+    }
 
 
 def test_a_file_changed_while_its_parts_were_sent_is_not_completed(
@@ -292,27 +332,31 @@ def test_a_file_changed_while_its_parts_were_sent_is_not_completed(
     digest = digest_file(path)
     path.write_bytes(os.urandom(3 * 64 * KiB))  # same size, other content
     with pytest.raises(ArtifactError, match="changed while it was being uploaded"):
-        Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path,
-                                                             digest=digest)
+        Uploader(connect(server), chunk_size=64 * KiB).upload(
+            "acme", "widgets", path, digest=digest
+        )
     assert not [r for r in server.requests if r.url.path.endswith("/complete/")]
     assert server.uploads["up1"]["state"] == "aborted"
 
 
-def test_a_failing_part_is_retried_on_its_own(connect: Callable[..., CloudsmithClient],
-                                              tmp_path: Path) -> None:
+def test_a_failing_part_is_retried_on_its_own(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     server = FakeCloudsmith()
     server.fault("part3", 503, httpx.ReadTimeout)
     path = make_file(tmp_path, 5 * 32 * KiB)
     counts: list[int] = []
-    Uploader(connect(server), chunk_size=32 * KiB).upload("acme", "widgets", path,
-                                                          progress=counts.append)
+    Uploader(connect(server), chunk_size=32 * KiB).upload(
+        "acme", "widgets", path, progress=counts.append
+    )
     assert part_numbers(server) == [1, 2, 3, 3, 3, 4, 5]
     assert server.uploads["up1"]["data"] == path.read_bytes()
     assert sum(counts) == path.stat().st_size
 
 
-def test_a_refused_part_aborts_the_upload(connect: Callable[..., CloudsmithClient],
-                                          tmp_path: Path) -> None:
+def test_a_refused_part_aborts_the_upload(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     server = FakeCloudsmith()
     server.fault("part3", 400)
     path = make_file(tmp_path, 10 * 16 * KiB)
@@ -324,8 +368,9 @@ def test_a_refused_part_aborts_the_upload(connect: Callable[..., CloudsmithClien
     assert not [r for r in server.requests if r.url.path.endswith("/complete/")]
 
 
-def test_a_refused_post_is_not_aborted(connect: Callable[..., CloudsmithClient],
-                                       tmp_path: Path) -> None:
+def test_a_refused_post_is_not_aborted(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     # files_abort is for multipart uploads only; an unused presigned POST just expires.
     server = FakeCloudsmith()
     server.fault("post", 403)
@@ -334,35 +379,42 @@ def test_a_refused_post_is_not_aborted(connect: Callable[..., CloudsmithClient],
     assert not [r for r in server.requests if r.url.path.endswith("/abort/")]
 
 
-def test_a_lost_create_answer_asks_for_a_new_upload(connect: Callable[..., CloudsmithClient],
-                                                   tmp_path: Path) -> None:
+def test_a_lost_create_answer_asks_for_a_new_upload(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     server = FakeCloudsmith()
     server.fault("create", httpx.ReadTimeout)
     uploaded = Uploader(connect(server)).upload("acme", "widgets", make_file(tmp_path, 100))
     assert uploaded.identifier == "up1"  # the lost first answer never reached the fake
-    assert [r.url.path for r in server.requests] == ["/files/acme/widgets/validate/",
-                                                     "/files/acme/widgets/",
-                                                     "/files/acme/widgets/",
-                                                     "/post"]
+    assert [r.url.path for r in server.requests] == [
+        "/files/acme/widgets/validate/",
+        "/files/acme/widgets/",
+        "/files/acme/widgets/",
+        "/post",
+    ]
 
 
-def test_create_answers_lost_again_and_again_give_up(connect: Callable[..., CloudsmithClient],
-                                                     tmp_path: Path) -> None:
+def test_create_answers_lost_again_and_again_give_up(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     server = FakeCloudsmith()
     server.fault("create", *[httpx.RemoteProtocolError] * 3)
     with pytest.raises(AmbiguousResultError):
-        Uploader(connect(server, max_attempts=3)).upload("acme", "widgets",
-                                                         make_file(tmp_path, 100))
+        Uploader(connect(server, max_attempts=3)).upload(
+            "acme", "widgets", make_file(tmp_path, 100)
+        )
     assert len(server.calls(method="POST")) == 4
 
 
-def test_failed_complete_aborts_without_resume(connect: Callable[..., CloudsmithClient],
-                                               tmp_path: Path) -> None:
+def test_failed_complete_aborts_without_resume(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     server = FakeCloudsmith()
     server.fault("complete", *[500] * 5)
     with pytest.raises(Exception, match="complete upload up1"):
         Uploader(connect(server, max_attempts=2), chunk_size=KiB).upload(
-            "acme", "widgets", make_file(tmp_path, 3 * KiB))
+            "acme", "widgets", make_file(tmp_path, 3 * KiB)
+        )
     assert server.uploads["up1"]["state"] == "aborted"
 
 
@@ -373,8 +425,9 @@ def test_interrupted_upload_resumes_from_accepted_parts(
     server = FakeCloudsmith()
     server.fault("part5", *[httpx.ConnectError] * 3)
     path = make_file(tmp_path, 8 * 16 * KiB + 1)
-    uploader = Uploader(connect(server, max_attempts=3), chunk_size=16 * KiB,
-                        part_concurrency=2, resume=store)
+    uploader = Uploader(
+        connect(server, max_attempts=3), chunk_size=16 * KiB, part_concurrency=2, resume=store
+    )
     with pytest.raises(TransportError):
         uploader.upload("acme", "widgets", path)
     assert server.uploads["up1"]["state"] == "open"
@@ -399,8 +452,9 @@ def test_interrupted_upload_resumes_from_accepted_parts(
     assert not state.exists()
 
 
-def test_stale_resume_state_is_aborted_and_replaced(connect: Callable[..., CloudsmithClient],
-                                                    tmp_path: Path) -> None:
+def test_stale_resume_state_is_aborted_and_replaced(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     store = FileResumeStore(tmp_path / "state")
     server = FakeCloudsmith()
     server.uploads["old"] = {"state": "open", "parts": {}, "data": None}
@@ -408,8 +462,9 @@ def test_stale_resume_state_is_aborted_and_replaced(connect: Callable[..., Cloud
     uploader = Uploader(connect(server), chunk_size=KiB, resume=store)
     key = uploader._key("acme", "widgets", path, path.stat().st_size)
     # Recorded with another chunk size: its parts cannot be reused.
-    store.save(key, ResumeRecord("old", "https://upload.example.test/parts/x", 3 * KiB, 2 * KiB,
-                                 {1}))
+    store.save(
+        key, ResumeRecord("old", "https://upload.example.test/parts/x", 3 * KiB, 2 * KiB, {1})
+    )
     uploaded = uploader.upload("acme", "widgets", path)
     assert server.uploads["old"]["state"] == "aborted"
     assert uploaded.identifier == "up1"
@@ -417,8 +472,9 @@ def test_stale_resume_state_is_aborted_and_replaced(connect: Callable[..., Cloud
     assert store.load(key) is None
 
 
-def test_resume_state_of_a_vanished_upload_is_dropped(connect: Callable[..., CloudsmithClient],
-                                                      tmp_path: Path) -> None:
+def test_resume_state_of_a_vanished_upload_is_dropped(
+    connect: Callable[..., CloudsmithClient], tmp_path: Path
+) -> None:
     store = FileResumeStore(tmp_path / "state")
     server = FakeCloudsmith()
     path = make_file(tmp_path, 3 * KiB)
@@ -444,10 +500,12 @@ def test_resume_key_depends_on_repo_file_and_its_modification(
     uploader = Uploader(connect(FakeCloudsmith()))
     path = make_file(tmp_path, 10)
     other = make_file(tmp_path, 10, "other.bin")
-    keys = {uploader._key("acme", "widgets", path, 10),
-            uploader._key("acme", "widgets", path, 10),
-            uploader._key("acme", "other", path, 10),
-            uploader._key("acme", "widgets", other, 10)}
+    keys = {
+        uploader._key("acme", "widgets", path, 10),
+        uploader._key("acme", "widgets", path, 10),
+        uploader._key("acme", "other", path, 10),
+        uploader._key("acme", "widgets", other, 10),
+    }
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
     keys.add(uploader._key("acme", "widgets", path, 10))

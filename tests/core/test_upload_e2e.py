@@ -23,8 +23,9 @@ MiB = 1024 * 1024
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=(f"{OWNER}/{REPO}",),
-                           api_key=KEY, sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox", repos=(f"{OWNER}/{REPO}",), api_key=KEY, sync_seconds=0.05
+    )
     with running_sandbox(config) as running:
         yield running
 
@@ -43,15 +44,17 @@ def make_file(tmp_path: Path, size: int, name: str) -> Path:
 
 
 def publish_raw(client: CloudsmithClient, identifier: str, version: str) -> dict[str, object]:
-    package = client.create_package(OWNER, REPO, "raw", {"package_file": identifier,
-                                                          "version": version})
+    package = client.create_package(
+        OWNER, REPO, "raw", {"package_file": identifier, "version": version}
+    )
     slug = str(package["slug_perm"])
     wait_for_sync(client, OWNER, REPO, slug, timeout=30)
     return client.read_package(OWNER, REPO, slug)
 
 
-def test_post_upload_becomes_a_synchronised_package(client: CloudsmithClient, sandbox: Sandbox,
-                                                    tmp_path: Path) -> None:
+def test_post_upload_becomes_a_synchronised_package(
+    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
     path = make_file(tmp_path, 200 * 1024, "notes 1.0.txt")
     uploaded = Uploader(client).upload(OWNER, REPO, path)
     package = publish_raw(client, uploaded.identifier, "1.0")
@@ -63,8 +66,9 @@ def test_post_upload_becomes_a_synchronised_package(client: CloudsmithClient, sa
     assert state["uploads"]["completed"] == 1
 
 
-def test_put_parts_upload_in_parallel(client: CloudsmithClient, sandbox: Sandbox,
-                                      tmp_path: Path) -> None:
+def test_put_parts_upload_in_parallel(
+    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
     path = make_file(tmp_path, 5 * MiB + 3, "big.bin")
     counts: list[int] = []
     uploader = Uploader(client, chunk_size=MiB, part_concurrency=3)
@@ -79,11 +83,13 @@ def test_put_parts_upload_in_parallel(client: CloudsmithClient, sandbox: Sandbox
     assert state["uploads"]["open"] == 0
 
 
-def test_uploads_survive_injected_faults(client: CloudsmithClient, sandbox: Sandbox,
-                                         tmp_path: Path) -> None:
+def test_uploads_survive_injected_faults(
+    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
     sandbox.configure(error_rate=0.15, reset_before_rate=0.1, reset_after_rate=0.1, seed=7)
-    uploader = Uploader(client, chunk_size=MiB, part_concurrency=2,
-                        resume=FileResumeStore(tmp_path / "resume"))
+    uploader = Uploader(
+        client, chunk_size=MiB, part_concurrency=2, resume=FileResumeStore(tmp_path / "resume")
+    )
     paths = [make_file(tmp_path, 3 * MiB + n, f"f{n}.bin") for n in range(2)]
     paths.append(make_file(tmp_path, 1000, "small.bin"))
     uploads = [uploader.upload(OWNER, REPO, path) for path in paths]

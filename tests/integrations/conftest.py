@@ -15,8 +15,12 @@ from pubsmith.sandbox.runner import Sandbox
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=("acme/staging", "acme/prod"),
-                           api_key=KEY, sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox",
+        repos=("acme/staging", "acme/prod"),
+        api_key=KEY,
+        sync_seconds=0.05,
+    )
     with running_sandbox(config) as running:
         yield running
 
@@ -29,8 +33,9 @@ def tool_env(tmp_path: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CLOUDSMITH_", "PUBSMITH_", "HATCH_", "POETRY_", "GITHUB_",
-                               "VIRTUAL_ENV", "PYTHON"))
+        if not key.startswith(
+            ("CLOUDSMITH_", "PUBSMITH_", "HATCH_", "POETRY_", "GITHUB_", "VIRTUAL_ENV", "PYTHON")
+        )
     }
     env.update(
         HOME=str(home),

@@ -21,6 +21,7 @@ PYTHON_FIXTURES = ROOT / "fixtures" / "python"
 KEY = "integration-key"
 REQUEST_TOKEN = "actions-request-token"
 
+
 def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
     """What the sandbox holds in ``acme/<repo>``, as the API lists it."""
     with CloudsmithClient(sandbox.url, KEY) as client:
@@ -30,9 +31,11 @@ def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
 def tool(variable: str, name: str) -> str:
     executable = os.environ.get(variable)
     if not executable:
-        pytest.fail(f"{variable} is not set: run `make integrations` to install {name} with "
-                    f"pubsmith in .venv-{name}, and point {variable} at its {name} executable "
-                    "(`make test` does both)")
+        pytest.fail(
+            f"{variable} is not set: run `make integrations` to install {name} with "
+            f"pubsmith in .venv-{name}, and point {variable} at its {name} executable "
+            "(`make test` does both)"
+        )
     if not Path(executable).is_file():
         pytest.fail(f"{variable}={executable} is not a file: run `make integrations` again")
     return executable

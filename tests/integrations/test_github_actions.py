@@ -25,8 +25,12 @@ KEY = "stored-nowhere-in-ci"
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=("acme/staging", "acme/production"),
-                           api_key=KEY, sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox",
+        repos=("acme/staging", "acme/production"),
+        api_key=KEY,
+        sync_seconds=0.05,
+    )
     with running_sandbox(config) as running:
         yield running
 
@@ -36,8 +40,11 @@ def workflow() -> dict[Any, Any]:
 
 
 def publish_step() -> dict[str, Any]:
-    [step] = [step for step in workflow()["jobs"]["publish"]["steps"]
-              if "pubsmith publish" in step.get("run", "")]
+    [step] = [
+        step
+        for step in workflow()["jobs"]["publish"]["steps"]
+        if "pubsmith publish" in step.get("run", "")
+    ]
     return dict(step)
 
 
@@ -70,8 +77,15 @@ def test_the_publish_step_runs_with_the_actions_runtime_token(
             "GITHUB_STEP_SUMMARY": str(summary),
             "CLOUDSMITH_API_HOST": sandbox.url,  # the only change: the sandbox, not Cloudsmith
         }
-        done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=work, env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", step["run"]],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode == 0, done.stdout + done.stderr
     assert [request["query"]["audience"] for request in rt.requests] == [["cloudsmith"]]
     results = json.loads((work / "pubsmith-results.json").read_text())

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.slow
 def hatch(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [tool("PUBSMITH_HATCH", "hatch"), "publish", "-p", "cloudsmith", *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -29,8 +34,12 @@ def test_hatch_publishes_dist_configured_from_pyproject(
         'tags = ["hatch", "ci"]\n',
     )
     summary = tmp_path / "summary.md"
-    env = {**tool_env, "CLOUDSMITH_API_KEY": KEY, "CLOUDSMITH_API_HOST": sandbox.url,
-           "GITHUB_STEP_SUMMARY": str(summary)}
+    env = {
+        **tool_env,
+        "CLOUDSMITH_API_KEY": KEY,
+        "CLOUDSMITH_API_HOST": sandbox.url,
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
     done = hatch(root, env)
     assert done.returncode == 0, done.stdout + done.stderr
     output = done.stdout + done.stderr
@@ -38,7 +47,8 @@ def test_hatch_publishes_dist_configured_from_pyproject(
     assert "acme_greeting-1.2.0.tar.gz ... published" in output
     published = packages(sandbox, "staging")
     assert sorted(str(pkg["filename"]) for pkg in published) == [
-        "acme_greeting-1.2.0-py3-none-any.whl", "acme_greeting-1.2.0.tar.gz"
+        "acme_greeting-1.2.0-py3-none-any.whl",
+        "acme_greeting-1.2.0.tar.gz",
     ]
     assert all(pkg["is_sync_completed"] for pkg in published)
     assert all(pkg["tags"] == {"info": ["hatch", "ci"]} for pkg in published)
@@ -51,10 +61,15 @@ def test_o_options_and_hatch_config_override_the_project(
 ) -> None:
     root = python_project(tmp_path / "app", '[tool.hatch.publish.cloudsmith]\nrepo = "acme/nope"\n')
     hatch_config = tmp_path / "hatch.toml"
-    hatch_config.write_text('[publish.cloudsmith]\ntags = ["from-hatch-config"]\n'
-                            'promote-to = "prod"\n')
-    env = {**tool_env, "CLOUDSMITH_API_KEY": KEY, "CLOUDSMITH_API_HOST": sandbox.url,
-           "HATCH_CONFIG": str(hatch_config)}
+    hatch_config.write_text(
+        '[publish.cloudsmith]\ntags = ["from-hatch-config"]\npromote-to = "prod"\n'
+    )
+    env = {
+        **tool_env,
+        "CLOUDSMITH_API_KEY": KEY,
+        "CLOUDSMITH_API_HOST": sandbox.url,
+        "HATCH_CONFIG": str(hatch_config),
+    }
     wheel = "dist/acme_greeting-1.2.0-py3-none-any.whl"
     done = hatch(root, env, "-o", "repo=acme/staging", "-o", "republish=true", wheel)
     assert done.returncode == 0, done.stdout + done.stderr

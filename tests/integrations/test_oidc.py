@@ -17,20 +17,30 @@ from pubsmith.oidc import oidc_plan
 from pubsmith.sandbox import SandboxConfig, running_sandbox
 from pubsmith.sandbox.runner import Sandbox
 
-WHEEL = Path(__file__).resolve().parents[2] / "fixtures" / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
+WHEEL = (
+    Path(__file__).resolve().parents[2]
+    / "fixtures"
+    / "python"
+    / "acme_greeting-1.2.0-py3-none-any.whl"
+)
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sb", repos=("acme/a", "acme/b"),
-                           api_key="the-only-stored-key", sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sb",
+        repos=("acme/a", "acme/b"),
+        api_key="the-only-stored-key",
+        sync_seconds=0.05,
+    )
     with running_sandbox(config) as running:
         yield running
 
 
 def publish_cli(sandbox: Sandbox, *extra: str, **env: str) -> Result:
     return CliRunner().invoke(
-        cli, ["publish", str(WHEEL), "--repo", "acme/a", "--json", *extra],
+        cli,
+        ["publish", str(WHEEL), "--repo", "acme/a", "--json", *extra],
         env={"CLOUDSMITH_API_HOST": sandbox.url, **env},
     )
 
@@ -41,7 +51,7 @@ def debug_logging() -> Iterator[None]:
     logger = logging.getLogger("pubsmith")
     handlers, level = list(logger.handlers), logger.level
     yield
-    for handler in logger.handlers[len(handlers):]:
+    for handler in logger.handlers[len(handlers) :]:
         logger.removeHandler(handler)
     logger.setLevel(level)
 
@@ -49,8 +59,9 @@ def debug_logging() -> Iterator[None]:
 @pytest.mark.usefixtures("debug_logging")
 def test_a_generic_oidc_token_is_exchanged_for_a_key(sandbox: Sandbox) -> None:
     token = sandbox.mint_oidc_token("jenkins")
-    result = publish_cli(sandbox, "--debug", CLOUDSMITH_OIDC_TOKEN=token,
-                         CLOUDSMITH_SERVICE_SLUG="release-bot")
+    result = publish_cli(
+        sandbox, "--debug", CLOUDSMITH_OIDC_TOKEN=token, CLOUDSMITH_SERVICE_SLUG="release-bot"
+    )
     assert "openid" in result.stderr  # the debug log is on, and shows the exchange
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["status"] == "published"
@@ -82,8 +93,11 @@ def test_github_actions_runtime_token_is_requested_and_exchanged(sandbox: Sandbo
 def test_the_runtime_refusing_says_to_grant_id_token_write(sandbox: Sandbox) -> None:
     with FakeActionsRuntime("unused", status=403) as runtime:
         result = publish_cli(
-            sandbox, GITHUB_ACTIONS="true", ACTIONS_ID_TOKEN_REQUEST_URL=runtime.url,
-            ACTIONS_ID_TOKEN_REQUEST_TOKEN=REQUEST_TOKEN, CLOUDSMITH_SERVICE_SLUG="bot",
+            sandbox,
+            GITHUB_ACTIONS="true",
+            ACTIONS_ID_TOKEN_REQUEST_URL=runtime.url,
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN=REQUEST_TOKEN,
+            CLOUDSMITH_SERVICE_SLUG="bot",
         )
     assert result.exit_code == 3
     assert result.stderr.count("\n") == 1 and "id-token: write" in result.stderr
@@ -99,8 +113,12 @@ def test_a_token_cloudsmith_rejects_is_an_auth_error_naming_the_service(sandbox:
 
 
 def test_a_configured_key_wins_over_oidc(sandbox: Sandbox) -> None:
-    result = publish_cli(sandbox, CLOUDSMITH_API_KEY="the-only-stored-key",
-                         CLOUDSMITH_OIDC_TOKEN="never.used.token", CLOUDSMITH_SERVICE_SLUG="bot")
+    result = publish_cli(
+        sandbox,
+        CLOUDSMITH_API_KEY="the-only-stored-key",
+        CLOUDSMITH_OIDC_TOKEN="never.used.token",
+        CLOUDSMITH_SERVICE_SLUG="bot",
+    )
     assert result.exit_code == 0, result.output
     assert "openid_create" not in sandbox.state()["requests"]
 
@@ -109,17 +127,22 @@ def test_package_commands_exchange_for_the_package_owner(sandbox: Sandbox) -> No
     key_env = {"CLOUDSMITH_API_KEY": "the-only-stored-key"}
     [published] = json.loads(publish_cli(sandbox, **key_env).stdout)
     result = CliRunner().invoke(
-        cli, ["promote", f"acme/a/{published['slug_perm']}", "--to", "b"],
-        env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_SERVICE_SLUG": "bot",
-             "CLOUDSMITH_OIDC_TOKEN": sandbox.mint_oidc_token()},
+        cli,
+        ["promote", f"acme/a/{published['slug_perm']}", "--to", "b"],
+        env={
+            "CLOUDSMITH_API_HOST": sandbox.url,
+            "CLOUDSMITH_SERVICE_SLUG": "bot",
+            "CLOUDSMITH_OIDC_TOKEN": sandbox.mint_oidc_token(),
+        },
     )
     assert result.exit_code == 0, result.output
     assert sandbox.state()["requests"]["openid_create"] == 1
 
 
 def test_no_exchange_for_a_dry_run(sandbox: Sandbox) -> None:
-    result = publish_cli(sandbox, "--dry-run", CLOUDSMITH_OIDC_TOKEN="a.b.c",
-                         CLOUDSMITH_SERVICE_SLUG="bot")
+    result = publish_cli(
+        sandbox, "--dry-run", CLOUDSMITH_OIDC_TOKEN="a.b.c", CLOUDSMITH_SERVICE_SLUG="bot"
+    )
     assert result.exit_code == 0, result.output
     assert "openid_create" not in sandbox.state()["requests"]
 
@@ -129,14 +152,28 @@ def test_no_exchange_for_a_dry_run(sandbox: Sandbox) -> None:
     [
         ({}, "acme", None),
         ({"CLOUDSMITH_OIDC_TOKEN": "t"}, "acme", None),  # no service slug: OIDC not wanted
-        ({"CLOUDSMITH_OIDC_TOKEN": "t", "CLOUDSMITH_SERVICE_SLUG": "s"}, "acme",
-         ("CLOUDSMITH_OIDC_TOKEN", "acme", "s", "cloudsmith")),
-        ({"CLOUDSMITH_OIDC_TOKEN": "t", "CLOUDSMITH_SERVICE_SLUG": "s", "CLOUDSMITH_ORG": "org"},
-         "acme", ("CLOUDSMITH_OIDC_TOKEN", "org", "s", "cloudsmith")),
-        ({"GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://x",
-          "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r", "CLOUDSMITH_SERVICE_SLUG": "s",
-          "CLOUDSMITH_WORKSPACE": "ws", "CLOUDSMITH_OIDC_AUDIENCE": "aud"}, None,
-         ("GitHub Actions", "ws", "s", "aud")),
+        (
+            {"CLOUDSMITH_OIDC_TOKEN": "t", "CLOUDSMITH_SERVICE_SLUG": "s"},
+            "acme",
+            ("CLOUDSMITH_OIDC_TOKEN", "acme", "s", "cloudsmith"),
+        ),
+        (
+            {"CLOUDSMITH_OIDC_TOKEN": "t", "CLOUDSMITH_SERVICE_SLUG": "s", "CLOUDSMITH_ORG": "org"},
+            "acme",
+            ("CLOUDSMITH_OIDC_TOKEN", "org", "s", "cloudsmith"),
+        ),
+        (
+            {
+                "GITHUB_ACTIONS": "true",
+                "ACTIONS_ID_TOKEN_REQUEST_URL": "https://x",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+                "CLOUDSMITH_SERVICE_SLUG": "s",
+                "CLOUDSMITH_WORKSPACE": "ws",
+                "CLOUDSMITH_OIDC_AUDIENCE": "aud",
+            },
+            None,
+            ("GitHub Actions", "ws", "s", "aud"),
+        ),
     ],
 )
 def test_oidc_plan(env: dict[str, str], org: str | None, expected: tuple[str, ...] | None) -> None:

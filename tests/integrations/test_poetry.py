@@ -17,7 +17,12 @@ pytestmark = pytest.mark.slow
 def poetry(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [tool("PUBSMITH_POETRY", "poetry"), "cloudsmith", "publish", "--no-ansi", *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -34,16 +39,21 @@ def test_poetry_builds_then_publishes_with_tool_pubsmith(
         'requires-python = ">=3.10"\n\n'
         '[tool.pubsmith]\nrepo = "acme/staging"\ntags = ["poetry"]\n'
     )
-    env = {**tool_env, "CLOUDSMITH_API_KEY": KEY, "CLOUDSMITH_API_HOST": sandbox.url,
-           "POETRY_VIRTUALENVS_CREATE": "false"}
+    env = {
+        **tool_env,
+        "CLOUDSMITH_API_KEY": KEY,
+        "CLOUDSMITH_API_HOST": sandbox.url,
+        "POETRY_VIRTUALENVS_CREATE": "false",
+    }
     done = poetry(root, env, "--build", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Building poetry-demo (0.3.0)" in done.stdout
-    documents = json.loads(done.stdout[done.stdout.index("[\n"):])
+    documents = json.loads(done.stdout[done.stdout.index("[\n") :])
     assert {doc["status"] for doc in documents} == {"published"}
     published = packages(sandbox, "staging")
     assert sorted(str(pkg["filename"]) for pkg in published) == [
-        "poetry_demo-0.3.0-py3-none-any.whl", "poetry_demo-0.3.0.tar.gz"
+        "poetry_demo-0.3.0-py3-none-any.whl",
+        "poetry_demo-0.3.0.tar.gz",
     ]
     assert {(pkg["name"], pkg["version"]) for pkg in published} == {("poetry-demo", "0.3.0")}
     assert all(pkg["tags"] == {"info": ["poetry"]} for pkg in published)

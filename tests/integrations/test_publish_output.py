@@ -27,15 +27,20 @@ KEY = "output-key"
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sb", repos=("acme/staging", "acme/prod"),
-                           api_key=KEY, sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sb",
+        repos=("acme/staging", "acme/prod"),
+        api_key=KEY,
+        sync_seconds=0.05,
+    )
     with running_sandbox(config) as running:
         yield running
 
 
 def publish_cli(sandbox: Sandbox, *args: str, **env: str) -> Result:
     return CliRunner().invoke(
-        cli, ["publish", "--json", *args],
+        cli,
+        ["publish", "--json", *args],
         env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY, **env},
     )
 
@@ -47,8 +52,9 @@ def valid(stdout: str) -> list[dict[str, Any]]:
 
 
 def test_promote_to_copies_each_package_once_synchronised(sandbox: Sandbox) -> None:
-    result = publish_cli(sandbox, str(WHEEL), str(SDIST), "--repo", "acme/staging",
-                         "--promote-to", "prod")
+    result = publish_cli(
+        sandbox, str(WHEEL), str(SDIST), "--repo", "acme/staging", "--promote-to", "prod"
+    )
     assert result.exit_code == 0, result.output
     documents = valid(result.stdout)
     assert {doc["promoted_to"] for doc in documents} == {"acme/prod"}
@@ -84,8 +90,9 @@ def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) ->
     published = valid(publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging").stdout)
     assert published[0]["status"] == "published"
 
-    skipped = valid(publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging",
-                                "--skip-existing").stdout)
+    skipped = valid(
+        publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--skip-existing").stdout
+    )
     assert skipped[0]["status"] == "skipped"
 
     sandbox.configure(fail_processing=["*.txt"])
@@ -97,8 +104,12 @@ def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) ->
 def test_the_schema_rejects_what_the_readme_says_cannot_happen() -> None:
     good = PublishResult("a.whl", "python", "a", "1", "published", slug_perm="x").to_dict()
     jsonschema.validate([good], SCHEMA)
-    for broken in ({**good, "status": "done"}, {**good, "error": "x"}, {**good, "extra": 1},
-                   {k: v for k, v in good.items() if k != "slug"}):
+    for broken in (
+        {**good, "status": "done"},
+        {**good, "error": "x"},
+        {**good, "extra": 1},
+        {k: v for k, v in good.items() if k != "slug"},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([broken], SCHEMA)
 
@@ -116,30 +127,36 @@ def test_a_step_summary_is_appended_when_github_asks_for_one(
 ) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
-    result = publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging",
-                         GITHUB_STEP_SUMMARY=str(summary))
+    result = publish_cli(
+        sandbox, str(WHEEL), "--repo", "acme/staging", GITHUB_STEP_SUMMARY=str(summary)
+    )
     assert result.exit_code == 0, result.output
     [document] = json.loads(result.stdout)
     text = summary.read_text()
     assert text.startswith("earlier step\n### pubsmith publish\n")
     assert "| Status | File | Format | Name | Version | Identifier | Error |" in text
-    assert (f"| ✅ published | `{WHEEL.name}` | python | acme-greeting | 1.2.0 | "
-            f"`{document['slug_perm']}` |  |") in text
+    assert (
+        f"| ✅ published | `{WHEEL.name}` | python | acme-greeting | 1.2.0 | "
+        f"`{document['slug_perm']}` |  |"
+    ) in text
     assert KEY not in text
 
 
 def test_an_unwritable_step_summary_is_a_warning_not_a_failure(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    result = publish_cli(sandbox, str(WHEEL), "--dry-run",
-                         GITHUB_STEP_SUMMARY=str(tmp_path / "no" / "such" / "dir" / "x.md"))
+    result = publish_cli(
+        sandbox,
+        str(WHEEL),
+        "--dry-run",
+        GITHUB_STEP_SUMMARY=str(tmp_path / "no" / "such" / "dir" / "x.md"),
+    )
     assert result.exit_code == 0
     assert "warning: cannot write the step summary" in result.stderr
 
 
 def test_markdown_cells_cannot_break_the_table() -> None:
-    bad = PublishResult("dist/x|y.whl", "python", "x", "1", "failed",
-                        error="line one\nline | two")
+    bad = PublishResult("dist/x|y.whl", "python", "x", "1", "failed", error="line one\nline | two")
     table = markdown_table([bad])
     row = table.strip().splitlines()[-1]
     assert row == "| ❌ failed | `x\\|y.whl` | python | x | 1 |  | line one line \\| two |"

@@ -48,8 +48,12 @@ def examples() -> list[Example]:
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=("acme/staging", "acme/production"),
-                           api_key=KEY, sync_seconds=0.05)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox",
+        repos=("acme/staging", "acme/production"),
+        api_key=KEY,
+        sync_seconds=0.05,
+    )
     with running_sandbox(config) as running:
         yield running
 
@@ -85,8 +89,9 @@ def test_readme_examples_run(sandbox: Sandbox, tmp_path: Path) -> None:
             command = [sys.executable, "-c", example.code]
         else:
             pytest.fail(f"{where}: cannot run a {example.lang} block; mark it file=NAME")
-        done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True,
-                              timeout=120, check=False)
+        done = subprocess.run(
+            command, cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
         assert done.returncode == 0, f"{where} failed:\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr, f"{where}:\n{done.stderr}"
         assert KEY not in done.stdout + done.stderr, where

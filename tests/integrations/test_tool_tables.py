@@ -24,8 +24,10 @@ def test_the_plugins_are_registered_where_hatch_and_poetry_look() -> None:
 
 
 def test_a_table_splits_into_settings_and_run_options() -> None:
-    layer, run = ToolTable(Source("t"), {"url": "https://x", "repo": "a/b", "skip_existing": True,
-                                          "promote-to": "prod"}).split()
+    layer, run = ToolTable(
+        Source("t"),
+        {"url": "https://x", "repo": "a/b", "skip_existing": True, "promote-to": "prod"},
+    ).split()
     assert dict(layer.values) == {"api-url": "https://x", "repo": "a/b"}
     assert run == {"skip-existing": True, "promote-to": "prod"}
     with pytest.raises(ConfigError, match="t: unknown setting 'colour'; known: "):
@@ -37,7 +39,8 @@ def test_dist_files_takes_wheels_and_sdists_from_directories(tmp_path: Path) -> 
     (root / "dist" / "notes.txt").write_text("not an artifact")
     found = dist_files(["dist"], root)
     assert [path.name for path in found] == [
-        "acme_greeting-1.2.0-py3-none-any.whl", "acme_greeting-1.2.0.tar.gz"
+        "acme_greeting-1.2.0-py3-none-any.whl",
+        "acme_greeting-1.2.0.tar.gz",
     ]
     assert dist_files(["dist/notes.txt"], root) == [root / "dist" / "notes.txt"]
 
@@ -47,8 +50,12 @@ def test_hatch_publish_in_process(sandbox: Sandbox, tmp_path: Path) -> None:
     # os.environ holds the conftest's private config paths; keep them.
     env = {**os.environ, "CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY}
     results = hatch_publish(
-        root, [], {"no_prompt": False, "initialize_auth": False, "wait": "false"},
-        {"repo": "acme/staging", "disable": False}, {"tags": ["from-user"]}, environ=env,
+        root,
+        [],
+        {"no_prompt": False, "initialize_auth": False, "wait": "false"},
+        {"repo": "acme/staging", "disable": False},
+        {"tags": ["from-user"]},
+        environ=env,
     )
     assert [result.status for result in results] == ["published", "published"]
     assert results[0].payload is not None and results[0].payload["tags"] == "from-user"
@@ -67,5 +74,6 @@ def test_bad_tool_options_are_config_errors(
 ) -> None:
     root = python_project(tmp_path / "app")
     with pytest.raises(ConfigError, match=fragment):
-        hatch_publish(root, [], {"repo": "acme/staging", **options}, {}, {},
-                      environ=dict(os.environ))
+        hatch_publish(
+            root, [], {"repo": "acme/staging", **options}, {}, {}, environ=dict(os.environ)
+        )

@@ -65,9 +65,15 @@ def test_android_apk_is_not_claimed(registry: FormatRegistry, tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["python/acme_greeting-1.2.0.tar.gz", "deb/acme-hello_1.0.0.orig.tar.gz", "deb/acme-hello_1.0.0-1_all.deb"],
+    [
+        "python/acme_greeting-1.2.0.tar.gz",
+        "deb/acme-hello_1.0.0.orig.tar.gz",
+        "deb/acme-hello_1.0.0-1_all.deb",
+    ],
 )
-def test_other_formats_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_other_formats_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("alpine").recognise(Artifact(fixtures_dir / lookalike))
 
 
@@ -82,7 +88,9 @@ def test_apk_tools_v3_package_is_refused_clearly(registry: FormatRegistry, tmp_p
     assert not registry.get("alpine").recognise(Artifact(other))
 
 
-def test_truncated_package_is_rejected(registry: FormatRegistry, apk_path: Path, tmp_path: Path) -> None:
+def test_truncated_package_is_rejected(
+    registry: FormatRegistry, apk_path: Path, tmp_path: Path
+) -> None:
     path = tmp_path / APK
     path.write_bytes(apk_path.read_bytes()[:-60])
     with pytest.raises(ArtifactError, match="truncated") as caught:
@@ -111,6 +119,8 @@ def test_bad_pkginfo_says_what_is_wrong(
         registry.get("alpine").read_metadata(Artifact(path))
 
 
-def test_text_file_forced_as_alpine_is_rejected(registry: FormatRegistry, fixtures_dir: Path) -> None:
+def test_text_file_forced_as_alpine_is_rejected(
+    registry: FormatRegistry, fixtures_dir: Path
+) -> None:
     with pytest.raises(ArtifactError, match=r"no \.PKGINFO"):
         plan_package(registry, fixtures_dir / "raw" / "release-notes.txt", format_name="alpine")

@@ -34,14 +34,20 @@ def test_catalog_covers_every_installed_format(registry: FormatRegistry) -> None
 
 
 @pytest.mark.parametrize("fixture", CATALOG, ids=lambda fixture: fixture.id)
-def test_fixture_exists_and_is_detected_as_its_format(fixture: Fixture, registry: FormatRegistry) -> None:
-    assert fixture.path.is_file(), f"{fixture.path} is missing: run fixtures/{fixture.format}/build.sh"
+def test_fixture_exists_and_is_detected_as_its_format(
+    fixture: Fixture, registry: FormatRegistry
+) -> None:
+    assert fixture.path.is_file(), (
+        f"{fixture.path} is missing: run fixtures/{fixture.format}/build.sh"
+    )
     if fixture.detect:
         assert fixture.format == registry.detect(Artifact(fixture.path)).PLUGIN_NAME
 
 
 @pytest.mark.parametrize("fixture", CATALOG, ids=lambda fixture: fixture.id)
-def test_fixture_plans_with_its_name_version_and_an_accepted_payload(fixture: Fixture, registry: FormatRegistry) -> None:
+def test_fixture_plans_with_its_name_version_and_an_accepted_payload(
+    fixture: Fixture, registry: FormatRegistry
+) -> None:
     plan = plan_package(registry, fixture.path, format_name=fixture.format, options=fixture.options)
     assert (plan.format, plan.name, plan.version) == (fixture.format, fixture.name, fixture.version)
     payload = plan.preview_payload()
@@ -50,7 +56,11 @@ def test_fixture_plans_with_its_name_version_and_an_accepted_payload(fixture: Fi
 
 
 def test_dry_run_json_of_every_fixture_in_one_call_contacts_no_server(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "HOME": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CLOUDSMITH_API_HOST": "http://127.0.0.1:9",
+        "HOME": str(tmp_path),
+    }
     arguments = publish_arguments(CATALOG)
     assert "--format" not in arguments  # undetectable fixtures carry theirs as FORMAT:PATH
     completed = subprocess.run(

@@ -31,7 +31,9 @@ def test_fixture_is_detected_as_conan(registry: FormatRegistry, package: Path) -
     assert registry.detect(Artifact(package)).PLUGIN_NAME == "conan"
 
 
-def test_renamed_package_is_recognised_by_its_info_file(registry: FormatRegistry, copied: Path) -> None:
+def test_renamed_package_is_recognised_by_its_info_file(
+    registry: FormatRegistry, copied: Path
+) -> None:
     renamed = copied.rename(copied.with_name("acme-greeting-1.0.0.tgz"))
     assert registry.detect(Artifact(renamed)).PLUGIN_NAME == "conan"
 
@@ -53,7 +55,9 @@ def test_name_and_version_come_from_the_recipe(registry: FormatRegistry, package
 
 def test_payload_has_every_file_and_the_reference(registry: FormatRegistry, package: Path) -> None:
     options = {"conan_prefix": "acme", "conan_channel": "stable"}
-    request = ConanPackageUploadRequest(**plan_package(registry, package, options=options).preview_payload())
+    request = ConanPackageUploadRequest(
+        **plan_package(registry, package, options=options).preview_payload()
+    )
     assert request.package_file == "<upload:conan_package.tgz>"
     assert request.info_file == "<upload:conaninfo.txt>"
     assert request.manifest_file == "<upload:conanmanifest.txt>"
@@ -62,18 +66,20 @@ def test_payload_has_every_file_and_the_reference(registry: FormatRegistry, pack
     assert (request.conan_prefix, request.conan_channel) == ("acme", "stable")
 
 
-def test_options_override_the_recipe(registry: FormatRegistry, copied: Path, tmp_path: Path) -> None:
+def test_options_override_the_recipe(
+    registry: FormatRegistry, copied: Path, tmp_path: Path
+) -> None:
     other = tmp_path / "elsewhere" / "conanmanifest.txt"
     other.parent.mkdir()
     other.write_text("1\n")
-    plan = plan_package(
-        registry, copied, options={"version": "1.0.1", "manifest_file": str(other)}
-    )
+    plan = plan_package(registry, copied, options={"version": "1.0.1", "manifest_file": str(other)})
     assert plan.version == "1.0.1"
     assert plan.values["manifest_file"] == other
 
 
-def test_missing_companion_is_an_option_error_naming_it(registry: FormatRegistry, copied: Path) -> None:
+def test_missing_companion_is_an_option_error_naming_it(
+    registry: FormatRegistry, copied: Path
+) -> None:
     (copied.parent / "conaninfo.txt").unlink()
     with pytest.raises(OptionError, match=r"info_file.*-o info_file=") as caught:
         plan_package(registry, copied)
@@ -113,7 +119,9 @@ def test_recipe_without_version_needs_the_option(registry: FormatRegistry, copie
     assert (plan.name, plan.version) == ("x", "3.0")
 
 
-def test_truncated_package_is_refused(registry: FormatRegistry, tmp_path: Path, package: Path) -> None:
+def test_truncated_package_is_refused(
+    registry: FormatRegistry, tmp_path: Path, package: Path
+) -> None:
     path = truncated_copy(package, tmp_path / "conan_package.tgz", keep=0.6)
     with pytest.raises(ArtifactError) as caught:
         registry.inspect(path, "conan")

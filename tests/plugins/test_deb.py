@@ -55,7 +55,9 @@ def test_binary_and_source_packages_are_detected(registry: FormatRegistry, deb_d
         "raw/release-notes.txt",
     ],
 )
-def test_lookalikes_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_lookalikes_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("deb").recognise(Artifact(fixtures_dir / lookalike))
 
 
@@ -87,7 +89,9 @@ def test_source_package_finds_its_tarballs(registry: FormatRegistry, deb_dir: Pa
     ]
 
 
-def test_clearsigned_dsc_reads_the_same(registry: FormatRegistry, deb_dir: Path, tmp_path: Path) -> None:
+def test_clearsigned_dsc_reads_the_same(
+    registry: FormatRegistry, deb_dir: Path, tmp_path: Path
+) -> None:
     for name in ("acme-hello_1.0.0.orig.tar.gz", "acme-hello_1.0.0-1.debian.tar.xz"):
         shutil.copy(deb_dir / name, tmp_path)
     signed = tmp_path / DSC
@@ -106,7 +110,11 @@ def test_options_override_and_validate(registry: FormatRegistry, deb_dir: Path) 
     plan = plan_package(
         registry,
         deb_dir / DSC,
-        options={"distribution": "debian/trixie", "component": "contrib", "changes_file": str(other)},
+        options={
+            "distribution": "debian/trixie",
+            "component": "contrib",
+            "changes_file": str(other),
+        },
     )
     request = DebPackageUploadRequest(**plan.preview_payload())
     assert (request.component, request.changes_file) == ("contrib", f"<upload:{other.name}>")
@@ -139,8 +147,14 @@ def test_truncated_deb_is_rejected(registry: FormatRegistry, deb_dir: Path, tmp_
     ("members", "problem"),
     [
         ([("debian-binary", b"2.0\n"), ("data.tar.xz", b"")], "no control.tar"),
-        ([("debian-binary", b"2.0\n"), ("control.tar.gz", b"\x1f\x8bnot gzip")], "corrupt control.tar.gz"),
-        ([("debian-binary", b"2.0\n"), ("control.tar", control_tar(b"Package: x\n"))], "without version"),
+        (
+            [("debian-binary", b"2.0\n"), ("control.tar.gz", b"\x1f\x8bnot gzip")],
+            "corrupt control.tar.gz",
+        ),
+        (
+            [("debian-binary", b"2.0\n"), ("control.tar", control_tar(b"Package: x\n"))],
+            "without version",
+        ),
         ([("debian-binary", b"2.0\n"), ("control.tar", control_tar(b"no colon\n"))], "unparseable"),
     ],
 )
@@ -153,9 +167,13 @@ def test_broken_debs_say_what_is_wrong(
         registry.get("deb").read_metadata(Artifact(path))
 
 
-def test_dsc_without_its_tarball_is_rejected(registry: FormatRegistry, deb_dir: Path, tmp_path: Path) -> None:
+def test_dsc_without_its_tarball_is_rejected(
+    registry: FormatRegistry, deb_dir: Path, tmp_path: Path
+) -> None:
     shutil.copy(deb_dir / DSC, tmp_path)
-    with pytest.raises(ArtifactError, match=r"names acme-hello_1\.0\.0\.orig\.tar\.gz, which is not beside it"):
+    with pytest.raises(
+        ArtifactError, match=r"names acme-hello_1\.0\.0\.orig\.tar\.gz, which is not beside it"
+    ):
         plan_package(registry, tmp_path / DSC, options={"distribution": "debian/bookworm"})
 
 

@@ -49,7 +49,9 @@ def with_tags(image_path: Path, target: Path, tags: list[str] | None) -> Path:
     return rewritten(image_path, target, json.dumps(manifest).encode())
 
 
-def test_fixture_is_detected_and_named_by_its_tag(registry: FormatRegistry, image_path: Path) -> None:
+def test_fixture_is_detected_and_named_by_its_tag(
+    registry: FormatRegistry, image_path: Path
+) -> None:
     assert registry.detect(Artifact(image_path)).PLUGIN_NAME == "docker"
     plan = plan_package(registry, image_path)
     assert (plan.format, plan.name, plan.version) == ("docker", "acme/hello", "1.0.0")
@@ -68,7 +70,9 @@ def test_fixture_is_detected_and_named_by_its_tag(registry: FormatRegistry, imag
 def test_tags_split_into_name_and_version(
     registry: FormatRegistry, image_path: Path, tmp_path: Path, tag: str, name: str, version: str
 ) -> None:
-    info = registry.get("docker").read_metadata(Artifact(with_tags(image_path, tmp_path / "i.tar", [tag])))
+    info = registry.get("docker").read_metadata(
+        Artifact(with_tags(image_path, tmp_path / "i.tar", [tag]))
+    )
     assert (info.name, info.version) == (name, version)
 
 
@@ -83,7 +87,9 @@ def test_image_saved_without_a_tag_is_rejected(
     assert caught.value.path == path
 
 
-def test_registry_port_without_tag_is_rejected(registry: FormatRegistry, image_path: Path, tmp_path: Path) -> None:
+def test_registry_port_without_tag_is_rejected(
+    registry: FormatRegistry, image_path: Path, tmp_path: Path
+) -> None:
     path = with_tags(image_path, tmp_path / "i.tar", ["localhost:5000/app"])
     with pytest.raises(ArtifactError, match="tag without a version"):
         registry.get("docker").read_metadata(Artifact(path))
@@ -96,9 +102,15 @@ def test_docker_takes_no_options(registry: FormatRegistry, image_path: Path) -> 
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["deb/acme-hello_1.0.0.orig.tar.gz", "python/acme_greeting-1.2.0.tar.gz", "raw/release-notes.txt"],
+    [
+        "deb/acme-hello_1.0.0.orig.tar.gz",
+        "python/acme_greeting-1.2.0.tar.gz",
+        "raw/release-notes.txt",
+    ],
 )
-def test_lookalikes_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_lookalikes_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("docker").recognise(Artifact(fixtures_dir / lookalike))
 
 
@@ -111,10 +123,15 @@ def test_tar_with_another_manifest_json_is_not_claimed(
         registry.get("docker").read_metadata(Artifact(path))
 
 
-def test_oci_layout_archive_is_refused_with_the_fix(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_oci_layout_archive_is_refused_with_the_fix(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = tmp_path / "oci.tar"
     with tarfile.open(path, "w") as archive:
-        for name, data in (("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'), ("index.json", b"{}")):
+        for name, data in (
+            ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'),
+            ("index.json", b"{}"),
+        ):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
@@ -123,7 +140,9 @@ def test_oci_layout_archive_is_refused_with_the_fix(registry: FormatRegistry, tm
         plan_package(registry, path)
 
 
-def test_missing_layer_is_reported(registry: FormatRegistry, image_path: Path, tmp_path: Path) -> None:
+def test_missing_layer_is_reported(
+    registry: FormatRegistry, image_path: Path, tmp_path: Path
+) -> None:
     layer = fixture_manifest(image_path)[0]["Layers"][0]
     manifest = json.dumps(fixture_manifest(image_path)).encode()
     path = rewritten(image_path, tmp_path / "i.tar", manifest, drop=layer)
@@ -133,7 +152,10 @@ def test_missing_layer_is_reported(registry: FormatRegistry, image_path: Path, t
 
 @pytest.mark.parametrize(
     ("manifest", "problem"),
-    [(b"[{not json", "unparseable manifest.json"), (b'[{"RepoTags": ["a:1"]}]', "without Config or Layers")],
+    [
+        (b"[{not json", "unparseable manifest.json"),
+        (b'[{"RepoTags": ["a:1"]}]', "without Config or Layers"),
+    ],
 )
 def test_bad_manifest_says_what_is_wrong(
     registry: FormatRegistry, image_path: Path, tmp_path: Path, manifest: bytes, problem: str
@@ -143,7 +165,9 @@ def test_bad_manifest_says_what_is_wrong(
         registry.get("docker").read_metadata(Artifact(path))
 
 
-def test_truncated_archive_is_rejected(registry: FormatRegistry, image_path: Path, tmp_path: Path) -> None:
+def test_truncated_archive_is_rejected(
+    registry: FormatRegistry, image_path: Path, tmp_path: Path
+) -> None:
     path = tmp_path / IMAGE
     path.write_bytes(image_path.read_bytes()[:3000])
     with pytest.raises(ArtifactError, match="truncated|corrupt"):

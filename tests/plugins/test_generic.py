@@ -18,7 +18,9 @@ def script(fixtures_dir: Path) -> Path:
     return fixtures_dir / "generic" / SCRIPT
 
 
-def test_generic_never_claims_a_file(registry: FormatRegistry, fixtures_dir: Path, script: Path) -> None:
+def test_generic_never_claims_a_file(
+    registry: FormatRegistry, fixtures_dir: Path, script: Path
+) -> None:
     for path in (script, fixtures_dir / "deb" / "acme-hello_1.0.0-1_all.deb"):
         assert not registry.get("generic").recognise(Artifact(path))
     with pytest.raises(FormatDetectionError):

@@ -29,7 +29,9 @@ def archive(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
-def test_fixture_is_detected_and_named_after_its_folder(registry: FormatRegistry, model_path: Path) -> None:
+def test_fixture_is_detected_and_named_after_its_folder(
+    registry: FormatRegistry, model_path: Path
+) -> None:
     assert registry.detect(Artifact(model_path)).PLUGIN_NAME == "huggingface"
     plan = plan_package(registry, model_path)
     assert (plan.format, plan.name, plan.version) == ("huggingface", "acme-tiny-model", None)
@@ -37,10 +39,15 @@ def test_fixture_is_detected_and_named_after_its_folder(registry: FormatRegistry
     assert request.package_file == f"<upload:{MODEL}>"
 
 
-def test_flat_archive_takes_its_name_from_the_config(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_flat_archive_takes_its_name_from_the_config(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = archive(
         tmp_path / "m.tar.gz",
-        {"./config.json": b'{"_name_or_path": "acme/flat-model"}', "./pytorch_model.bin": b"\0" * 8},
+        {
+            "./config.json": b'{"_name_or_path": "acme/flat-model"}',
+            "./pytorch_model.bin": b"\0" * 8,
+        },
     )
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "huggingface"
     assert registry.get("huggingface").read_metadata(Artifact(path)).name == "flat-model"
@@ -71,9 +78,15 @@ def test_archives_without_config_beside_weights_are_not_claimed(
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["deb/acme-hello_1.0.0.orig.tar.gz", "python/acme_greeting-1.2.0.tar.gz", "raw/release-notes.txt"],
+    [
+        "deb/acme-hello_1.0.0.orig.tar.gz",
+        "python/acme_greeting-1.2.0.tar.gz",
+        "raw/release-notes.txt",
+    ],
 )
-def test_lookalikes_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_lookalikes_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("huggingface").recognise(Artifact(fixtures_dir / lookalike))
 
 
@@ -88,7 +101,9 @@ def test_bad_config_says_what_is_wrong(
         registry.get("huggingface").read_metadata(Artifact(path))
 
 
-def test_truncated_archive_is_rejected(registry: FormatRegistry, model_path: Path, tmp_path: Path) -> None:
+def test_truncated_archive_is_rejected(
+    registry: FormatRegistry, model_path: Path, tmp_path: Path
+) -> None:
     path = tmp_path / MODEL
     path.write_bytes(model_path.read_bytes()[:200])
     with pytest.raises(ArtifactError, match="corrupt|truncated") as caught:

@@ -71,7 +71,9 @@ def test_ant_build_file_is_not_a_pom(registry: FormatRegistry, tmp_path: Path) -
     assert registry.get("maven").recognise(Artifact(build)) is False
 
 
-def test_metadata_comes_from_pom_properties_and_inner_pom(registry: FormatRegistry, jar: Path) -> None:
+def test_metadata_comes_from_pom_properties_and_inner_pom(
+    registry: FormatRegistry, jar: Path
+) -> None:
     _, _, info = registry.inspect(jar)
     assert (info.name, info.version) == ("greeting", "1.4.0")
     assert dict(info.fields) == {
@@ -85,7 +87,11 @@ def test_metadata_comes_from_pom_properties_and_inner_pom(registry: FormatRegist
 def test_payload_carries_coordinates_and_companions(registry: FormatRegistry, jar: Path) -> None:
     plan = plan_package(registry, jar)
     request = MavenPackageUploadRequest(**plan.preview_payload())
-    assert (request.group_id, request.artifact_id, request.version) == ("com.acme", "greeting", "1.4.0")
+    assert (request.group_id, request.artifact_id, request.version) == (
+        "com.acme",
+        "greeting",
+        "1.4.0",
+    )
     assert request.packaging == "jar"
     assert request.package_file == "<upload:greeting-1.4.0.jar>"
     assert request.pom_file == "<upload:greeting-1.4.0.pom>"
@@ -99,7 +105,9 @@ def test_companions_are_overridable(registry: FormatRegistry, tmp_path: Path, ja
     extra = tmp_path / "greeting-1.4.0.module"
     extra.write_text("{}")
     plan = plan_package(
-        registry, jar, options={"pom_file": str(other), "extra_files": str(extra), "group_id": "org.x"}
+        registry,
+        jar,
+        options={"pom_file": str(other), "extra_files": str(extra), "group_id": "org.x"},
     )
     request = MavenPackageUploadRequest(**plan.preview_payload())
     assert request.pom_file == "<upload:elsewhere.pom>"
@@ -111,7 +119,9 @@ def test_jar_alone_has_no_companions(registry: FormatRegistry, alone: Path) -> N
     assert plan_package(registry, alone).files == {"package_file": alone}
 
 
-def test_pom_alone_is_a_package_with_parent_and_properties(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_pom_alone_is_a_package_with_parent_and_properties(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = tmp_path / "bom-3.pom"
     path.write_text(
         pom(
@@ -127,7 +137,9 @@ def test_pom_alone_is_a_package_with_parent_and_properties(registry: FormatRegis
     assert plan.values["packaging"] == "pom"
 
 
-def test_shaded_jar_picks_the_descriptor_its_name_gives(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_shaded_jar_picks_the_descriptor_its_name_gives(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     members = {
         "META-INF/maven/com.google/guava/pom.properties": "groupId=com.google\nartifactId=guava\nversion=33\n",
         f"{DESCRIPTOR}/pom.properties": PROPERTIES,
@@ -138,7 +150,9 @@ def test_shaded_jar_picks_the_descriptor_its_name_gives(registry: FormatRegistry
         registry.inspect(make_zip(tmp_path / "fat.jar", members))
 
 
-def test_plain_jar_under_format_maven_needs_its_pom(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_plain_jar_under_format_maven_needs_its_pom(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = make_zip(tmp_path / "tool-1.0.jar", {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"})
     with pytest.raises(ArtifactError, match=r"no META-INF/maven/.*tool-1\.0\.pom beside it"):
         registry.inspect(path, "maven")
@@ -149,10 +163,15 @@ def test_plain_jar_under_format_maven_needs_its_pom(registry: FormatRegistry, tm
     assert info.fields["group_id"] == "org.t"
 
 
-def test_broken_inner_pom_names_the_jar_and_the_member(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_broken_inner_pom_names_the_jar_and_the_member(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = make_zip(
         tmp_path / "widget-2.0.1.jar",
-        {f"{DESCRIPTOR}/pom.properties": PROPERTIES, f"{DESCRIPTOR}/pom.xml": "<project><artifactId>"},
+        {
+            f"{DESCRIPTOR}/pom.properties": PROPERTIES,
+            f"{DESCRIPTOR}/pom.xml": "<project><artifactId>",
+        },
     )
     with pytest.raises(ArtifactError, match="pom.xml inside is not well-formed XML") as caught:
         registry.inspect(path)
@@ -166,15 +185,21 @@ def test_broken_inner_pom_names_the_jar_and_the_member(registry: FormatRegistry,
         ("<groupId>g</groupId><artifactId>a</artifactId><version>${v}</version>", r"as \$\{v\}"),
     ],
 )
-def test_incomplete_pom_is_refused(registry: FormatRegistry, tmp_path: Path, body: str, problem: str) -> None:
+def test_incomplete_pom_is_refused(
+    registry: FormatRegistry, tmp_path: Path, body: str, problem: str
+) -> None:
     path = tmp_path / "a.pom"
     path.write_text(pom(body))
     with pytest.raises(ArtifactError, match=problem):
         registry.inspect(path)
 
 
-def test_pom_properties_without_version_is_refused(registry: FormatRegistry, tmp_path: Path) -> None:
-    path = make_zip(tmp_path / "w.jar", {f"{DESCRIPTOR}/pom.properties": "groupId=g\nartifactId=a\n"})
+def test_pom_properties_without_version_is_refused(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    path = make_zip(
+        tmp_path / "w.jar", {f"{DESCRIPTOR}/pom.properties": "groupId=g\nartifactId=a\n"}
+    )
     with pytest.raises(ArtifactError, match="has no version; rebuild the jar"):
         registry.inspect(path)
 

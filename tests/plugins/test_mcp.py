@@ -36,8 +36,12 @@ def test_other_formats_are_not_mcp(registry: FormatRegistry, tmp_path: Path, kin
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_bundles_among_zips_are_mcp(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("mcp").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "mcp")
+def test_only_bundles_among_zips_are_mcp(
+    registry: FormatRegistry, tmp_path: Path, kind: str
+) -> None:
+    assert registry.get("mcp").recognise(zip_lookalike(tmp_path, kind)) is (
+        FORMAT_OF[kind] == "mcp"
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,7 +67,9 @@ def test_registry_server_json_is_mcp(registry: FormatRegistry, tmp_path: Path) -
     assert (plan.format, plan.name, plan.version) == ("mcp", "io.github.acme/greeting", "1.3.0")
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, bundle: Path) -> None:
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, bundle: Path
+) -> None:
     request = McpPackageUploadRequest(**plan_package(registry, bundle).preview_payload())
     assert request.package_file == "<upload:acme-greeting-0.2.0.mcpb>"
     assert request.version == "0.2.0"
@@ -96,7 +102,10 @@ def test_broken_bundle_is_refused(
     ("content", "problem"),
     [
         ("{broken", "is not valid JSON"),
-        (json.dumps({**SERVER_JSON, "$schema": "https://example.com/x.json"}), "no registry \\$schema"),
+        (
+            json.dumps({**SERVER_JSON, "$schema": "https://example.com/x.json"}),
+            "no registry \\$schema",
+        ),
         (json.dumps({k: v for k, v in SERVER_JSON.items() if k != "version"}), "has no version"),
     ],
 )
@@ -109,7 +118,9 @@ def test_broken_server_json_is_refused(
         registry.inspect(path, "mcp")
 
 
-def test_truncated_bundle_is_refused(registry: FormatRegistry, tmp_path: Path, bundle: Path) -> None:
+def test_truncated_bundle_is_refused(
+    registry: FormatRegistry, tmp_path: Path, bundle: Path
+) -> None:
     path = truncated_copy(bundle, tmp_path / bundle.name)
     with pytest.raises(ArtifactError, match="corrupt or truncated zip"):
         registry.inspect(path, "mcp")

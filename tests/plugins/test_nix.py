@@ -50,7 +50,9 @@ def test_binary_cache_layout_finds_the_narinfo_one_level_up(
     shutil.copy(nar_xz, tmp_path / "nar")
     for narinfo in nix_dir.glob("*.narinfo"):
         shutil.copy(narinfo, tmp_path)
-    (tmp_path / "unrelated.narinfo").write_text("StorePath: /nix/store/aaaa-other-2.0\nURL: nar/x.nar\n")
+    (tmp_path / "unrelated.narinfo").write_text(
+        "StorePath: /nix/store/aaaa-other-2.0\nURL: nar/x.nar\n"
+    )
     plan = plan_package(registry, tmp_path / "nar" / nar_xz.name)
     assert (plan.name, plan.version) == ("acme-hello", "1.0.0")
     assert plan.values["narinfo_file"].parent == tmp_path
@@ -62,7 +64,9 @@ def test_nar_without_narinfo_takes_the_version_option(
 ) -> None:
     path = tmp_path / nar_xz.name
     shutil.copy(nar_xz, path)
-    assert plan_package(registry, path).preview_payload() == {"package_file": f"<upload:{path.name}>"}
+    assert plan_package(registry, path).preview_payload() == {
+        "package_file": f"<upload:{path.name}>"
+    }
     plan = plan_package(registry, path, options={"version": "1.0.1", "narinfo_file": str(path)})
     payload = NixPackageUploadRequest(**plan.preview_payload())
     assert (payload.version, payload.narinfo_file) == ("1.0.1", f"<upload:{path.name}>")
@@ -80,13 +84,21 @@ def test_plain_and_zstd_nars_are_read(
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["deb/acme-hello_1.0.0-1.debian.tar.xz", "python/acme_greeting-1.2.0.tar.gz", "raw/release-notes.txt"],
+    [
+        "deb/acme-hello_1.0.0-1.debian.tar.xz",
+        "python/acme_greeting-1.2.0.tar.gz",
+        "raw/release-notes.txt",
+    ],
 )
-def test_lookalikes_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_lookalikes_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("nix").recognise(Artifact(fixtures_dir / lookalike))
 
 
-def test_truncated_compressed_nar_is_rejected(registry: FormatRegistry, nar_xz: Path, tmp_path: Path) -> None:
+def test_truncated_compressed_nar_is_rejected(
+    registry: FormatRegistry, nar_xz: Path, tmp_path: Path
+) -> None:
     path = tmp_path / nar_xz.name
     path.write_bytes(nar_xz.read_bytes()[:-40])
     with pytest.raises(ArtifactError, match="corrupt compressed NAR|truncated") as caught:
@@ -99,7 +111,10 @@ def test_truncated_compressed_nar_is_rejected(registry: FormatRegistry, nar_xz: 
     [
         (nar(b"(", b"type", b"regular", b"contents")[:-3], "truncated Nix archive"),
         (nar(b"(", b"type", b"fifo", b")"), "unknown node type b'fifo'"),
-        (nar(b"(", b"type", b"directory", b"entry", b"(", b"name", b"a", b"nodes"), "expected b'node'"),
+        (
+            nar(b"(", b"type", b"directory", b"entry", b"(", b"name", b"a", b"nodes"),
+            "expected b'node'",
+        ),
         (nar(b"(", b"type", b"symlink", b"target", b"/x", b")", b"extra"), "data after the end"),
         (b"plain text, not an archive\n" * 2, "not a Nix archive"),
     ],

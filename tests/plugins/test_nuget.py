@@ -13,7 +13,9 @@ from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
 
 
-def nuspec(metadata: str, namespace: str = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd") -> str:
+def nuspec(
+    metadata: str, namespace: str = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd"
+) -> str:
     return f'<?xml version="1.0"?>\n<package xmlns="{namespace}"><metadata>{metadata}</metadata></package>\n'
 
 
@@ -46,8 +48,12 @@ def test_other_formats_are_not_nuget(registry: FormatRegistry, tmp_path: Path, k
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_nupkgs_among_zips_are_nuget(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("nuget").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "nuget")
+def test_only_nupkgs_among_zips_are_nuget(
+    registry: FormatRegistry, tmp_path: Path, kind: str
+) -> None:
+    assert registry.get("nuget").recognise(zip_lookalike(tmp_path, kind)) is (
+        FORMAT_OF[kind] == "nuget"
+    )
 
 
 def test_id_and_version_come_from_the_nuspec(registry: FormatRegistry, package: Path) -> None:
@@ -55,16 +61,23 @@ def test_id_and_version_come_from_the_nuspec(registry: FormatRegistry, package: 
     assert (plan.format, plan.name, plan.version) == ("nuget", "Acme.Greeting", "1.2.3")
 
 
-@pytest.mark.parametrize("namespace", ["http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd", ""])
-def test_any_nuspec_namespace_is_read(registry: FormatRegistry, tmp_path: Path, namespace: str) -> None:
+@pytest.mark.parametrize(
+    "namespace", ["http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd", ""]
+)
+def test_any_nuspec_namespace_is_read(
+    registry: FormatRegistry, tmp_path: Path, namespace: str
+) -> None:
     path = make_zip(
-        tmp_path / "x.nupkg", {"X.nuspec": nuspec("<id>X</id><version>2.0.0-beta.1</version>", namespace)}
+        tmp_path / "x.nupkg",
+        {"X.nuspec": nuspec("<id>X</id><version>2.0.0-beta.1</version>", namespace)},
     )
     _, _, info = registry.inspect(path)
     assert (info.name, info.version) == ("X", "2.0.0-beta.1")
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, package: Path) -> None:
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, package: Path
+) -> None:
     request = NugetPackageUploadRequest(**plan_package(registry, package).preview_payload())
     assert request.package_file == "<upload:Acme.Greeting.1.2.3.nupkg>"
     assert request.symbols_file is None
@@ -75,7 +88,9 @@ def test_snupkg_beside_goes_along_as_symbols(registry: FormatRegistry, with_symb
     assert request.symbols_file == "<upload:Acme.Greeting.1.2.3.snupkg>"
 
 
-def test_symbols_file_is_overridable(registry: FormatRegistry, with_symbols: Path, tmp_path: Path) -> None:
+def test_symbols_file_is_overridable(
+    registry: FormatRegistry, with_symbols: Path, tmp_path: Path
+) -> None:
     other = make_zip(tmp_path / "other.snupkg", {"Acme.Greeting.nuspec": SYMBOLS})
     plan = plan_package(registry, with_symbols, options={"symbols_file": str(other)})
     assert plan.preview_payload()["symbols_file"] == "<upload:other.snupkg>"
@@ -99,7 +114,10 @@ def test_snupkg_alone_points_at_its_nupkg(registry: FormatRegistry, with_symbols
         ({"X.nuspec": nuspec("<version>1.0</version>")}, "has no <id>"),
         ({"X.nuspec": "<package><metadata><id>X</id>"}, "X.nuspec inside is not well-formed XML"),
         ({"X.nuspec": "<project/>"}, "is not a nuspec"),
-        ({"X.nuspec": nuspec("<id>X</id>"), "Y.nuspec": nuspec("<id>Y</id>")}, "has 2 .nuspec files"),
+        (
+            {"X.nuspec": nuspec("<id>X</id>"), "Y.nuspec": nuspec("<id>Y</id>")},
+            "has 2 .nuspec files",
+        ),
         ({"lib/X.nuspec": nuspec("<id>X</id>")}, "has no .nuspec files at its root"),
         (
             {"X.nuspec": '<!DOCTYPE p [<!ENTITY e "x">]><package><metadata/></package>'},
@@ -116,7 +134,9 @@ def test_broken_nupkg_is_refused(
     assert caught.value.path == path
 
 
-def test_truncated_nupkg_is_refused(registry: FormatRegistry, tmp_path: Path, package: Path) -> None:
+def test_truncated_nupkg_is_refused(
+    registry: FormatRegistry, tmp_path: Path, package: Path
+) -> None:
     path = truncated_copy(package, tmp_path / package.name)
     with pytest.raises(ArtifactError, match="corrupt or truncated zip") as caught:
         registry.inspect(path, "nuget")

@@ -42,17 +42,26 @@ def test_other_formats_are_not_p2(registry: FormatRegistry, tmp_path: Path, kind
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_bundles_and_repositories_are_p2(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
+def test_only_bundles_and_repositories_are_p2(
+    registry: FormatRegistry, tmp_path: Path, kind: str
+) -> None:
     assert registry.get("p2").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "p2")
 
 
-def test_opendocument_content_xml_is_not_a_repository(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_opendocument_content_xml_is_not_a_repository(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = make_zip(
         tmp_path / "letter.odt",
-        {"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<office:document-content/>"},
+        {
+            "mimetype": "application/vnd.oasis.opendocument.text",
+            "content.xml": "<office:document-content/>",
+        },
     )
     assert registry.get("p2").recognise(Artifact(path)) is False
-    with pytest.raises(ArtifactError, match="content.xml inside is not well-formed XML|not a p2 repository"):
+    with pytest.raises(
+        ArtifactError, match="content.xml inside is not well-formed XML|not a p2 repository"
+    ):
         registry.inspect(path, "p2")
 
 
@@ -104,8 +113,12 @@ def test_zipped_repository_is_named_by_its_index(
     assert (plan.name, plan.version) == ("Acme Tools", None)
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, bundle: Path) -> None:
-    request = P2PackageUploadRequest(**plan_package(registry, bundle, tags=["eclipse"]).preview_payload())
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, bundle: Path
+) -> None:
+    request = P2PackageUploadRequest(
+        **plan_package(registry, bundle, tags=["eclipse"]).preview_payload()
+    )
     assert request.package_file == "<upload:com.acme.greeting_2.1.0.v20231114.jar>"
     assert request.tags == "eclipse"
 
@@ -118,7 +131,10 @@ def test_p2_takes_no_options(registry: FormatRegistry, bundle: Path) -> None:
 @pytest.mark.parametrize(
     ("members", "problem"),
     [
-        ({"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"}, "no Bundle-SymbolicName: a plain jar"),
+        (
+            {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"},
+            "no Bundle-SymbolicName: a plain jar",
+        ),
         ({"README": "x"}, "has neither META-INF/MANIFEST.MF nor a p2 repository index"),
         ({"content.jar": b"not a jar"}, "content.jar inside is not a jar holding content.xml"),
         ({"artifacts.xml": "<repository"}, "artifacts.xml inside is not well-formed XML"),
@@ -133,7 +149,9 @@ def test_broken_p2_input_is_refused(
     assert caught.value.path == path
 
 
-def test_truncated_bundle_is_refused(registry: FormatRegistry, tmp_path: Path, bundle: Path) -> None:
+def test_truncated_bundle_is_refused(
+    registry: FormatRegistry, tmp_path: Path, bundle: Path
+) -> None:
     path = truncated_copy(bundle, tmp_path / bundle.name)
     with pytest.raises(ArtifactError, match="corrupt or truncated zip"):
         registry.inspect(path, "p2")

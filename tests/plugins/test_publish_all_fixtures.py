@@ -21,13 +21,26 @@ REPO = "acme/fixtures"
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": KEY}
-    command = [sys.executable, "-m", "pubsmith", "publish", "--repo", REPO, "--json", "-j", "8", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "pubsmith",
+        "publish",
+        "--repo",
+        REPO,
+        "--json",
+        "-j",
+        "8",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
 
 def test_every_fixture_publishes_and_synchronises_with_its_name_and_version(tmp_path: Path) -> None:
     catalog = load_catalog()
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.1)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.1
+    )
     with running_sandbox(config) as sandbox:
         # One call: fixtures no format recognises by content are given as FORMAT:PATH.
         completed = run(sandbox.url, *publish_arguments(catalog))

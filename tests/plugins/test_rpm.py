@@ -25,7 +25,9 @@ def header(entries: list[tuple[int, int, bytes]]) -> bytes:
     for tag, kind, data in entries:
         index += struct.pack(">IIII", tag, kind, len(store), 1)
         store += data
-    return b"\x8e\xad\xe8\x01\0\0\0\0" + struct.pack(">II", len(entries), len(store)) + index + store
+    return (
+        b"\x8e\xad\xe8\x01\0\0\0\0" + struct.pack(">II", len(entries), len(store)) + index + store
+    )
 
 
 def rpm_bytes(entries: list[tuple[int, int, bytes]]) -> bytes:
@@ -42,9 +44,15 @@ def test_binary_and_source_rpms_are_detected(registry: FormatRegistry, rpm_dir: 
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["deb/acme-hello_1.0.0-1_all.deb", "python/acme_greeting-1.2.0-py3-none-any.whl", "raw/release-notes.txt"],
+    [
+        "deb/acme-hello_1.0.0-1_all.deb",
+        "python/acme_greeting-1.2.0-py3-none-any.whl",
+        "raw/release-notes.txt",
+    ],
 )
-def test_lookalikes_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_lookalikes_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("rpm").recognise(Artifact(fixtures_dir / lookalike))
 
 
@@ -59,7 +67,14 @@ def test_metadata_and_payload(registry: FormatRegistry, rpm_dir: Path, name: str
 def test_epoch_is_part_of_the_version(registry: FormatRegistry, tmp_path: Path) -> None:
     path = tmp_path / "epoch.rpm"
     path.write_bytes(
-        rpm_bytes([(1000, 6, b"acme\0"), (1001, 6, b"2.0\0"), (1002, 6, b"3.el9\0"), (1003, 4, b"\0\0\0\1")])
+        rpm_bytes(
+            [
+                (1000, 6, b"acme\0"),
+                (1001, 6, b"2.0\0"),
+                (1002, 6, b"3.el9\0"),
+                (1003, 4, b"\0\0\0\1"),
+            ]
+        )
     )
     info = registry.get("rpm").read_metadata(Artifact(path))
     assert (info.name, info.version) == ("acme", "1:2.0-3.el9")
@@ -72,16 +87,22 @@ def test_options_are_checked(registry: FormatRegistry, rpm_dir: Path) -> None:
         plan_package(registry, rpm_dir / BINARY, options={"distribution": "el/9", "component": "x"})
 
 
-def test_truncated_payload_is_rejected(registry: FormatRegistry, rpm_dir: Path, tmp_path: Path) -> None:
+def test_truncated_payload_is_rejected(
+    registry: FormatRegistry, rpm_dir: Path, tmp_path: Path
+) -> None:
     data = (rpm_dir / BINARY).read_bytes()
     path = tmp_path / BINARY
     path.write_bytes(data[:-10])
-    with pytest.raises(ArtifactError, match=rf"truncated \({len(data) - 10} of {len(data)} bytes\)") as caught:
+    with pytest.raises(
+        ArtifactError, match=rf"truncated \({len(data) - 10} of {len(data)} bytes\)"
+    ) as caught:
         plan_package(registry, path, options={"distribution": "el/9"})
     assert caught.value.path == path
 
 
-def test_truncated_header_is_rejected(registry: FormatRegistry, rpm_dir: Path, tmp_path: Path) -> None:
+def test_truncated_header_is_rejected(
+    registry: FormatRegistry, rpm_dir: Path, tmp_path: Path
+) -> None:
     path = tmp_path / BINARY
     path.write_bytes((rpm_dir / BINARY).read_bytes()[:200])
     with pytest.raises(ArtifactError, match="truncated inside its RPM header"):
@@ -110,7 +131,9 @@ def test_malformed_headers_say_what_is_wrong(
         registry.get("rpm").read_metadata(Artifact(path))
 
 
-def test_bad_header_magic_is_corrupt(registry: FormatRegistry, rpm_dir: Path, tmp_path: Path) -> None:
+def test_bad_header_magic_is_corrupt(
+    registry: FormatRegistry, rpm_dir: Path, tmp_path: Path
+) -> None:
     data = bytearray((rpm_dir / BINARY).read_bytes())
     data[96:100] = b"XXXX"
     path = tmp_path / BINARY

@@ -53,7 +53,9 @@ def test_zip_lookalikes_are_ruby_only_if_theirs(
     assert registry.get("ruby").recognise(artifact) is (FORMAT_OF[kind] == "ruby")
 
 
-def test_gzipped_tar_with_gem_members_is_not_a_gem(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_gzipped_tar_with_gem_members_is_not_a_gem(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = gem(tmp_path / "w.tgz", gzip.compress(SPEC.encode()), compress=True)
     assert registry.get("ruby").recognise(Artifact(path)) is False
 
@@ -63,13 +65,17 @@ def test_name_and_version_come_from_the_gemspec(registry: FormatRegistry, packag
     assert (plan.format, plan.name, plan.version) == ("ruby", "acme-greeting", "0.3.0")
 
 
-def test_ruby_tags_are_read_and_versions_stay_strings(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_ruby_tags_are_read_and_versions_stay_strings(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = gem(tmp_path / "widget-1.10-x86_64-linux.gem", gzip.compress(SPEC.encode()))
     _, _, info = registry.inspect(path)
     assert (info.name, info.version) == ("widget", "1.10")
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, package: Path) -> None:
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, package: Path
+) -> None:
     payload = plan_package(registry, package, tags=["a", "b"], republish=True).preview_payload()
     request = RubyPackageUploadRequest(**payload)
     assert request.package_file == "<upload:acme-greeting-0.3.0.gem>"

@@ -22,7 +22,9 @@ def plugin(fixtures_dir: Path) -> Path:
     return fixtures_dir / "skills" / "acme-tools-0.5.0.zip"
 
 
-def test_fixtures_are_detected_as_skills(registry: FormatRegistry, skill: Path, plugin: Path) -> None:
+def test_fixtures_are_detected_as_skills(
+    registry: FormatRegistry, skill: Path, plugin: Path
+) -> None:
     assert registry.detect(Artifact(skill)).PLUGIN_NAME == "skills"
     assert registry.detect(Artifact(plugin)).PLUGIN_NAME == "skills"
 
@@ -33,16 +35,24 @@ def test_other_formats_are_not_skills(registry: FormatRegistry, tmp_path: Path, 
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_skills_and_plugins_are_skills(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("skills").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "skills")
+def test_only_skills_and_plugins_are_skills(
+    registry: FormatRegistry, tmp_path: Path, kind: str
+) -> None:
+    assert registry.get("skills").recognise(zip_lookalike(tmp_path, kind)) is (
+        FORMAT_OF[kind] == "skills"
+    )
 
 
-def test_skill_deeper_than_one_folder_is_not_a_skill(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_skill_deeper_than_one_folder_is_not_a_skill(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = make_zip(tmp_path / "repo.zip", {"repo/docs/SKILL.md": "---\nname: x\n---\n"})
     assert registry.get("skills").recognise(Artifact(path)) is False
 
 
-def test_extension_shipping_a_skill_is_not_a_skill(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_extension_shipping_a_skill_is_not_a_skill(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     members = {**ZIP_LOOKALIKES["vsix"][1], "extension/SKILL.md": "---\nname: x\n---\n"}
     path = make_zip(tmp_path / "ext.vsix", members)
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "vsx"
@@ -79,11 +89,15 @@ def test_plugin_gives_name_and_version(registry: FormatRegistry, plugin: Path) -
 def test_version_in_front_matter_is_read(
     registry: FormatRegistry, tmp_path: Path, front: str, version: str
 ) -> None:
-    path = make_zip(tmp_path / "s.zip", {"SKILL.md": f"---\nname: s\ndescription: d\n{front}---\nBody\n"})
+    path = make_zip(
+        tmp_path / "s.zip", {"SKILL.md": f"---\nname: s\ndescription: d\n{front}---\nBody\n"}
+    )
     assert registry.inspect(path)[2].version == version
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, plugin: Path) -> None:
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, plugin: Path
+) -> None:
     request = SkillsPackageUploadRequest(**plan_package(registry, plugin).preview_payload())
     assert (request.name, request.version) == ("acme-tools", "0.5.0")
     assert request.package_file == "<upload:acme-tools-0.5.0.zip>"
@@ -97,7 +111,10 @@ def test_name_option_overrides(registry: FormatRegistry, skill: Path) -> None:
 @pytest.mark.parametrize(
     ("members", "problem"),
     [
-        ({"a/SKILL.md": "---\nname: a\n---\n", "b/SKILL.md": "---\nname: b\n---\n"}, "a/SKILL.md, b/SKILL.md"),
+        (
+            {"a/SKILL.md": "---\nname: a\n---\n", "b/SKILL.md": "---\nname: b\n---\n"},
+            "a/SKILL.md, b/SKILL.md",
+        ),
         ({"SKILL.md": "# no front matter\n"}, "does not start with --- front matter"),
         ({"SKILL.md": "---\nname: [x\n---\n"}, "has invalid YAML front matter"),
         ({"SKILL.md": "---\ndescription: d\n---\n"}, "SKILL.md inside has no name"),

@@ -29,8 +29,12 @@ def test_other_formats_are_not_swift(registry: FormatRegistry, tmp_path: Path, k
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_source_archives_are_swift(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("swift").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "swift")
+def test_only_source_archives_are_swift(
+    registry: FormatRegistry, tmp_path: Path, kind: str
+) -> None:
+    assert registry.get("swift").recognise(zip_lookalike(tmp_path, kind)) is (
+        FORMAT_OF[kind] == "swift"
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,8 +62,14 @@ def test_scope_name_and_version_must_be_given(
     assert caught.value.key == missing
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, archive: Path) -> None:
-    options = {**IDENTITY, "author_name": "Ada", "repository_url": "https://example.com/acme/greeting"}
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, archive: Path
+) -> None:
+    options = {
+        **IDENTITY,
+        "author_name": "Ada",
+        "repository_url": "https://example.com/acme/greeting",
+    }
     plan = plan_package(registry, archive, options=options)
     assert (plan.format, plan.name, plan.version) == ("swift", "AcmeGreeting", "1.0.0")
     request = SwiftPackageUploadRequest(**plan.preview_payload())
@@ -69,14 +79,18 @@ def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, a
     assert request.package_file == "<upload:AcmeGreeting-1.0.0.zip>"
 
 
-def test_non_archive_under_format_swift_is_refused(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_non_archive_under_format_swift_is_refused(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = make_zip(tmp_path / "x.zip", {"Sources/A/a.swift": ""})
     with pytest.raises(ArtifactError, match="is not a Swift source archive") as caught:
         registry.inspect(path, "swift")
     assert caught.value.path == path
 
 
-def test_truncated_archive_is_refused(registry: FormatRegistry, tmp_path: Path, archive: Path) -> None:
+def test_truncated_archive_is_refused(
+    registry: FormatRegistry, tmp_path: Path, archive: Path
+) -> None:
     path = truncated_copy(archive, tmp_path / archive.name)
     with pytest.raises(ArtifactError, match="corrupt or truncated zip"):
         registry.inspect(path, "swift")

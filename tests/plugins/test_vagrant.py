@@ -48,7 +48,9 @@ def test_provider_option_overrides_the_box(registry: FormatRegistry, box_path: P
 
 
 @pytest.mark.parametrize("missing", ["name", "version"])
-def test_name_and_version_are_required(registry: FormatRegistry, box_path: Path, missing: str) -> None:
+def test_name_and_version_are_required(
+    registry: FormatRegistry, box_path: Path, missing: str
+) -> None:
     options = {key: value for key, value in NAMED.items() if key != missing}
     with pytest.raises(OptionError, match=f"-o {missing}=") as caught:
         plan_package(registry, box_path, options=options)
@@ -56,16 +58,28 @@ def test_name_and_version_are_required(registry: FormatRegistry, box_path: Path,
 
 
 def test_uncompressed_box_is_read(registry: FormatRegistry, tmp_path: Path) -> None:
-    path = box(tmp_path / "plain.box", {"metadata.json": b'{"provider": "virtualbox"}', "box.ovf": b"<x/>"}, "w")
+    path = box(
+        tmp_path / "plain.box",
+        {"metadata.json": b'{"provider": "virtualbox"}', "box.ovf": b"<x/>"},
+        "w",
+    )
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "vagrant"
-    assert registry.get("vagrant").read_metadata(Artifact(path)).fields == {"provider": "virtualbox"}
+    assert registry.get("vagrant").read_metadata(Artifact(path)).fields == {
+        "provider": "virtualbox"
+    }
 
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["deb/acme-hello_1.0.0.orig.tar.gz", "python/acme_greeting-1.2.0.tar.gz", "raw/release-notes.txt"],
+    [
+        "deb/acme-hello_1.0.0.orig.tar.gz",
+        "python/acme_greeting-1.2.0.tar.gz",
+        "raw/release-notes.txt",
+    ],
 )
-def test_lookalikes_are_not_claimed(registry: FormatRegistry, fixtures_dir: Path, lookalike: str) -> None:
+def test_lookalikes_are_not_claimed(
+    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
+) -> None:
     assert not registry.get("vagrant").recognise(Artifact(fixtures_dir / lookalike))
 
 
@@ -99,6 +113,13 @@ def test_corrupt_box_is_rejected(registry: FormatRegistry, box_path: Path, tmp_p
     assert caught.value.path == path
 
 
-def test_text_file_forced_as_vagrant_is_rejected(registry: FormatRegistry, fixtures_dir: Path) -> None:
+def test_text_file_forced_as_vagrant_is_rejected(
+    registry: FormatRegistry, fixtures_dir: Path
+) -> None:
     with pytest.raises(ArtifactError, match="not a Vagrant box"):
-        plan_package(registry, fixtures_dir / "raw" / "release-notes.txt", format_name="vagrant", options=NAMED)
+        plan_package(
+            registry,
+            fixtures_dir / "raw" / "release-notes.txt",
+            format_name="vagrant",
+            options=NAMED,
+        )

@@ -38,8 +38,12 @@ def test_other_formats_are_not_vsx(registry: FormatRegistry, tmp_path: Path, kin
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_vs_code_extensions_are_vsx(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("vsx").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "vsx")
+def test_only_vs_code_extensions_are_vsx(
+    registry: FormatRegistry, tmp_path: Path, kind: str
+) -> None:
+    assert registry.get("vsx").recognise(zip_lookalike(tmp_path, kind)) is (
+        FORMAT_OF[kind] == "vsx"
+    )
 
 
 def test_identity_gives_name_and_version(registry: FormatRegistry, extension: Path) -> None:
@@ -47,7 +51,9 @@ def test_identity_gives_name_and_version(registry: FormatRegistry, extension: Pa
     assert (plan.format, plan.name, plan.version) == ("vsx", "acme-greeting", "0.4.2")
 
 
-def test_payload_is_accepted_by_the_official_binding(registry: FormatRegistry, extension: Path) -> None:
+def test_payload_is_accepted_by_the_official_binding(
+    registry: FormatRegistry, extension: Path
+) -> None:
     request = VsxPackageUploadRequest(**plan_package(registry, extension).preview_payload())
     assert request.package_file == "<upload:acme-greeting-0.4.2.vsix>"
 
@@ -76,13 +82,17 @@ def test_broken_manifest_is_refused(
     assert caught.value.path == path
 
 
-def test_visual_studio_vsix_under_format_vsx_is_refused(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_visual_studio_vsix_under_format_vsx_is_refused(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = zip_lookalike(tmp_path, "visual-studio-vsix").path
     with pytest.raises(ArtifactError, match="is not a VS Code extension"):
         registry.inspect(path, "vsx")
 
 
-def test_truncated_vsix_is_refused(registry: FormatRegistry, tmp_path: Path, extension: Path) -> None:
+def test_truncated_vsix_is_refused(
+    registry: FormatRegistry, tmp_path: Path, extension: Path
+) -> None:
     path = truncated_copy(extension, tmp_path / extension.name)
     with pytest.raises(ArtifactError, match="corrupt or truncated zip"):
         registry.inspect(path, "vsx")

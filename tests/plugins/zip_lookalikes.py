@@ -37,7 +37,10 @@ ZIP_LOOKALIKES: dict[str, tuple[str, Members]] = {
             "content.xml": "<?xml version='1.0'?>\n<repository name='Lib site' version='1'/>\n",
         },
     ),
-    "plain-jar": ("jar", {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\r\nMain-Class: x.Main\r\n"}),
+    "plain-jar": (
+        "jar",
+        {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\r\nMain-Class: x.Main\r\n"},
+    ),
     "nupkg": (
         "nupkg",
         {
@@ -59,12 +62,18 @@ ZIP_LOOKALIKES: dict[str, tuple[str, Members]] = {
         {"manifest.json": '{"name": "srv", "version": "1.0.0", "server": {"type": "node"}}'},
     ),
     "manifest-json-zip": ("zip", {"manifest.json": '{"name": "app", "version": "1.0.0"}'}),
-    "skill": ("zip", {"my-skill/SKILL.md": "---\nname: my-skill\ndescription: Does things.\n---\n"}),
+    "skill": (
+        "zip",
+        {"my-skill/SKILL.md": "---\nname: my-skill\ndescription: Does things.\n---\n"},
+    ),
     "claude-plugin": (
         "zip",
         {".claude-plugin/plugin.json": '{"name": "my-plugin", "version": "0.1.0"}'},
     ),
-    "swift": ("zip", {"Thing/Package.swift": "// swift-tools-version:5.9\n", "Thing/Sources/x.swift": ""}),
+    "swift": (
+        "zip",
+        {"Thing/Package.swift": "// swift-tools-version:5.9\n", "Thing/Sources/x.swift": ""},
+    ),
     "gem": ("gem", {"metadata.gz": b"", "data.tar.gz": b"", "checksums.yaml.gz": b""}),
 }
 

@@ -107,8 +107,10 @@ def _tar(data: bytes, old: str, new: str) -> bytes:
     else:
         raw, pack = data, lambda b: b
     out = io.BytesIO()
-    with tarfile.open(fileobj=io.BytesIO(raw)) as source, \
-            tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as target:
+    with (
+        tarfile.open(fileobj=io.BytesIO(raw)) as source,
+        tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as target,
+    ):
         for member in source.getmembers():
             member.name = member.name.replace(old, new)
             if member.isfile():

@@ -65,9 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.seen.append(seen)
         answer = self.server.answer(seen)
         if answer is None:
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
         status, headers, content = answer
@@ -105,8 +103,7 @@ def forwarding(target: str, drop: Callable[[Seen], bool]) -> Iterator[LoopbackSe
 
         def answer(seen: Seen) -> Answer:
             headers = {k: v for k, v in seen.headers.items() if k not in _HOP_BY_HOP}
-            response = upstream.request(seen.method, seen.path, headers=headers,
-                                        content=seen.body)
+            response = upstream.request(seen.method, seen.path, headers=headers, content=seen.body)
             if drop(seen):
                 return None
             return response.status_code, dict(response.headers), response.content

@@ -72,7 +72,8 @@ def _make_files(root: Path) -> None:
     damaged[100:400] = bytes(300)
     (root / "damaged-1.0-py3-none-any.whl").write_bytes(bytes(damaged))
     (root / "truncated-0.5.0.crate").write_bytes(CRATE.read_bytes()[:300])
-    (root / "garbage-1.0.tar.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + random.Random(7).randbytes(300))  # noqa: S311
+    noise = random.Random(7).randbytes(300)  # noqa: S311
+    (root / "garbage-1.0.tar.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + noise)
     (root / "truncated_1.0_all.deb").write_bytes(DEB.read_bytes()[:200])
     (root / "garbage_1.0_all.deb").write_bytes(b"!<arch>\nthis is no member header")
     (root / "truncated-1.0-1.noarch.rpm").write_bytes(RPM.read_bytes()[:150])
@@ -84,14 +85,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("bad-input")
     (root / "files").mkdir()
     _make_files(root / "files")
-    config = SandboxConfig(data_dir=root / "sandbox", repos=(REPO, ODD), api_key=KEY,
-                           sync_seconds=0.1, oidc_key_seconds=1.0)
+    config = SandboxConfig(
+        data_dir=root / "sandbox",
+        repos=(REPO, ODD),
+        api_key=KEY,
+        sync_seconds=0.1,
+        oidc_key_seconds=1.0,
+    )
     huge_body = b"x" * (40 * 1024 * 1024)
-    with running_sandbox(config) as sandbox, \
-            serving(_fixed(200, "text/html", PORTAL)) as html, \
-            serving(_fixed(404, "text/html; charset=utf-8", PORTAL)) as html_404, \
-            serving(_fixed(200, "application/json", b'{"detail": "half an answer')) as broken, \
-            serving(_fixed(400, "text/plain", huge_body)) as huge:
+    with (
+        running_sandbox(config) as sandbox,
+        serving(_fixed(200, "text/html", PORTAL)) as html,
+        serving(_fixed(404, "text/html; charset=utf-8", PORTAL)) as html_404,
+        serving(_fixed(200, "application/json", b'{"detail": "half an answer')) as broken,
+        serving(_fixed(400, "text/plain", huge_body)) as huge,
+    ):
         yield World(root / "files", sandbox, html, html_404, broken, huge)
     (root / "files" / "locked.txt").chmod(0o600)
 
@@ -99,8 +107,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def expired_key(world: World) -> str:
     """A short-lived key from the sandbox's OIDC exchange, used after it has expired."""
     token = world.sandbox.mint_oidc_token("ci-bot")
-    response = httpx.post(f"{world.sandbox.url}/openid/acme/",
-                          json={"oidc_token": token, "service_slug": "ci-bot"})
+    response = httpx.post(
+        f"{world.sandbox.url}/openid/acme/", json={"oidc_token": token, "service_slug": "ci-bot"}
+    )
     response.raise_for_status()
     time.sleep(1.2)  # the sandbox's OIDC keys live one second here
     return str(response.json()["token"])
@@ -137,73 +146,197 @@ CASES = [
     Case("directory", lambda w: [w / "a-directory", "--repo", REPO], 2, "is a directory"),
     Case("no-files", lambda w: ["--repo", REPO], 2, "Missing argument 'FILES...'"),
     # Damaged archives of each family.
-    Case("zip-truncated", lambda w: [w / "truncated-1.0-py3-none-any.whl", "--repo", REPO], 2,
-         "corrupt or truncated zip archive"),
-    Case("zip-damaged-member", lambda w: [w / "damaged-1.0-py3-none-any.whl", "--repo", REPO], 2,
-         "unreadable Python metadata"),
-    Case("tar-truncated-detected", lambda w: [w / "truncated-0.5.0.crate", "--repo", REPO], 2,
-         "not recognised as any installed format; prefix it with one, as in raw:FILE"),
-    Case("tar-truncated-forced", lambda w: [w / "truncated-0.5.0.crate", "--repo", REPO,
-                                            "--format", "cargo"], 2,
-         "corrupt or truncated tar archive"),
-    Case("gzip-garbage", lambda w: [w / "garbage-1.0.tar.gz", "--repo", REPO], 2,
-         "garbage-1.0.tar.gz: cannot be read as a package"),
-    Case("ar-truncated", lambda w: [w / "truncated_1.0_all.deb", "--repo", REPO, "-d",
-                                    "debian/bookworm"], 2, "is truncated inside"),
-    Case("ar-garbage-forced", lambda w: [w / "garbage_1.0_all.deb", "--repo", REPO, "--format",
-                                         "deb", "-d", "debian/bookworm"], 2,
-         "corrupt or truncated ar archive"),
-    Case("rpm-truncated", lambda w: [w / "truncated-1.0-1.noarch.rpm", "--repo", REPO, "-d",
-                                     "el/9"], 2, "truncated inside its RPM header"),
+    Case(
+        "zip-truncated",
+        lambda w: [w / "truncated-1.0-py3-none-any.whl", "--repo", REPO],
+        2,
+        "corrupt or truncated zip archive",
+    ),
+    Case(
+        "zip-damaged-member",
+        lambda w: [w / "damaged-1.0-py3-none-any.whl", "--repo", REPO],
+        2,
+        "unreadable Python metadata",
+    ),
+    Case(
+        "tar-truncated-detected",
+        lambda w: [w / "truncated-0.5.0.crate", "--repo", REPO],
+        2,
+        "not recognised as any installed format; prefix it with one, as in raw:FILE",
+    ),
+    Case(
+        "tar-truncated-forced",
+        lambda w: [w / "truncated-0.5.0.crate", "--repo", REPO, "--format", "cargo"],
+        2,
+        "corrupt or truncated tar archive",
+    ),
+    Case(
+        "gzip-garbage",
+        lambda w: [w / "garbage-1.0.tar.gz", "--repo", REPO],
+        2,
+        "garbage-1.0.tar.gz: cannot be read as a package",
+    ),
+    Case(
+        "ar-truncated",
+        lambda w: [w / "truncated_1.0_all.deb", "--repo", REPO, "-d", "debian/bookworm"],
+        2,
+        "is truncated inside",
+    ),
+    Case(
+        "ar-garbage-forced",
+        lambda w: [
+            w / "garbage_1.0_all.deb",
+            "--repo",
+            REPO,
+            "--format",
+            "deb",
+            "-d",
+            "debian/bookworm",
+        ],
+        2,
+        "corrupt or truncated ar archive",
+    ),
+    Case(
+        "rpm-truncated",
+        lambda w: [w / "truncated-1.0-1.noarch.rpm", "--repo", REPO, "-d", "el/9"],
+        2,
+        "truncated inside its RPM header",
+    ),
     # Formats and options.
-    Case("format-python-on-text", lambda w: [w / "notes.txt", "--repo", REPO, "--format",
-                                             "python"], 2, "is not a wheel or an sdist"),
-    Case("format-npm-on-wheel", lambda w: wheel(w, "--format", "npm"), 2,
-         "is not an npm package"),
-    Case("format-unknown", lambda w: wheel(w, "--format", "wheelbarrow"), 2,
-         "unknown format 'wheelbarrow'"),
-    Case("required-distribution", lambda w: [str(DEB), "--repo", REPO], 2,
-         "deb packages need distribution"),
-    Case("required-filepath", lambda w: [w / "tool.sh", "--repo", REPO, "--format", "generic"],
-         2, "pass -o filepath=VALUE"),
-    Case("option-unknown", lambda w: raw(w, "notes.txt", "-o", "colour=red"), 2,
-         "takes option 'colour'"),
-    Case("option-malformed", lambda w: raw(w, "notes.txt", "-o", "colour"), 2,
-         "expected KEY=VALUE"),
-    Case("option-path-missing", lambda w: [str(JAR), "--repo", REPO, "-o",
-                                           f"pom_file={w / 'nowhere.pom'}"], 2,
-         "nowhere.pom is not a file"),
-    Case("chunk-size-too-small", lambda w: raw(w, "notes.txt", "--chunk-size", "1M"), 2,
-         "at least 5M"),
-    Case("concurrency-zero", lambda w: raw(w, "notes.txt", "--concurrency", "0"), 2,
-         "0 is not in the range"),
+    Case(
+        "format-python-on-text",
+        lambda w: [w / "notes.txt", "--repo", REPO, "--format", "python"],
+        2,
+        "is not a wheel or an sdist",
+    ),
+    Case("format-npm-on-wheel", lambda w: wheel(w, "--format", "npm"), 2, "is not an npm package"),
+    Case(
+        "format-unknown",
+        lambda w: wheel(w, "--format", "wheelbarrow"),
+        2,
+        "unknown format 'wheelbarrow'",
+    ),
+    Case(
+        "required-distribution",
+        lambda w: [str(DEB), "--repo", REPO],
+        2,
+        "deb packages need distribution",
+    ),
+    Case(
+        "required-filepath",
+        lambda w: [w / "tool.sh", "--repo", REPO, "--format", "generic"],
+        2,
+        "pass -o filepath=VALUE",
+    ),
+    Case(
+        "option-unknown",
+        lambda w: raw(w, "notes.txt", "-o", "colour=red"),
+        2,
+        "takes option 'colour'",
+    ),
+    Case(
+        "option-malformed", lambda w: raw(w, "notes.txt", "-o", "colour"), 2, "expected KEY=VALUE"
+    ),
+    Case(
+        "option-path-missing",
+        lambda w: [str(JAR), "--repo", REPO, "-o", f"pom_file={w / 'nowhere.pom'}"],
+        2,
+        "nowhere.pom is not a file",
+    ),
+    Case(
+        "chunk-size-too-small",
+        lambda w: raw(w, "notes.txt", "--chunk-size", "1M"),
+        2,
+        "at least 5M",
+    ),
+    Case(
+        "concurrency-zero",
+        lambda w: raw(w, "notes.txt", "--concurrency", "0"),
+        2,
+        "0 is not in the range",
+    ),
     # Where to publish, and with which key.
     Case("repo-malformed", lambda w: [str(WHEEL), "--repo", "acme"], 2, "OWNER/REPO"),
     Case("repo-with-space", lambda w: [str(WHEEL), "--repo", "acme/my repo"], 2, "OWNER/REPO"),
     Case("repo-missing", lambda w: [str(WHEEL)], 2, "no repository"),
     Case("api-url-not-http", lambda w: wheel(w), 2, "API URL must be", api=lambda w: "ftp://x"),
-    Case("api-url-plain-http-remote", lambda w: wheel(w), 2, "over plain HTTP",
-         api=lambda w: "http://api.example.com"),
+    Case(
+        "api-url-plain-http-remote",
+        lambda w: wheel(w),
+        2,
+        "over plain HTTP",
+        api=lambda w: "http://api.example.com",
+    ),
     Case("no-key", lambda w: wheel(w), 2, "no API key", key=lambda w: None),
-    Case("ca-bundle-garbage", lambda w: wheel(w, "--ca-bundle", w / "bad-bundle.pem"), 2,
-         "cannot use CA bundle"),
-    Case("repo-unknown", lambda w: [str(WHEEL), "--repo", "acme/nope"], 4,
-         "acme/nope failed (HTTP 404)", sends=True),
-    Case("key-wrong", lambda w: wheel(w), 3, "the key is wrong, expired or lacks permission",
-         key=lambda w: "not-the-key-1234", sends=True),
-    Case("key-expired", lambda w: wheel(w), 3, "the key is wrong, expired or lacks permission",
-         key=expired_key, sends=True),
-    Case("distribution-unknown", lambda w: [str(DEB), "--repo", REPO, "-d", "debian/hamm"], 1,
-         '"debian/hamm" is not a valid distribution', sends=True),
+    Case(
+        "ca-bundle-garbage",
+        lambda w: wheel(w, "--ca-bundle", w / "bad-bundle.pem"),
+        2,
+        "cannot use CA bundle",
+    ),
+    Case(
+        "repo-unknown",
+        lambda w: [str(WHEEL), "--repo", "acme/nope"],
+        4,
+        "acme/nope failed (HTTP 404)",
+        sends=True,
+    ),
+    Case(
+        "key-wrong",
+        lambda w: wheel(w),
+        3,
+        "the key is wrong, expired or lacks permission",
+        key=lambda w: "not-the-key-1234",
+        sends=True,
+    ),
+    Case(
+        "key-expired",
+        lambda w: wheel(w),
+        3,
+        "the key is wrong, expired or lacks permission",
+        key=expired_key,
+        sends=True,
+    ),
+    Case(
+        "distribution-unknown",
+        lambda w: [str(DEB), "--repo", REPO, "-d", "debian/hamm"],
+        1,
+        '"debian/hamm" is not a valid distribution',
+        sends=True,
+    ),
     # Servers answering what no API should.
-    Case("server-html", lambda w: wheel(w), 5, "HTML page instead of JSON: Sign in to Guest Wi-Fi",
-         api=lambda w: w.html.url, sends=True),
-    Case("server-html-404", lambda w: wheel(w), 4, "HTML page instead of JSON", sends=True,
-         api=lambda w: w.html_404.url),
-    Case("server-broken-json", lambda w: wheel(w), 5, "not JSON: {\"detail\": \"half an answer",
-         api=lambda w: w.broken_json.url, sends=True),
-    Case("server-huge-error", lambda w: wheel(w), 1, "not JSON: xxxxxxxx",
-         api=lambda w: w.huge.url, sends=True),
+    Case(
+        "server-html",
+        lambda w: wheel(w),
+        5,
+        "HTML page instead of JSON: Sign in to Guest Wi-Fi",
+        api=lambda w: w.html.url,
+        sends=True,
+    ),
+    Case(
+        "server-html-404",
+        lambda w: wheel(w),
+        4,
+        "HTML page instead of JSON",
+        sends=True,
+        api=lambda w: w.html_404.url,
+    ),
+    Case(
+        "server-broken-json",
+        lambda w: wheel(w),
+        5,
+        'not JSON: {"detail": "half an answer',
+        api=lambda w: w.broken_json.url,
+        sends=True,
+    ),
+    Case(
+        "server-huge-error",
+        lambda w: wheel(w),
+        1,
+        "not JSON: xxxxxxxx",
+        api=lambda w: w.huge.url,
+        sends=True,
+    ),
 ]
 
 
@@ -255,8 +388,12 @@ def test_failures_that_reach_the_network_leak_no_key_at_debug_level(
 ) -> None:
     key = case.key(world)
     assert key
-    completed = pubsmith("publish", *case.args(world), "--debug",
-                         env={"CLOUDSMITH_API_HOST": case.api(world), "CLOUDSMITH_API_KEY": key})
+    completed = pubsmith(
+        "publish",
+        *case.args(world),
+        "--debug",
+        env={"CLOUDSMITH_API_HOST": case.api(world), "CLOUDSMITH_API_KEY": key},
+    )
     assert completed.returncode == case.code, completed.stderr
     assert "X-Api-Key: ****" in completed.stderr  # the headers were logged, masked
     assert key not in completed.stdout + completed.stderr
@@ -276,8 +413,9 @@ VALID = [
 ]
 
 
-@pytest.mark.parametrize(("relative", "filename"), [v[1:] for v in VALID],
-                         ids=[v[0] for v in VALID])
+@pytest.mark.parametrize(
+    ("relative", "filename"), [v[1:] for v in VALID], ids=[v[0] for v in VALID]
+)
 def test_awkward_names_publish_once_under_their_own_name(
     world: World, tmp_path: Path, relative: str, filename: str
 ) -> None:
@@ -285,7 +423,14 @@ def test_awkward_names_publish_once_under_their_own_name(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"contents of {relative}\n")
     completed = pubsmith(
-        "publish", relative, "--repo", ODD, "--format", "raw", "-o", f"version={len(relative)}",
+        "publish",
+        relative,
+        "--repo",
+        ODD,
+        "--format",
+        "raw",
+        "-o",
+        f"version={len(relative)}",
         cwd=tmp_path,
         env={"CLOUDSMITH_API_HOST": world.sandbox.url, "CLOUDSMITH_API_KEY": KEY},
     )
@@ -306,9 +451,21 @@ def test_a_symlink_to_a_wheel_publishes_the_wheel_and_a_path_option_keeps_its_sl
     env = {"CLOUDSMITH_API_HOST": world.sandbox.url, "CLOUDSMITH_API_KEY": KEY}
 
     wheel_run = pubsmith("publish", str(link), str(link), "--repo", ODD, env=env)
-    generic_run = pubsmith("publish", str(script), "--repo", ODD, "--format", "generic",
-                           "-o", "filepath=tools/acme/1.0/hello.sh", "-o", "name=hello",
-                           "-o", "version=1.0", env=env)
+    generic_run = pubsmith(
+        "publish",
+        str(script),
+        "--repo",
+        ODD,
+        "--format",
+        "generic",
+        "-o",
+        "filepath=tools/acme/1.0/hello.sh",
+        "-o",
+        "name=hello",
+        "-o",
+        "version=1.0",
+        env=env,
+    )
 
     assert wheel_run.returncode == 0, wheel_run.stderr
     assert generic_run.returncode == 0, generic_run.stderr

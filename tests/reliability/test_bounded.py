@@ -66,7 +66,9 @@ def silent() -> Iterator[SilentServer]:
 
 def quick_client(url: str) -> CloudsmithClient:
     return CloudsmithClient(
-        url, KEY, timeout=httpx.Timeout(0.3),
+        url,
+        KEY,
+        timeout=httpx.Timeout(0.3),
         policy=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, deadline=5),
     )
 
@@ -74,8 +76,9 @@ def quick_client(url: str) -> CloudsmithClient:
 def test_a_silent_server_times_out_after_the_retry_budget(silent: SilentServer) -> None:
     started = time.monotonic()
     with quick_client(silent.url) as client, pytest.raises(TransportError) as raised:
-        client.files_validate("acme", "repo", filename="a.txt", md5="0" * 32,
-                              sha256="0" * 64, method="post")
+        client.files_validate(
+            "acme", "repo", filename="a.txt", md5="0" * 32, sha256="0" * 64, method="post"
+        )
     assert time.monotonic() - started < 3
     assert "timed out waiting for the answer from 127.0.0.1" in str(raised.value)
     assert "(after 3 attempts)" in str(raised.value)
@@ -97,8 +100,9 @@ def test_a_silent_server_stops_the_whole_run_after_one_retry_budget(
         path = tmp_path / f"file-{index}.txt"
         path.write_text(f"{index}\n")
         files.append(path)
-    plans = plan_files(files, registry=FormatRegistry.load(), format_name="raw",
-                       options={"version": "1"})
+    plans = plan_files(
+        files, registry=FormatRegistry.load(), format_name="raw", options={"version": "1"}
+    )
     started = time.monotonic()
     with quick_client(silent.url) as client:
         results = Publisher(client, Repository("acme", "repo"), concurrency=2).publish(plans)
@@ -113,15 +117,25 @@ def test_a_silent_server_stops_the_whole_run_after_one_retry_budget(
 
 
 def test_waiting_for_processing_ends_at_the_wait_timeout(tmp_path: Path) -> None:
-    config = SandboxConfig(data_dir=tmp_path / "sandbox", repos=("acme/slow",), api_key=KEY,
-                           sync_seconds=60)
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox", repos=("acme/slow",), api_key=KEY, sync_seconds=60
+    )
     notes = tmp_path / "notes.txt"
     notes.write_text("slow\n")
     with running_sandbox(config) as sandbox:
         started = time.monotonic()
         completed = pubsmith(
-            "publish", str(notes), "--repo", "acme/slow", "--format", "raw", "-o", "version=1",
-            "--wait-timeout", "1", "--json",
+            "publish",
+            str(notes),
+            "--repo",
+            "acme/slow",
+            "--format",
+            "raw",
+            "-o",
+            "version=1",
+            "--wait-timeout",
+            "1",
+            "--json",
             env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY},
         )
         elapsed = time.monotonic() - started

@@ -40,17 +40,29 @@ FAULTS = Faults(
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2,
+        data_dir=tmp_path / "sandbox",
+        repos=(REPO,),
+        api_key=KEY,
+        sync_seconds=0.2,
         faults=FAULTS,
     )
     with running_sandbox(config) as running:
         yield running
 
 
-def publish_all(sandbox: Sandbox, made: list[Made]) -> tuple[int, dict[str, dict[str, object]], str]:
+def publish_all(
+    sandbox: Sandbox, made: list[Made]
+) -> tuple[int, dict[str, dict[str, object]], str]:
     completed = pubsmith(
-        "publish", *(str(item.path) for item in made), "--repo", REPO, "--json",
-        "--concurrency", "8", "--wait-timeout", "60",
+        "publish",
+        *(str(item.path) for item in made),
+        "--repo",
+        REPO,
+        "--json",
+        "--concurrency",
+        "8",
+        "--wait-timeout",
+        "60",
         env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY},
     )
     assert "Traceback" not in completed.stderr, completed.stderr
@@ -135,7 +147,14 @@ def test_lost_answers_to_creates_never_make_a_second_package(
     notes.write_text("published once\n")
     with forwarding(sandbox.url, drop_first_create) as proxy:
         completed = pubsmith(
-            "publish", str(notes), "--repo", REPO, "--format", "raw", "-o", "version=1",
+            "publish",
+            str(notes),
+            "--repo",
+            REPO,
+            "--format",
+            "raw",
+            "-o",
+            "version=1",
             env={"CLOUDSMITH_API_HOST": proxy.url, "CLOUDSMITH_API_KEY": KEY},
         )
     assert completed.returncode == 0, completed.stderr

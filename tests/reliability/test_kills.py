@@ -44,7 +44,10 @@ def seeded(offset: int = 0) -> random.Random:
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     # Latency on every request stretches the upload so the kills land where intended.
     config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2,
+        data_dir=tmp_path / "sandbox",
+        repos=(REPO,),
+        api_key=KEY,
+        sync_seconds=0.2,
         faults=Faults(latency_ms=250),
     )
     with running_sandbox(config) as running:
@@ -59,14 +62,29 @@ def big(tmp_path: Path) -> Path:
 
 
 def command(big: Path, chunk: str = "5M") -> list[str]:
-    return ["publish", str(big), "--repo", REPO, "--format", "raw", "-o", "version=1",
-            "--chunk-size", chunk, "--json"]
+    return [
+        "publish",
+        str(big),
+        "--repo",
+        REPO,
+        "--format",
+        "raw",
+        "-o",
+        "version=1",
+        "--chunk-size",
+        chunk,
+        "--json",
+    ]
 
 
 def environment(sandbox: Sandbox, cache: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "PUBSMITH_"))}
-    return {**base, "CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY,
-            "XDG_CACHE_HOME": str(cache)}
+    return {
+        **base,
+        "CLOUDSMITH_API_HOST": sandbox.url,
+        "CLOUDSMITH_API_KEY": KEY,
+        "XDG_CACHE_HOME": str(cache),
+    }
 
 
 def resume_record(cache: Path) -> dict[str, Any] | None:
@@ -81,8 +99,10 @@ def resume_record(cache: Path) -> dict[str, Any] | None:
 def kill_after(sandbox: Sandbox, big: Path, cache: Path, parts: int, pause: float) -> None:
     """Run the command and SIGKILL it ``pause`` seconds after ``parts`` parts are recorded."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "pubsmith", *command(big)], env=environment(sandbox, cache),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "pubsmith", *command(big)],
+        env=environment(sandbox, cache),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -117,8 +137,11 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
     rng = seeded()
     cache = tmp_path / "cache"
     # After the first part, somewhere in the middle, and with every part in (complete next).
-    points = [(1, rng.uniform(0, 0.05)), (rng.randint(PARTS // 2, PARTS - 2), rng.uniform(0, 0.1)),
-              (PARTS, 0.0)]
+    points = [
+        (1, rng.uniform(0, 0.05)),
+        (rng.randint(PARTS // 2, PARTS - 2), rng.uniform(0, 0.1)),
+        (PARTS, 0.0),
+    ]
     sent_by_run: list[int] = []
     left_by_run: list[int] = []
     for parts, pause in points:

@@ -76,8 +76,12 @@ def places(tmp_path: Path) -> Places:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    config = SandboxConfig(data_dir=tmp_path_factory.mktemp("secret-sandbox"), repos=(REPO,),
-                           api_key=CANARY, sync_seconds=0.1)
+    config = SandboxConfig(
+        data_dir=tmp_path_factory.mktemp("secret-sandbox"),
+        repos=(REPO,),
+        api_key=CANARY,
+        sync_seconds=0.1,
+    )
     with running_sandbox(config) as running:
         yield running
         # No run of the module ever sent a credential to a presigned upload endpoint.
@@ -94,7 +98,9 @@ def no_leak(completed: subprocess.CompletedProcess[str], places: Places, *more: 
     assert "Traceback" not in completed.stderr
 
 
-def run(places: Places, *args: str, api: str, key: str = CANARY) -> subprocess.CompletedProcess[str]:
+def run(
+    places: Places, *args: str, api: str, key: str = CANARY
+) -> subprocess.CompletedProcess[str]:
     env = places.env(CLOUDSMITH_API_HOST=api, CLOUDSMITH_API_KEY=key)
     completed = pubsmith(*args, env=env, cwd=places.cwd)
     no_leak(completed, places)
@@ -109,10 +115,25 @@ def test_publishing_through_faults_single_and_multipart_leaks_nothing(
     big.write_bytes(os.urandom(11 * 1024 * 1024))
     sandbox.configure(error_rate=0.15, reset_after_rate=0.1, seed=99)
     try:
-        wheel = run(places, "publish", str(WHEEL), "--repo", REPO, "--republish", verbosity,
-                    api=sandbox.url)
-        parts = run(places, "publish", str(big), "--repo", REPO, "--republish", "--format",
-                    "raw", "-o", "version=1", "--chunk-size", "5M", verbosity, api=sandbox.url)
+        wheel = run(
+            places, "publish", str(WHEEL), "--repo", REPO, "--republish", verbosity, api=sandbox.url
+        )
+        parts = run(
+            places,
+            "publish",
+            str(big),
+            "--repo",
+            REPO,
+            "--republish",
+            "--format",
+            "raw",
+            "-o",
+            "version=1",
+            "--chunk-size",
+            "5M",
+            verbosity,
+            api=sandbox.url,
+        )
     finally:
         calm(sandbox)
     assert wheel.returncode == 0, wheel.stderr
@@ -127,13 +148,23 @@ def test_publishing_through_faults_single_and_multipart_leaks_nothing(
 def test_dry_run_and_processing_failure_leak_nothing(
     sandbox: Sandbox, places: Places, verbosity: str
 ) -> None:
-    dry = run(places, "publish", str(SDIST), "--repo", REPO, "--dry-run", "--json", verbosity,
-              api=sandbox.url)
+    dry = run(
+        places,
+        "publish",
+        str(SDIST),
+        "--repo",
+        REPO,
+        "--dry-run",
+        "--json",
+        verbosity,
+        api=sandbox.url,
+    )
     assert dry.returncode == 0, dry.stderr
     sandbox.configure(fail_processing=["acme_greeting-1.2.0.tar.gz"])
     try:
-        failed = run(places, "publish", str(SDIST), "--repo", REPO, "--republish", verbosity,
-                     api=sandbox.url)
+        failed = run(
+            places, "publish", str(SDIST), "--repo", REPO, "--republish", verbosity, api=sandbox.url
+        )
     finally:
         sandbox.configure(fail_processing=[])
     assert failed.returncode == 1
@@ -157,7 +188,9 @@ SERVERS = {
 
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 @pytest.mark.parametrize("kind", sorted(SERVERS))
-def test_misbehaving_servers_get_nothing_back_out(places: Places, kind: str, verbosity: str) -> None:
+def test_misbehaving_servers_get_nothing_back_out(
+    places: Places, kind: str, verbosity: str
+) -> None:
     with serving(SERVERS[kind]) as server:
         completed = run(places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=server.url)
     assert completed.returncode != 0
@@ -170,21 +203,30 @@ def test_misbehaving_servers_get_nothing_back_out(places: Places, kind: str, ver
 def test_refused_keys_and_unknown_repositories_leak_nothing(
     sandbox: Sandbox, places: Places, verbosity: str
 ) -> None:
-    wrong = run(places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=sandbox.url,
-                key=WRONG_CANARY)
-    unknown = run(places, "publish", str(WHEEL), "--repo", "acme/elsewhere", verbosity,
-                  api=sandbox.url)
+    wrong = run(
+        places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=sandbox.url, key=WRONG_CANARY
+    )
+    unknown = run(
+        places, "publish", str(WHEEL), "--repo", "acme/elsewhere", verbosity, api=sandbox.url
+    )
     assert (wrong.returncode, unknown.returncode) == (3, 4)
 
 
 def test_other_commands_leak_nothing(sandbox: Sandbox, places: Places) -> None:
-    published = run(places, "publish", str(WHEEL), "--repo", REPO, "--republish", "--json",
-                    api=sandbox.url)
+    published = run(
+        places, "publish", str(WHEEL), "--repo", REPO, "--republish", "--json", api=sandbox.url
+    )
     assert published.returncode == 0, published.stderr
     slug = published.stdout.split('"slug_perm": "')[1].split('"')[0]
-    for args in (["--version"], ["formats"], ["formats", "--json"], ["config"],
-                 ["status", f"{REPO}/{slug}", "--json"], ["status", f"{REPO}/nosuchslug"],
-                 ["publish", "--help"]):
+    for args in (
+        ["--version"],
+        ["formats"],
+        ["formats", "--json"],
+        ["config"],
+        ["status", f"{REPO}/{slug}", "--json"],
+        ["status", f"{REPO}/nosuchslug"],
+        ["publish", "--help"],
+    ):
         run(places, *args, api=sandbox.url)
 
 
@@ -192,9 +234,23 @@ def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
     data = places.root / "sandbox-data"
     env = {**os.environ, **places.env(PUBSMITH_SANDBOX_API_KEY=CANARY)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "pubsmith", "sandbox", "--port", "0", "--data", str(data),
-         "--repo", REPO],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=places.cwd,
+        [
+            sys.executable,
+            "-m",
+            "pubsmith",
+            "sandbox",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+            "--repo",
+            REPO,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=places.cwd,
     )
     try:
         assert process.stdout is not None
@@ -224,16 +280,23 @@ def test_a_library_user_logging_everything_to_a_file_sees_no_key(
                            api_url={sandbox.url!r}, api_key={CANARY!r})
         assert result.status == "published", result.error
     """)
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                               env={**os.environ, **places.env()}, cwd=places.cwd, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **places.env()},
+        cwd=places.cwd,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert "X-Api-Key: ****" in log.read_text()
     no_leak(completed, places)
 
 
 def test_plain_http_to_a_remote_host_is_refused_before_any_request(places: Places) -> None:
-    completed = run(places, "publish", str(WHEEL), "--repo", REPO, "--debug",
-                    api="http://api.example.com")
+    completed = run(
+        places, "publish", str(WHEEL), "--repo", REPO, "--debug", api="http://api.example.com"
+    )
     assert completed.returncode == 2
     [line] = error_lines(completed.stderr)
     assert "refusing to send the API key over plain HTTP to api.example.com" in line
@@ -271,8 +334,7 @@ def test_a_project_pyproject_cannot_send_the_key_to_another_port(
         f'[project]\nname = "victim"\n\n[tool.pubsmith]\napi-url = "{recorder.url}"\n'
     )
     env = places.env(CLOUDSMITH_API_KEY=CANARY)
-    completed = pubsmith("publish", str(WHEEL), "--repo", REPO, "--debug", env=env,
-                         cwd=places.cwd)
+    completed = pubsmith("publish", str(WHEEL), "--repo", REPO, "--debug", env=env, cwd=places.cwd)
     no_leak(completed, places)
     assert completed.returncode == 2
     [line] = error_lines(completed.stderr)

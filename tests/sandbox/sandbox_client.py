@@ -33,8 +33,9 @@ def request_upload(
 def send(plain: httpx.Client, info: dict[str, Any], filename: str, data: bytes) -> httpx.Response:
     """Deliver the bytes the way files_create said: form POST or presigned PUT."""
     if info["upload_fields"] is not None:
-        return plain.post(info["upload_url"], data=info["upload_fields"],
-                          files={"file": (filename, data)})
+        return plain.post(
+            info["upload_url"], data=info["upload_fields"], files={"file": (filename, data)}
+        )
     url = info["upload_url"]
     if info["upload_querystring"]:
         url += "?" + info["upload_querystring"]
@@ -69,13 +70,17 @@ def publish(
     **fields: Any,
 ) -> dict[str, Any]:
     identifier = upload(api, plain, filename, data, repo=repo)
-    response = api.post(f"/packages/{repo}/upload/{fmt}/", json={"package_file": identifier, **fields})
+    response = api.post(
+        f"/packages/{repo}/upload/{fmt}/", json={"package_file": identifier, **fields}
+    )
     assert response.status_code == 201, response.text
     package: dict[str, Any] = response.json()
     return package
 
 
-def wait_settled(api: httpx.Client, slug: str, *, repo: str = REPO, timeout: float = 10) -> dict[str, Any]:
+def wait_settled(
+    api: httpx.Client, slug: str, *, repo: str = REPO, timeout: float = 10
+) -> dict[str, Any]:
     """The package's status once it completed or failed."""
     deadline = time.monotonic() + timeout
     while True:

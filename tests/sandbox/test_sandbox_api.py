@@ -73,10 +73,16 @@ def test_unknown_repositories_and_paths_answer_404(api: httpx.Client) -> None:
 
 
 def test_every_answer_follows_the_response_conventions(api: httpx.Client) -> None:
-    for response in (api.get("/user/self/"), api.get("/v1/user/self/"), api.get("/nope/"),
-                     api.post(f"/files/{REPO}/validate/", json={"filename": "a"})):
+    for response in (
+        api.get("/user/self/"),
+        api.get("/v1/user/self/"),
+        api.get("/nope/"),
+        api.post(f"/files/{REPO}/validate/", json={"filename": "a"}),
+    ):
         assert set(response.headers) >= {
-            "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
             "x-ratelimit-interval",
         }
     body = api.get("/v1/user/self/", params={"pretty": "true"}).text
@@ -116,7 +122,12 @@ def test_formats_and_distros(api: httpx.Client) -> None:
     assert api.get("/formats/cobol/").status_code == 404
     distros = api.get("/distros/").json()
     assert {distro["slug"] for distro in distros} == {
-        "debian", "ubuntu", "el", "fedora", "alpine", "any-distro"
+        "debian",
+        "ubuntu",
+        "el",
+        "fedora",
+        "alpine",
+        "any-distro",
     }
     ubuntu = api.get("/distros/ubuntu/").json()
     assert {"slug": "jammy", "name": "22.04 Jammy Jellyfish"} in ubuntu["versions"]
@@ -171,12 +182,16 @@ def test_openid_validates_its_body_and_owner(locked: Sandbox) -> None:
     assert missing.status_code == 400
     assert missing.json()["fields"] == {"service_slug": ["This field is required."]}
     token = locked.mint_oidc_token()
-    other = httpx.post(f"{locked.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"})
+    other = httpx.post(
+        f"{locked.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"}
+    )
     assert other.status_code == 404
 
 
 def test_bad_json_bodies_are_refused(api: httpx.Client) -> None:
-    broken = api.post(f"/files/{REPO}/", content=b"{not json", headers={"Content-Type": "application/json"})
+    broken = api.post(
+        f"/files/{REPO}/", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert broken.status_code == 400
     assert broken.json()["detail"].startswith("JSON parse error")
     listed = api.post(f"/files/{REPO}/", json=["filename"])

@@ -21,8 +21,11 @@ def _store(assembly: Assembly, number: int, data: bytes, *, accepted: bool = Fal
     assembly.directory.mkdir(parents=True, exist_ok=True)
     offset = assembly.claim(number, len(data), accepted)
     try:
-        sink = FileSink(assembly.own_file(number), offset=None) if offset is None else \
-            FileSink(assembly.joined, offset=offset)
+        sink = (
+            FileSink(assembly.own_file(number), offset=None)
+            if offset is None
+            else FileSink(assembly.joined, offset=offset)
+        )
         sink.write(memoryview(data))
         sink.finish()
     finally:

@@ -17,14 +17,28 @@ LAUNCH = "from pubsmith.cli.sandbox import sandbox_command; sandbox_command()"
 def _start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", LAUNCH, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serves_until_signalled_and_exits_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
-    process = _start("--port", "0", "--data", str(tmp_path / "data"), "--repo", "acme/one",
-                     "--repo", "acme/two", "--api-key", "k", "--sync-seconds", "0.1")
+    process = _start(
+        "--port",
+        "0",
+        "--data",
+        str(tmp_path / "data"),
+        "--repo",
+        "acme/one",
+        "--repo",
+        "acme/two",
+        "--api-key",
+        "k",
+        "--sync-seconds",
+        "0.1",
+    )
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
@@ -45,9 +59,26 @@ def test_serves_until_signalled_and_exits_cleanly(tmp_path: Path, stop: signal.S
 
 
 def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
-    process = _start("--error-rate", "0.25", "--reset-before-rate", "0.1", "--reset-after-rate",
-                     "0.05", "--latency-ms", "5", "--rate-limit", "1000", "--rate-interval", "60",
-                     "--fail-processing-rate", "0.5", "--fail-processing", "bad-*", "--seed", "9")
+    process = _start(
+        "--error-rate",
+        "0.25",
+        "--reset-before-rate",
+        "0.1",
+        "--reset-after-rate",
+        "0.05",
+        "--latency-ms",
+        "5",
+        "--rate-limit",
+        "1000",
+        "--rate-interval",
+        "60",
+        "--fail-processing-rate",
+        "0.5",
+        "--fail-processing",
+        "bad-*",
+        "--seed",
+        "9",
+    )
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
@@ -56,9 +87,16 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
     assert settings == {
-        "sync_seconds": 0.5, "error_rate": 0.25, "reset_before_rate": 0.1,
-        "reset_after_rate": 0.05, "latency_ms": 5, "rate_limit": 1000, "rate_interval": 60.0,
-        "fail_processing_rate": 0.5, "fail_processing": ["bad-*"], "seed": 9,
+        "sync_seconds": 0.5,
+        "error_rate": 0.25,
+        "reset_before_rate": 0.1,
+        "reset_after_rate": 0.05,
+        "latency_ms": 5,
+        "rate_limit": 1000,
+        "rate_interval": 60.0,
+        "fail_processing_rate": 0.5,
+        "fail_processing": ["bad-*"],
+        "seed": 9,
     }
 
 
@@ -85,8 +123,12 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     try:
         assert first.stdout is not None
         port = first.stdout.readline().strip().rsplit(":", 1)[1]
-        result = subprocess.run([sys.executable, "-c", LAUNCH, "--port", port],
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            [sys.executable, "-c", LAUNCH, "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=20)

@@ -102,7 +102,12 @@ def test_a_spent_budget_answers_429_with_retry_after_then_recovers(
     with _client(sandbox) as api:
         answers = [api.get("/user/self/") for _ in range(4)]
         assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
-        assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+        assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == [
+            "2",
+            "1",
+            "0",
+            "0",
+        ]
         throttled = answers[-1]
         assert 1 <= int(throttled.headers["Retry-After"]) <= 1
         assert throttled.json()["detail"].startswith("Request was throttled.")
@@ -137,8 +142,13 @@ def test_faults_are_switched_over_http_and_bad_settings_refused(
         assert changed.json()["error_rate"] == 1
         assert api.get("/user/self/").status_code >= 500
         assert api.get("/_sandbox/config").json()["error_rate"] == 1
-        for bad in ({"error_rate": 2}, {"colour": "red"}, {"latency_ms": -1},
-                    {"rate_limit": 0}, {"sync_seconds": "slow"}):
+        for bad in (
+            {"error_rate": 2},
+            {"colour": "red"},
+            {"latency_ms": -1},
+            {"rate_limit": 0},
+            {"sync_seconds": "slow"},
+        ):
             refused = api.post("/_sandbox/config", json=bad)
             assert refused.status_code == 400, bad
             assert refused.json()["detail"]

@@ -22,7 +22,9 @@ def _blob(sandbox: Sandbox, identifier: str) -> Path:
 
 
 def test_files_validate_accepts_a_good_request_and_names_bad_fields(api: httpx.Client) -> None:
-    good = api.post(f"/files/{REPO}/validate/", json={"filename": "a.whl", "md5_checksum": "0" * 32})
+    good = api.post(
+        f"/files/{REPO}/validate/", json={"filename": "a.whl", "md5_checksum": "0" * 32}
+    )
     assert good.status_code == 204
     assert good.content == b""
     bad = api.post(f"/files/{REPO}/validate/", json={"md5_checksum": "short", "method": "ftp"})
@@ -64,7 +66,9 @@ def test_single_request_uploads_store_the_exact_bytes(
     assert sandbox.state()["uploads"]["completed"] == 1
 
 
-def test_put_streams_a_chunked_body(api: httpx.Client, plain: httpx.Client, sandbox: Sandbox) -> None:
+def test_put_streams_a_chunked_body(
+    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+) -> None:
     data = os.urandom(3 * 1024 * 1024 + 17)
     info = request_upload(api, "chunked.bin", data, method="put")
 
@@ -94,8 +98,9 @@ def test_post_with_a_forged_policy_is_refused(api: httpx.Client, plain: httpx.Cl
 
 def test_post_without_a_file_part_is_refused(api: httpx.Client, plain: httpx.Client) -> None:
     info = request_upload(api, "a.bin", DATA)
-    response = plain.post(info["upload_url"], data=info["upload_fields"],
-                          files={"other": ("a.bin", DATA)})
+    response = plain.post(
+        info["upload_url"], data=info["upload_fields"], files={"other": ("a.bin", DATA)}
+    )
     assert response.status_code == 400
     assert "file" in response.json()["detail"]
 
@@ -117,19 +122,35 @@ def test_credentials_sent_to_presigned_endpoints_are_recorded_as_fingerprints(
     api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
 ) -> None:
     post = request_upload(api, "a.bin", DATA)
-    plain.post(post["upload_url"], data=post["upload_fields"], files={"file": ("a.bin", DATA)},
-               headers={"X-Api-Key": "leaked-key"})
+    plain.post(
+        post["upload_url"],
+        data=post["upload_fields"],
+        files={"file": ("a.bin", DATA)},
+        headers={"X-Api-Key": "leaked-key"},
+    )
     put = request_upload(api, "b.bin", DATA, method="put")
-    plain.put(f"{put['upload_url']}?{put['upload_querystring']}", content=DATA,
-              headers={"Authorization": "Bearer leaked-token", "Cookie": "session=1"})
+    plain.put(
+        f"{put['upload_url']}?{put['upload_querystring']}",
+        content=DATA,
+        headers={"Authorization": "Bearer leaked-token", "Cookie": "session=1"},
+    )
     seen = sandbox.state()["credentials_seen"]
     assert seen == [
-        {"endpoint": "post", "header": "x-api-key",
-         "fingerprint": hashlib.sha256(b"leaked-key").hexdigest()[:8]},
-        {"endpoint": "put", "header": "authorization",
-         "fingerprint": hashlib.sha256(b"Bearer leaked-token").hexdigest()[:8]},
-        {"endpoint": "put", "header": "cookie",
-         "fingerprint": hashlib.sha256(b"session=1").hexdigest()[:8]},
+        {
+            "endpoint": "post",
+            "header": "x-api-key",
+            "fingerprint": hashlib.sha256(b"leaked-key").hexdigest()[:8],
+        },
+        {
+            "endpoint": "put",
+            "header": "authorization",
+            "fingerprint": hashlib.sha256(b"Bearer leaked-token").hexdigest()[:8],
+        },
+        {
+            "endpoint": "put",
+            "header": "cookie",
+            "fingerprint": hashlib.sha256(b"session=1").hexdigest()[:8],
+        },
     ]
     database = (sandbox.data_dir / "sandbox.sqlite3").read_bytes()
     assert b"leaked-key" not in database
@@ -137,13 +158,20 @@ def test_credentials_sent_to_presigned_endpoints_are_recorded_as_fingerprints(
 
 
 def _put_part(
-    plain: httpx.Client, sandbox: Sandbox, identifier: str, number: int, data: bytes,
+    plain: httpx.Client,
+    sandbox: Sandbox,
+    identifier: str,
+    number: int,
+    data: bytes,
     key: str | None = "test-key",
 ) -> httpx.Response:
     headers = {"X-Api-Key": key} if key else {}
-    return plain.put(f"{sandbox.url}/_sandbox/upload/parts/",
-                     params={"upload_id": identifier, "part_number": number},
-                     content=data, headers=headers)
+    return plain.put(
+        f"{sandbox.url}/_sandbox/upload/parts/",
+        params={"upload_id": identifier, "part_number": number},
+        content=data,
+        headers=headers,
+    )
 
 
 def test_parts_in_any_order_and_concurrently_are_joined_in_order(
@@ -154,14 +182,18 @@ def test_parts_in_any_order_and_concurrently_are_joined_in_order(
     info = request_upload(api, "big.bin", whole, method="put_parts")
     order = [5, 2, 7, 0, 3, 6, 1, 4]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(
-            lambda n: _put_part(plain, sandbox, info["identifier"], n + 1, parts[n]), order
-        ))
+        answers = list(
+            pool.map(
+                lambda n: _put_part(plain, sandbox, info["identifier"], n + 1, parts[n]), order
+            )
+        )
     assert [answer.status_code for answer in answers] == [200] * 8
     # S3 documents multipart ETags as opaque; each stored part gets its own.
     assert len({answer.headers["ETag"] for answer in answers}) == 8
-    complete = api.post(f"/files/{REPO}/{info['identifier']}/complete/",
-                        json={"upload_id": info["identifier"], "complete": True})
+    complete = api.post(
+        f"/files/{REPO}/{info['identifier']}/complete/",
+        json={"upload_id": info["identifier"], "complete": True},
+    )
     assert complete.status_code == 201
     assert complete.json()["identifier"] == info["identifier"]
     assert _blob(sandbox, info["identifier"]).read_bytes() == whole
@@ -192,13 +224,15 @@ def test_a_part_sent_again_after_it_was_hashed_is_checked_as_sent_last(
     assert _blob(sandbox, identifier).read_bytes() == data
 
 
-def _parts_upload(api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, data: bytes,
-                  **create: str) -> str:
-    response = api.post(f"/files/{REPO}/", json={"filename": "p.bin", "method": "put_parts",
-                                                 **create})
+def _parts_upload(
+    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, data: bytes, **create: str
+) -> str:
+    response = api.post(
+        f"/files/{REPO}/", json={"filename": "p.bin", "method": "put_parts", **create}
+    )
     identifier: str = response.json()["identifier"]
     for number, offset in enumerate(range(0, len(data), 100_000), start=1):
-        piece = data[offset:offset + 100_000]
+        piece = data[offset : offset + 100_000]
         assert _put_part(plain, sandbox, identifier, number, piece).status_code == 200
     return identifier
 
@@ -209,8 +243,10 @@ def test_complete_checks_the_sha256_a_client_hashed_while_sending(
     data = os.urandom(250_000)
     sha256 = hashlib.sha256(data).hexdigest()
     good = _parts_upload(api, plain, sandbox, data)
-    answer = api.post(f"/files/{REPO}/{good}/complete/",
-                      json={"filename": "p.bin", "sha256_checksum": sha256.upper()})
+    answer = api.post(
+        f"/files/{REPO}/{good}/complete/",
+        json={"filename": "p.bin", "sha256_checksum": sha256.upper()},
+    )
     assert answer.status_code == 201
     assert _blob(sandbox, good).read_bytes() == data
     bad = _parts_upload(api, plain, sandbox, data)
@@ -226,12 +262,10 @@ def test_complete_refuses_checksums_that_contradict_or_are_malformed(
     data = os.urandom(150_000)
     sha256 = hashlib.sha256(data).hexdigest()
     identifier = _parts_upload(api, plain, sandbox, data, sha256_checksum=sha256)
-    other = api.post(f"/files/{REPO}/{identifier}/complete/",
-                     json={"sha256_checksum": "1" * 64})
+    other = api.post(f"/files/{REPO}/{identifier}/complete/", json={"sha256_checksum": "1" * 64})
     assert other.status_code == 400
     assert "differs from the one given when the upload was requested" in other.json()["detail"]
-    malformed = api.post(f"/files/{REPO}/{identifier}/complete/",
-                         json={"md5_checksum": "not-hex"})
+    malformed = api.post(f"/files/{REPO}/{identifier}/complete/", json={"md5_checksum": "not-hex"})
     assert malformed.status_code == 400
     assert "md5_checksum" in malformed.json()["fields"]
     same = api.post(f"/files/{REPO}/{identifier}/complete/", json={"sha256_checksum": sha256})
@@ -245,8 +279,12 @@ def test_parts_need_the_api_credentials(
     assert _put_part(plain, sandbox, info["identifier"], 1, DATA, key=None).status_code == 401
     assert _put_part(plain, sandbox, "nope", 1, DATA).status_code == 404
     assert _put_part(plain, sandbox, info["identifier"], 0, DATA).status_code == 400
-    missing_id = plain.put(f"{sandbox.url}/_sandbox/upload/parts/", params={"part_number": 1},
-                           content=DATA, headers={"X-Api-Key": "k"})
+    missing_id = plain.put(
+        f"{sandbox.url}/_sandbox/upload/parts/",
+        params={"part_number": 1},
+        content=DATA,
+        headers={"X-Api-Key": "k"},
+    )
     assert missing_id.status_code == 400
 
 

@@ -57,14 +57,19 @@ def test_required_fields_and_unknown_distributions_are_named(api: httpx.Client) 
     response = api.post(f"/packages/{REPO}/upload/deb/", json={"package_file": "x"})
     assert response.status_code == 400
     assert response.json()["fields"] == {"distribution": ["This field is required."]}
-    wrong = api.post(f"/packages/{REPO}/validate-upload/deb/",
-                     json={"package_file": "x", "distribution": "el/9", "ignored_key": 1})
+    wrong = api.post(
+        f"/packages/{REPO}/validate-upload/deb/",
+        json={"package_file": "x", "distribution": "el/9", "ignored_key": 1},
+    )
     assert wrong.status_code == 400
     assert "debian/bookworm" in wrong.json()["fields"]["distribution"][0]
-    typed = api.post(f"/packages/{REPO}/validate-upload/raw/",
-                     json={"package_file": "x", "republish": "maybe", "name": ["a"]})
+    typed = api.post(
+        f"/packages/{REPO}/validate-upload/raw/",
+        json={"package_file": "x", "republish": "maybe", "name": ["a"]},
+    )
     assert typed.json()["fields"] == {
-        "republish": ["Must be a valid boolean."], "name": ["Not a valid string."]
+        "republish": ["Must be a valid boolean."],
+        "name": ["Not a valid string."],
     }
 
 
@@ -73,8 +78,11 @@ def test_package_files_must_be_completed_uploads_of_the_same_repo(
 ) -> None:
     elsewhere = upload(api, plain, "notes.txt", NOTES, repo="acme/other")
     open_upload = api.post(f"/files/{REPO}/", json={"filename": "a.txt"}).json()["identifier"]
-    for identifier, words in (("nope", "No upload"), (elsewhere, "No upload"),
-                              (open_upload, "is open")):
+    for identifier, words in (
+        ("nope", "No upload"),
+        (elsewhere, "No upload"),
+        (open_upload, "is open"),
+    ):
         response = api.post(f"/packages/{REPO}/upload/raw/", json={"package_file": identifier})
         assert response.status_code == 400
         assert words in response.json()["fields"]["package_file"][0]
@@ -128,7 +136,10 @@ def test_a_duplicate_fails_unless_republished_which_replaces_the_old(
     assert wait_settled(api, republished["slug"])["is_sync_completed"]
     assert api.get(f"/packages/{REPO}/{first['slug']}/").status_code == 404
     assert sandbox.state()["packages"][REPO] == {
-        "awaiting": 0, "in_progress": 0, "completed": 2, "failed": 1
+        "awaiting": 0,
+        "in_progress": 0,
+        "completed": 2,
+        "failed": 1,
     }
 
 
@@ -152,8 +163,9 @@ def test_list_filters_sorts_and_pages_like_the_real_api(
     api: httpx.Client, plain: httpx.Client
 ) -> None:
     for version in ("1.0", "1.2", "2.0"):
-        package = publish(api, plain, "raw", f"tool-{version}.txt", NOTES, name="tool",
-                          version=version)
+        package = publish(
+            api, plain, "raw", f"tool-{version}.txt", NOTES, name="tool", version=version
+        )
         wait_settled(api, package["slug"])
     publish(api, plain, "raw", "other.txt", NOTES, name="other", version="1.0")
     page = api.get(f"/packages/{REPO}/", params={"page_size": 2, "sort": "name,-version"})
@@ -176,7 +188,11 @@ def test_list_filters_sorts_and_pages_like_the_real_api(
     assert names("filename:other.txt format:raw") == [("other", "1.0")]
     assert names("other OR version:2.0") == [("other", "1.0"), ("tool", "2.0")]
     assert names("name:tool NOT version:1*") == [("tool", "2.0")]
-    assert names("status:completed name:tool") == [("tool", "1.0"), ("tool", "1.2"), ("tool", "2.0")]
+    assert names("status:completed name:tool") == [
+        ("tool", "1.0"),
+        ("tool", "1.2"),
+        ("tool", "2.0"),
+    ]
     assert names("format:deb") == []
     assert api.get(f"/packages/{REPO}/", params={"query": "colour:red"}).status_code == 400
     assert api.get(f"/packages/{REPO}/", params={"sort": "colour"}).status_code == 400
@@ -187,7 +203,9 @@ def test_list_filters_sorts_and_pages_like_the_real_api(
 def test_read_status_and_delete(api: httpx.Client, plain: httpx.Client) -> None:
     package = publish(api, plain, "raw", "notes.txt", NOTES)
     for identifier in (package["slug"], package["slug_perm"]):
-        assert api.get(f"/packages/{REPO}/{identifier}/").json()["slug_perm"] == package["slug_perm"]
+        assert (
+            api.get(f"/packages/{REPO}/{identifier}/").json()["slug_perm"] == package["slug_perm"]
+        )
         assert api.get(f"/packages/{REPO}/{identifier}/status/").status_code == 200
     assert api.get(f"/packages/acme/other/{package['slug']}/").status_code == 404
     assert api.delete(f"/packages/{REPO}/{package['slug']}/").status_code == 204
@@ -203,8 +221,9 @@ def test_copy_and_move_need_a_synchronised_package(
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "notes.txt", NOTES, version="1")
         for action in ("copy", "move"):
-            response = api.post(f"/packages/{REPO}/{package['slug']}/{action}/",
-                                json={"destination": "other"})
+            response = api.post(
+                f"/packages/{REPO}/{package['slug']}/{action}/", json={"destination": "other"}
+            )
             assert response.status_code == 400
             assert response.json()["detail"] == (
                 "The package is in the wrong state for the requested operation."
@@ -234,15 +253,19 @@ def test_copy_honours_republish_and_move_relocates(api: httpx.Client, plain: htt
     again = api.post(f"/packages/{REPO}/{package['slug']}/copy/", json={"destination": "other"})
     failed = wait_settled(api, again.json()["slug"], repo="acme/other")
     assert failed["is_sync_failed"] and "duplicate" in failed["status_reason"]
-    forced = api.post(f"/packages/{REPO}/{package['slug']}/copy/",
-                      json={"destination": "other", "republish": True})
+    forced = api.post(
+        f"/packages/{REPO}/{package['slug']}/copy/",
+        json={"destination": "other", "republish": True},
+    )
     assert wait_settled(api, forced.json()["slug"], repo="acme/other")["is_sync_completed"]
     assert api.get(f"/packages/acme/other/{copied.json()['slug']}/").status_code == 404
     assert api.get(f"/packages/{REPO}/{package['slug']}/").status_code == 200
 
     moved_source = publish(api, plain, "raw", "moved.txt", NOTES)
     wait_settled(api, moved_source["slug"])
-    moved = api.post(f"/packages/{REPO}/{moved_source['slug']}/move/", json={"destination": "other"})
+    moved = api.post(
+        f"/packages/{REPO}/{moved_source['slug']}/move/", json={"destination": "other"}
+    )
     assert moved.status_code == 200
     assert moved.json()["slug_perm"] == moved_source["slug_perm"]
     assert api.get(f"/packages/{REPO}/{moved_source['slug']}/").status_code == 404
@@ -259,7 +282,9 @@ def test_tag_actions(api: httpx.Client, plain: httpx.Client) -> None:
         return dict(response.json())
 
     assert tag(tags=["b"])["tags"] == {"info": ["a", "b"]}
-    assert tag(action="Add", tags=["keep"], is_immutable=True)["tags_immutable"] == {"info": ["keep"]}
+    assert tag(action="Add", tags=["keep"], is_immutable=True)["tags_immutable"] == {
+        "info": ["keep"]
+    }
     assert tag(action="Remove", tags=["a", "keep"])["tags"] == {"info": ["b", "keep"]}
     assert tag(action="Replace", tags=["z"])["tags"] == {"info": ["keep", "z"]}
     assert tag(action="Clear")["tags"] == {"info": ["keep"]}

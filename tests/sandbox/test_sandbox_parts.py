@@ -36,9 +36,9 @@ class Trickle(io.RawIOBase):
 
 
 def test_chunked_bodies_are_decoded_and_stop_at_their_end() -> None:
-    stream = io.BufferedReader(io.BytesIO(
-        b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\nNEXT REQUEST"
-    ))
+    stream = io.BufferedReader(
+        io.BytesIO(b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\nNEXT REQUEST")
+    )
     body = BodyReader(stream, None, chunked=True)
     assert body.read(100) == b"hello world"
     assert body.exhausted
@@ -69,13 +69,20 @@ def _form(boundary: bytes, parts: list[tuple[bytes, bytes]]) -> bytes:
 def test_multipart_parts_survive_any_split_of_the_stream(step: int) -> None:
     boundary = b"----sandbox-boundary"
     payload = os.urandom(50_000) + b"\r\n--" + boundary[:-1]  # almost a delimiter inside
-    form = _form(boundary, [
-        (b'Content-Disposition: form-data; name="key"', b"abc/file.bin"),
-        (b'Content-Disposition: form-data; name="file"; filename="file.bin"\r\n'
-         b"Content-Type: application/octet-stream", payload),
-    ])
-    reader = MultipartReader(BodyReader(io.BufferedReader(Trickle(form, step)), len(form), False),
-                             boundary)
+    form = _form(
+        boundary,
+        [
+            (b'Content-Disposition: form-data; name="key"', b"abc/file.bin"),
+            (
+                b'Content-Disposition: form-data; name="file"; filename="file.bin"\r\n'
+                b"Content-Type: application/octet-stream",
+                payload,
+            ),
+        ],
+    )
+    reader = MultipartReader(
+        BodyReader(io.BufferedReader(Trickle(form, step)), len(form), False), boundary
+    )
     first = reader.next_part()
     assert first is not None and first.name == "key"
     assert reader.read(100) == b"abc/file.bin"
@@ -93,7 +100,7 @@ def test_multipart_errors_are_400s() -> None:
     with pytest.raises(ValidationError):
         boundary_of("multipart/form-data")
     assert boundary_of('multipart/form-data; boundary="a b"') == b"a b"
-    truncated = b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno end"
+    truncated = b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nno end'
     reader = MultipartReader(io.BytesIO(truncated), b"b")
     assert reader.next_part() is not None
     with pytest.raises(ValidationError, match="closing boundary"):
@@ -120,20 +127,31 @@ def test_rate_limiter_windows_with_a_fake_clock() -> None:
 
 def test_fault_plans_follow_the_seed_never_combine_and_are_counted() -> None:
     counted: list[str] = []
-    faults = Faults(error_rate=0.3, reset_before_rate=0.2, reset_after_rate=0.2, latency_ms=1,
-                    seed=5)
+    faults = Faults(
+        error_rate=0.3, reset_before_rate=0.2, reset_after_rate=0.2, latency_ms=1, seed=5
+    )
     first = FaultInjector(faults, counted.append)
     second = FaultInjector(faults, lambda kind: None)
     plans = [first.plan() for _ in range(200)]
     assert plans == [second.plan() for _ in range(200)]
     kinds = [
-        [kind for kind, on in (("reset_before", plan.reset_before),
-                               ("error", plan.error_status is not None),
-                               ("reset_after", plan.reset_after)) if on]
+        [
+            kind
+            for kind, on in (
+                ("reset_before", plan.reset_before),
+                ("error", plan.error_status is not None),
+                ("reset_after", plan.reset_after),
+            )
+            if on
+        ]
         for plan in plans
     ]
     assert all(len(applied) <= 1 for applied in kinds)
-    assert {kind for applied in kinds for kind in applied} == {"reset_before", "error", "reset_after"}
+    assert {kind for applied in kinds for kind in applied} == {
+        "reset_before",
+        "error",
+        "reset_after",
+    }
     assert counted.count("latency") == 200
     assert counted.count("error") == sum(applied == ["error"] for applied in kinds)
 
@@ -164,8 +182,14 @@ def test_fault_settings_are_checked(changes: dict[str, object], message: str) ->
 def test_sandbox_config_is_checked_and_hides_its_key() -> None:
     config = SandboxConfig(api_key="very-secret")
     assert "very-secret" not in repr(config)
-    for bad in ({"repos": ()}, {"repos": "acme/x"}, {"api_key": " "}, {"sync_seconds": -1},
-                {"port": 70000}, {"repos": ("acme",)}):
+    for bad in (
+        {"repos": ()},
+        {"repos": "acme/x"},
+        {"api_key": " "},
+        {"sync_seconds": -1},
+        {"port": 70000},
+        {"repos": ("acme",)},
+    ):
         with pytest.raises(ConfigError):
             SandboxConfig(**bad)  # type: ignore[arg-type]
 

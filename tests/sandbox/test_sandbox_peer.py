@@ -26,8 +26,10 @@ pytestmark = pytest.mark.peer
 def _peer_cli() -> str:
     cli = os.environ.get("PUBSMITH_PEER_CLI")
     if not cli:
-        pytest.fail("PUBSMITH_PEER_CLI is not set: run `make peer` to install cloudsmith-cli "
-                    "in .venv-peer and point PUBSMITH_PEER_CLI at its cloudsmith executable")
+        pytest.fail(
+            "PUBSMITH_PEER_CLI is not set: run `make peer` to install cloudsmith-cli "
+            "in .venv-peer and point PUBSMITH_PEER_CLI at its cloudsmith executable"
+        )
     if not Path(cli).is_file():
         pytest.fail(f"PUBSMITH_PEER_CLI={cli} is not a file: run `make peer` again")
     return cli
@@ -44,8 +46,21 @@ def _wheel(tmp_path: Path) -> Path:
         '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
         '[project]\nname = "acme-greeting"\nversion = "1.2.0"\n'
     )
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path / "dist"), str(project)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return next((tmp_path / "dist").glob("*.whl"))
 
 
@@ -62,8 +77,11 @@ def _deb(tmp_path: Path) -> Path:
         "Maintainer: Acme <acme@example.invalid>\nDescription: tiny test package\n"
     )
     built = tmp_path / "acme-hello_1.0.0-1_all.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "--build", str(root), str(built)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "--build", str(root), str(built)],
+        check=True,
+        capture_output=True,
+    )
     return built
 
 
@@ -80,16 +98,31 @@ def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_pa
         "deb": ["deb", "acme/sandbox/debian/bookworm", str(_deb(tmp_path))],
         "raw, multipart": ["raw", "acme/sandbox", str(large), "--version", "1"],
     }
-    env = {**os.environ, "HOME": str(tmp_path), "DO_NOT_TRACK": "1",
-           "CLOUDSMITH_NO_TELEMETRY": "1", "CLOUDSMITH_API_KEY": ""}
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "DO_NOT_TRACK": "1",
+        "CLOUDSMITH_NO_TELEMETRY": "1",
+        "CLOUDSMITH_API_KEY": "",
+    }
     config = SandboxConfig(data_dir=tmp_path / "data", api_key=KEY, sync_seconds=0.2)
     with running_sandbox(config) as sandbox:
 
         def push(arguments: list[str]) -> subprocess.CompletedProcess[str]:
-            command = [cli, "push", *arguments, "--api-host", sandbox.url, "-k", KEY,
-                       "--wait-interval", "0.1"]
-            return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env,
-                                  cwd=tmp_path)
+            command = [
+                cli,
+                "push",
+                *arguments,
+                "--api-host",
+                sandbox.url,
+                "-k",
+                KEY,
+                "--wait-interval",
+                "0.1",
+            ]
+            return subprocess.run(
+                command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+            )
 
         with ThreadPoolExecutor(max_workers=len(pushes)) as pool:
             results = dict(zip(pushes, pool.map(push, pushes.values()), strict=True))
@@ -101,8 +134,14 @@ def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_pa
         assert "Package synchronised successfully" in output, f"{fmt}: {output}"
     assert state["packages"]["acme/sandbox"]["completed"] == 4
     assert state["credentials_seen"] == [], "the CLI sends no credentials to presigned URLs"
-    for operation in ("files_validate", "files_create", "sandbox_upload_post",
-                      "packages_validate-upload_python", "packages_upload_deb",
-                      "packages_status", "files_complete"):
+    for operation in (
+        "files_validate",
+        "files_create",
+        "sandbox_upload_post",
+        "packages_validate-upload_python",
+        "packages_upload_deb",
+        "packages_status",
+        "files_complete",
+    ):
         assert state["requests"].get(operation), operation
     assert state["requests"]["sandbox_upload_part"] == 2

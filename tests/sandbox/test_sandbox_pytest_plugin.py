@@ -44,8 +44,9 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
                  "pubsmith.sandbox.runner", "pubsmith.registry")
         print([name for name in heavy if name in sys.modules])
     """)
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -57,8 +58,12 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
 
 
 def test_the_package_exports_its_public_names() -> None:
-    assert sorted(pubsmith.sandbox.__all__) == ["Faults", "Sandbox", "SandboxConfig",
-                                                "running_sandbox"]
+    assert sorted(pubsmith.sandbox.__all__) == [
+        "Faults",
+        "Sandbox",
+        "SandboxConfig",
+        "running_sandbox",
+    ]
     for name in pubsmith.sandbox.__all__:
         assert getattr(pubsmith.sandbox, name) is not None
 

@@ -12,16 +12,18 @@ def test_a_restart_with_the_same_directory_keeps_everything(
     tmp_path: Path, plain: httpx.Client
 ) -> None:
     config = SandboxConfig(data_dir=tmp_path / "state", sync_seconds=0.05, api_key="k")
-    with running_sandbox(config) as first, httpx.Client(
-        base_url=first.url, headers={"X-Api-Key": "k"}
-    ) as api:
+    with (
+        running_sandbox(config) as first,
+        httpx.Client(base_url=first.url, headers={"X-Api-Key": "k"}) as api,
+    ):
         package = publish(api, plain, "raw", "kept.txt", b"kept\n", version="3")
         wait_settled(api, package["slug"])
         waiting = request_upload(api, "later.bin", b"later", method="put")
         before = first.state()
-    with running_sandbox(config) as second, httpx.Client(
-        base_url=second.url, headers={"X-Api-Key": "k"}
-    ) as api:
+    with (
+        running_sandbox(config) as second,
+        httpx.Client(base_url=second.url, headers={"X-Api-Key": "k"}) as api,
+    ):
         assert second.state()["requests"] == before["requests"]
         assert second.state()["uploads"] == before["uploads"]
         read = api.get(f"/packages/{REPO}/{package['slug']}/")
@@ -38,11 +40,13 @@ def test_packages_pending_at_shutdown_are_processed_after_a_restart(
     tmp_path: Path, plain: httpx.Client
 ) -> None:
     slow = SandboxConfig(data_dir=tmp_path / "state", sync_seconds=0.5)
-    with running_sandbox(slow) as first, httpx.Client(
-        base_url=first.url, headers={"X-Api-Key": "k"}
-    ) as api:
+    with (
+        running_sandbox(slow) as first,
+        httpx.Client(base_url=first.url, headers={"X-Api-Key": "k"}) as api,
+    ):
         package = publish(api, plain, "raw", "pending.txt", b"pending\n")
-    with running_sandbox(slow) as second, httpx.Client(
-        base_url=second.url, headers={"X-Api-Key": "k"}
-    ) as api:
+    with (
+        running_sandbox(slow) as second,
+        httpx.Client(base_url=second.url, headers={"X-Api-Key": "k"}) as api,
+    ):
         assert wait_settled(api, package["slug"])["is_sync_completed"]

@@ -23,16 +23,39 @@ from sandbox_client import REPO, upload, wait_settled
 
 from pubsmith.sandbox.runner import Sandbox
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "cloudsmith-openapi.json"
+SPEC = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "cloudsmith-openapi.json"
+)
 ROOT = "urn:cloudsmith-openapi"
-VALUES = {"name": "notes", "version": "1.0.0", "scope": "acme", "provider": "virtualbox",
-          "filepath": "tools/notes.txt"}
+VALUES = {
+    "name": "notes",
+    "version": "1.0.0",
+    "scope": "acme",
+    "provider": "virtualbox",
+    "filepath": "tools/notes.txt",
+}
 DISTRIBUTIONS = {"deb": "debian/bookworm", "rpm": "fedora/40", "alpine": "alpine/v3.20"}
 BASIC_OPERATIONS = {
-    "user_self", "formats_list", "formats_read", "distros_list", "distros_read",
-    "rates_limits_list", "openid_create", "files_validate", "files_create", "files_info",
-    "files_complete", "files_abort", "packages_list", "packages_read", "packages_delete",
-    "packages_status", "packages_copy", "packages_move", "packages_tag", "packages_resync",
+    "user_self",
+    "formats_list",
+    "formats_read",
+    "distros_list",
+    "distros_read",
+    "rates_limits_list",
+    "openid_create",
+    "files_validate",
+    "files_create",
+    "files_info",
+    "files_complete",
+    "files_abort",
+    "packages_list",
+    "packages_read",
+    "packages_delete",
+    "packages_status",
+    "packages_copy",
+    "packages_move",
+    "packages_tag",
+    "packages_resync",
 }
 
 
@@ -56,8 +79,10 @@ class Answer:
 
 def _load_spec() -> dict[str, Any]:
     if not SPEC.is_file():
-        pytest.skip(f"the official OpenAPI description is not at {SPEC} (only CI and the "
-                    "maintainers' checkouts have ../shared/reference)")
+        pytest.skip(
+            f"the official OpenAPI description is not at {SPEC} (only CI and the "
+            "maintainers' checkouts have ../shared/reference)"
+        )
     spec: dict[str, Any] = json.loads(SPEC.read_text())
     return spec
 
@@ -68,8 +93,11 @@ def _to_json_schema(node: Any) -> Any:
         return [_to_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    converted = {key: _to_json_schema(value) for key, value in node.items()
-                 if key not in ("nullable", "x-nullable", "example")}
+    converted = {
+        key: _to_json_schema(value)
+        for key, value in node.items()
+        if key not in ("nullable", "x-nullable", "example")
+    }
     if isinstance(converted.get("$ref"), str):
         converted["$ref"] = ROOT + converted["$ref"]
     if node.get("nullable"):
@@ -91,11 +119,16 @@ def _operations(spec: dict[str, Any]) -> list[Operation]:
                 continue
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
             ref = body.get("schema", {}).get("$ref")
-            operations.append(Operation(
-                operation["operationId"], method.upper(), re.compile(f"^{regex}$"),
-                len([part for part in template.split("/") if part and "{" not in part]),
-                operation["responses"], ref.rsplit("/", 1)[1] if ref else None,
-            ))
+            operations.append(
+                Operation(
+                    operation["operationId"],
+                    method.upper(),
+                    re.compile(f"^{regex}$"),
+                    len([part for part in template.split("/") if part and "{" not in part]),
+                    operation["responses"],
+                    ref.rsplit("/", 1)[1] if ref else None,
+                )
+            )
     return operations
 
 
@@ -140,13 +173,15 @@ def recorded(sandbox: Sandbox) -> Iterator[tuple[list[Answer], Callable[..., htt
     def keep(response: httpx.Response) -> None:
         response.read()
         path = re.sub(r"^/v1(?=/)", "", response.request.url.path)
-        answers.append(Answer(response.request.method, path, response.status_code,
-                              response.content))
+        answers.append(
+            Answer(response.request.method, path, response.status_code, response.content)
+        )
 
     def client(key: str | None = "k") -> httpx.Client:
         headers = {"X-Api-Key": key} if key else {}
-        made = httpx.Client(base_url=sandbox.url, headers=headers, timeout=30,
-                            event_hooks={"response": [keep]})
+        made = httpx.Client(
+            base_url=sandbox.url, headers=headers, timeout=30, event_hooks={"response": [keep]}
+        )
         clients.append(made)
         return made
 
@@ -183,11 +218,16 @@ def test_answers_validate_against_the_official_schema(
             continue
         validator.check(operation, answer)
         seen.setdefault(operation.id, set()).add("success" if answer.status < 400 else "error")
-    formats = {op.id.rsplit("_", 1)[1] for op in validator._operations
-               if op.id.startswith("packages_upload_")}
-    expected = BASIC_OPERATIONS | {f"packages_upload_{fmt}" for fmt in formats} | {
-        f"packages_validate-upload_{fmt}" for fmt in formats
+    formats = {
+        op.id.rsplit("_", 1)[1]
+        for op in validator._operations
+        if op.id.startswith("packages_upload_")
     }
+    expected = (
+        BASIC_OPERATIONS
+        | {f"packages_upload_{fmt}" for fmt in formats}
+        | {f"packages_validate-upload_{fmt}" for fmt in formats}
+    )
     missing = sorted(op for op in expected if seen.get(op) != {"success", "error"})
     assert not missing, f"not exercised both ways: {missing}"
     assert {answer.status for answer in answers} >= {200, 201, 202, 204, 400, 401, 404, 429}
@@ -195,8 +235,14 @@ def test_answers_validate_against_the_official_schema(
 
 
 def _exercise_misc(sandbox: Sandbox, api: httpx.Client, wrong: httpx.Client) -> None:
-    for path in ("/user/self/", "/formats/", "/distros/", "/rates/limits/", "/formats/raw/",
-                 "/distros/debian/"):
+    for path in (
+        "/user/self/",
+        "/formats/",
+        "/distros/",
+        "/rates/limits/",
+        "/formats/raw/",
+        "/distros/debian/",
+    ):
         api.get(path)
         wrong.get(path)
     api.get("/formats/cobol/")
@@ -220,8 +266,11 @@ def _exercise_files(api: httpx.Client) -> None:
     api.get(f"{base}/{parts['identifier']}/info/")
     api.get(f"{base}/{single['identifier']}/info/")
     api.get(f"{base}/missing/info/")
-    api.put("/_sandbox/upload/parts/",
-            params={"upload_id": parts["identifier"], "part_number": 1}, content=b"part")
+    api.put(
+        "/_sandbox/upload/parts/",
+        params={"upload_id": parts["identifier"], "part_number": 1},
+        content=b"part",
+    )
     api.post(f"{base}/{parts['identifier']}/complete/", json={"upload_id": parts["identifier"]})
     api.post(f"{base}/{single['identifier']}/complete/")
     other = api.post(f"{base}/", json={"filename": "o.bin", "method": "put_parts"}).json()

@@ -46,8 +46,12 @@ def config_command(
         owner = config.repo.value.partition("/")[0] if config.repo else None
         plan = oidc_plan(os.environ, org=owner)
         if plan is not None:
-            rows[2] = ("api-key", None, f"OIDC exchange on use: {plan.provider} token for "
-                       f"service {plan.service_slug} in {plan.org}")
+            rows[2] = (
+                "api-key",
+                None,
+                f"OIDC exchange on use: {plan.provider} token for "
+                f"service {plan.service_slug} in {plan.org}",
+            )
     user_file = user_config_path()
     if as_json:
         document: dict[str, Any] = {

@@ -50,7 +50,10 @@ def _api_options(command: F) -> F:
 
 @contextmanager
 def _client(
-    package: str, api_url: str | None, api_key: str | None, allow_http: bool,
+    package: str,
+    api_url: str | None,
+    api_key: str | None,
+    allow_http: bool,
     ca_bundle: str | None,
 ) -> Iterator[tuple[CloudsmithClient, PackageRef]]:
     from pubsmith.config import load_config
@@ -66,8 +69,12 @@ def _client(
 
 def _wait_options(command: F) -> F:
     command = click.option(
-        "--wait-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True,
-        metavar="SECONDS", help="Longest wait for processing.",
+        "--wait-timeout",
+        type=click.FloatRange(min=1),
+        default=600.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Longest wait for processing.",
     )(command)
     return click.option(
         "--no-wait", is_flag=True, help="Do not wait for Cloudsmith to process the package."
@@ -89,8 +96,16 @@ def _print(as_json: bool, data: Any, line: str) -> None:
 @_wait_options
 @handle_errors
 def promote_command(
-    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
-    ca_bundle: str | None, to: str, move: bool, republish: bool, no_wait: bool,
+    package: str,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+    allow_http: bool,
+    ca_bundle: str | None,
+    to: str,
+    move: bool,
+    republish: bool,
+    no_wait: bool,
     wait_timeout: float,
 ) -> None:
     """Copy (or move) a package to another repository once it is synchronised.
@@ -102,19 +117,27 @@ def promote_command(
     if move and republish:
         raise ConfigError("--republish applies to copies only; drop it or --move")
     with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
-        result = promote(client, ref, to, move=move, republish=republish, wait=not no_wait,
-                         timeout=wait_timeout)
+        result = promote(
+            client, ref, to, move=move, republish=republish, wait=not no_wait, timeout=wait_timeout
+        )
     state = "synchronised" if result.synchronised else "processing"
     verb = "moved" if move else "copied"
-    _print(as_json, result.to_dict(),
-           f"{verb} {result.source} to {result.destination}/{result.slug_perm} ({state})")
+    _print(
+        as_json,
+        result.to_dict(),
+        f"{verb} {result.source} to {result.destination}/{result.slug_perm} ({state})",
+    )
 
 
 @click.command("status")
 @_api_options
 @handle_errors
 def status_command(
-    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
+    package: str,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+    allow_http: bool,
     ca_bundle: str | None,
 ) -> None:
     """Show a package's processing status; exit 1 if processing failed."""
@@ -139,9 +162,17 @@ def status_command(
 @click.option("--immutable", is_flag=True, help="Tags added now can never be removed.")
 @handle_errors
 def tag_command(
-    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
-    ca_bundle: str | None, add: str | None, remove: str | None, replace: str | None,
-    clear: bool, immutable: bool,
+    package: str,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+    allow_http: bool,
+    ca_bundle: str | None,
+    add: str | None,
+    remove: str | None,
+    replace: str | None,
+    clear: bool,
+    immutable: bool,
 ) -> None:
     """Add, remove, replace or clear a package's tags (exactly one of them)."""
     from pubsmith.packages import package_tags, tag_package
@@ -155,8 +186,11 @@ def tag_command(
     with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
         tagged = tag_package(client, ref, action, tags, immutable=immutable)
     now = package_tags(tagged)
-    _print(as_json, {"package": str(ref), "tags": now, "tags_by_type": tagged.get("tags") or {}},
-           f"{ref}: tags {', '.join(now) if now else '(none)'}")
+    _print(
+        as_json,
+        {"package": str(ref), "tags": now, "tags_by_type": tagged.get("tags") or {}},
+        f"{ref}: tags {', '.join(now) if now else '(none)'}",
+    )
 
 
 @click.command("resync")
@@ -164,8 +198,14 @@ def tag_command(
 @_wait_options
 @handle_errors
 def resync_command(
-    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
-    ca_bundle: str | None, no_wait: bool, wait_timeout: float,
+    package: str,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+    allow_http: bool,
+    ca_bundle: str | None,
+    no_wait: bool,
+    wait_timeout: float,
 ) -> None:
     """Ask Cloudsmith to process a package again, and wait for it unless --no-wait."""
     from pubsmith.polling import wait_for_sync
@@ -182,8 +222,13 @@ def resync_command(
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
 @handle_errors
 def delete_command(
-    package: str, as_json: bool, api_url: str | None, api_key: str | None, allow_http: bool,
-    ca_bundle: str | None, yes: bool,
+    package: str,
+    as_json: bool,
+    api_url: str | None,
+    api_key: str | None,
+    allow_http: bool,
+    ca_bundle: str | None,
+    yes: bool,
 ) -> None:
     """Delete a package for good."""
     if not yes:

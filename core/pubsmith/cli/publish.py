@@ -179,8 +179,13 @@ def publish_command(
     from pubsmith.summary import append_step_summary
 
     config = load_config(
-        flags={"repo": repo, "api-url": api_url, "api-key": api_key, "tags": tags,
-               "republish": republish or None}
+        flags={
+            "repo": repo,
+            "api-url": api_url,
+            "api-key": api_key,
+            "tags": tags,
+            "republish": republish or None,
+        }
     )
     known = [config.api_key.value.reveal()] if config.api_key else []
     configure_logging(2 if debug else verbose, secrets=known)

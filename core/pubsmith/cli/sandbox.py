@@ -17,38 +17,75 @@ __all__ = ["sandbox_command"]
 
 
 @click.command("sandbox")
-@click.option("--port", type=int, default=0, show_default=True,
-              help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    "--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1; 0 picks a free one."
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Directory for the state (SQLite and files); a restart with it keeps everything. "
     "Default: a temporary directory, removed on exit.",
 )
 @click.option(
-    "--repo", "repos", multiple=True, metavar="OWNER/REPO",
+    "--repo",
+    "repos",
+    multiple=True,
+    metavar="OWNER/REPO",
     help=f"A repository to serve (repeatable; default {DEFAULT_REPO}). Others answer 404.",
 )
 @click.option(
-    "--api-key", envvar="PUBSMITH_SANDBOX_API_KEY", metavar="KEY",
+    "--api-key",
+    envvar="PUBSMITH_SANDBOX_API_KEY",
+    metavar="KEY",
     help="Accept only this key (env PUBSMITH_SANDBOX_API_KEY). Default: any non-empty key.",
 )
-@click.option("--sync-seconds", type=float, default=0.5, show_default=True,
-              help="How long a package takes to process.")
-@click.option("--rate-limit", type=int,
-              help="Requests allowed per --rate-interval (default: no limit).")
-@click.option("--rate-interval", type=float, default=3600.0, show_default=True,
-              help="Length of the rate-limit window in seconds.")
-@click.option("--error-rate", type=float, default=0.0,
-              help="Fraction of requests answered 500/502/503.")
-@click.option("--reset-before-rate", type=float, default=0.0,
-              help="Fraction of connections reset before the request is processed.")
-@click.option("--reset-after-rate", type=float, default=0.0,
-              help="Fraction of connections reset after the request was processed.")
+@click.option(
+    "--sync-seconds",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="How long a package takes to process.",
+)
+@click.option(
+    "--rate-limit", type=int, help="Requests allowed per --rate-interval (default: no limit)."
+)
+@click.option(
+    "--rate-interval",
+    type=float,
+    default=3600.0,
+    show_default=True,
+    help="Length of the rate-limit window in seconds.",
+)
+@click.option(
+    "--error-rate", type=float, default=0.0, help="Fraction of requests answered 500/502/503."
+)
+@click.option(
+    "--reset-before-rate",
+    type=float,
+    default=0.0,
+    help="Fraction of connections reset before the request is processed.",
+)
+@click.option(
+    "--reset-after-rate",
+    type=float,
+    default=0.0,
+    help="Fraction of connections reset after the request was processed.",
+)
 @click.option("--latency-ms", type=int, default=0, help="Latency added to every request.")
-@click.option("--fail-processing-rate", type=float, default=0.0,
-              help="Fraction of packages that fail processing.")
-@click.option("--fail-processing", "fail_globs", multiple=True, metavar="NAME_GLOB",
-              help="Packages whose name or filename matches fail processing (repeatable).")
+@click.option(
+    "--fail-processing-rate",
+    type=float,
+    default=0.0,
+    help="Fraction of packages that fail processing.",
+)
+@click.option(
+    "--fail-processing",
+    "fail_globs",
+    multiple=True,
+    metavar="NAME_GLOB",
+    help="Packages whose name or filename matches fail processing (repeatable).",
+)
 @click.option("--seed", type=int, help="Seed for the fault RNG, to repeat a run.")
 @handle_errors
 def sandbox_command(

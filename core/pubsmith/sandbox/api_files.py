@@ -36,8 +36,12 @@ def file_routes(app: SandboxApp) -> list[Route]:
         Route("POST", f"{base}/{{identifier}}/complete/", "files_complete", api.complete),
         Route("POST", f"{base}/{{identifier}}/abort/", "files_abort", api.abort),
         Route("POST", "/_sandbox/upload/post/", "sandbox_upload_post", api.upload_post),
-        Route("PUT", "/_sandbox/upload/put/{identifier}/{filename}", "sandbox_upload_put",
-              api.upload_put),
+        Route(
+            "PUT",
+            "/_sandbox/upload/put/{identifier}/{filename}",
+            "sandbox_upload_put",
+            api.upload_put,
+        ),
         Route("PUT", "/_sandbox/upload/parts/", "sandbox_upload_part", api.upload_part),
     ]
 
@@ -65,11 +69,14 @@ class _FilesApi:
         query = {"upload_id": record.identifier}
         if "part_number" in request.query:
             query["part_number"] = str(request.number("part_number", 1))
-        return Response(200, {
-            "identifier": record.identifier,
-            "upload_querystring": urlencode(query),
-            "upload_url": f"{request.root}/_sandbox/upload/parts/",
-        })
+        return Response(
+            200,
+            {
+                "identifier": record.identifier,
+                "upload_querystring": urlencode(query),
+                "upload_url": f"{request.root}/_sandbox/upload/parts/",
+            },
+        )
 
     def complete(self, request: Request) -> Response:
         record = self._uploads.complete(self._in_repo(request), request.json())

@@ -38,15 +38,18 @@ class _MiscApi:
 
     def user_self(self, request: Request) -> Response:
         known = self._app.auth.authenticate(request.headers, required=False)
-        return Response(200, {
-            "authenticated": known,
-            "email": "sandbox@example.invalid" if known else None,
-            "name": "Sandbox User" if known else None,
-            "profile_url": f"{request.api}/users/profile/{USER_SLUG}/" if known else None,
-            "self_url": f"{request.api}/user/self/",
-            "slug": USER_SLUG if known else None,
-            "slug_perm": "SandboxUser1" if known else None,
-        })
+        return Response(
+            200,
+            {
+                "authenticated": known,
+                "email": "sandbox@example.invalid" if known else None,
+                "name": "Sandbox User" if known else None,
+                "profile_url": f"{request.api}/users/profile/{USER_SLUG}/" if known else None,
+                "self_url": f"{request.api}/user/self/",
+                "slug": USER_SLUG if known else None,
+                "slug_perm": "SandboxUser1" if known else None,
+            },
+        )
 
     def formats_list(self, request: Request) -> Response:
         self._app.auth.authenticate(request.headers, required=False)
@@ -73,14 +76,21 @@ class _MiscApi:
     def rates_limits_list(self, request: Request) -> Response:
         self._app.auth.authenticate(request.headers, required=False)
         status = self._app.limiter.peek()
-        return Response(200, {"resources": {"core": {
-            "interval": round(status.interval, 3),
-            "limit": status.limit,
-            "remaining": status.remaining,
-            "reset": int(status.reset),
-            "reset_iso_8601": timestamp(status.reset),
-            "throttled": status.throttled,
-        }}})
+        return Response(
+            200,
+            {
+                "resources": {
+                    "core": {
+                        "interval": round(status.interval, 3),
+                        "limit": status.limit,
+                        "remaining": status.remaining,
+                        "reset": int(status.reset),
+                        "reset_iso_8601": timestamp(status.reset),
+                        "throttled": status.throttled,
+                    }
+                }
+            },
+        )
 
     def openid_create(self, request: Request) -> Response:
         owner = request.params["owner"]
@@ -97,10 +107,15 @@ def _format_json(info: FormatInfo, api: str) -> dict[str, Any]:
     return {
         "description": f"{info.name} packages",
         "distributions": [
-            {"name": distro.name, "self_url": f"{api}/distros/{distro.slug}/",
-             "slug": distro.slug, "variants": None}
+            {
+                "name": distro.name,
+                "self_url": f"{api}/distros/{distro.slug}/",
+                "slug": distro.slug,
+                "variants": None,
+            }
             for distro in distros
-        ] or None,
+        ]
+        or None,
         "extensions": list(info.extensions),
         "name": info.name,
         "premium": False,

@@ -33,9 +33,14 @@ def package_routes(app: SandboxApp) -> list[Route]:
         upload = functools.partial(api.upload, fmt)
         validate = functools.partial(api.validate, fmt)
         routes.append(Route("POST", f"{base}/upload/{fmt}/", f"packages_upload_{fmt}", upload))
-        routes.append(Route(
-            "POST", f"{base}/validate-upload/{fmt}/", f"packages_validate-upload_{fmt}", validate
-        ))
+        routes.append(
+            Route(
+                "POST",
+                f"{base}/validate-upload/{fmt}/",
+                f"packages_validate-upload_{fmt}",
+                validate,
+            )
+        )
     return [
         *routes,
         Route("GET", f"{base}/", "packages_list", api.list),

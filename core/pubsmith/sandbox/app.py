@@ -154,11 +154,13 @@ class SandboxApp:
         self, root: str, subject: str = "sandbox-test", expires_in: float = 300.0, **claims: Any
     ) -> str:
         now = int(time.time())
-        return self.signer.mint_jwt({
-            "iss": root + OIDC_ISSUER_PATH,
-            "sub": subject,
-            "aud": "cloudsmith",
-            "iat": now,
-            "exp": now + expires_in,
-            **claims,
-        })
+        return self.signer.mint_jwt(
+            {
+                "iss": root + OIDC_ISSUER_PATH,
+                "sub": subject,
+                "aud": "cloudsmith",
+                "iat": now,
+                "exp": now + expires_in,
+                **claims,
+            }
+        )

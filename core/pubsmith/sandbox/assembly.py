@@ -41,8 +41,11 @@ class Assembly:
     @classmethod
     def resumed(cls, directory: Path, parts: list[StoredPart]) -> Assembly:
         """The assembly of an upload whose parts a restarted sandbox found stored."""
-        sizes = {part.offset // (part.number - 1) for part in parts
-                 if part.offset is not None and part.number > 1}
+        sizes = {
+            part.offset // (part.number - 1)
+            for part in parts
+            if part.offset is not None and part.number > 1
+        }
         sizes |= {part.size for part in parts if part.offset is not None and part.number == 1}
         return cls(directory, sizes.pop() if len(sizes) == 1 else None)
 
@@ -91,8 +94,13 @@ class Assembly:
             with self.joined.open("r+b", buffering=0) as out:
                 for part in parts:
                     if part.offset is None:
-                        _copy(self.own_file(part.number), 0, out.fileno(),
-                              (part.number - 1) * (self.part_size or 0), part.size)
+                        _copy(
+                            self.own_file(part.number),
+                            0,
+                            out.fileno(),
+                            (part.number - 1) * (self.part_size or 0),
+                            part.size,
+                        )
                 out.truncate(size)
             self.joined.replace(target)
             return size
@@ -113,8 +121,10 @@ class Assembly:
         if numbers != list(range(1, len(parts) + 1)):
             return False
         last = parts[-1]
-        return all(part.size == size for part in parts[:-1]) and last.size <= size and all(
-            part.offset in (None, (part.number - 1) * size) for part in parts
+        return (
+            all(part.size == size for part in parts[:-1])
+            and last.size <= size
+            and all(part.offset in (None, (part.number - 1) * size) for part in parts)
         )
 
 
@@ -125,8 +135,9 @@ def _copy(source: Path, offset: int, target_fd: int, target_offset: int, length:
         copied = 0
         try:
             while copied < length:
-                step = os.copy_file_range(fd, target_fd, length - copied,
-                                          offset + copied, target_offset + copied)
+                step = os.copy_file_range(
+                    fd, target_fd, length - copied, offset + copied, target_offset + copied
+                )
                 if not step:
                     break
                 copied += step

@@ -159,8 +159,9 @@ class FileSink:
             self._file = path.open("wb", buffering=0)
         else:
             # Not truncated: other parts are being written to the same file.
-            self._file = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644), "wb",
-                                   buffering=0)
+            self._file = os.fdopen(
+                os.open(path, os.O_WRONLY | os.O_CREAT, 0o644), "wb", buffering=0
+            )
             self._file.seek(offset)
         self._hashers = {name: BackgroundHash(name) for name in algorithms}
 

@@ -66,14 +66,29 @@ FORMATS: dict[str, FormatInfo] = {slug: FormatInfo(slug, name, ext) for slug, na
 _ANY = ("any-version", "Any Version")
 
 DISTROS: tuple[Distro, ...] = (
-    Distro("alpine", "Alpine Linux", "alpine",
-           (("v3.18", "v3.18"), ("v3.19", "v3.19"), ("v3.20", "v3.20"), ("edge", "Edge"), _ANY)),
-    Distro("debian", "Debian", "deb",
-           (("bullseye", "11 Bullseye"), ("bookworm", "12 Bookworm"), ("trixie", "13 Trixie"),
-            _ANY)),
-    Distro("ubuntu", "Ubuntu", "deb",
-           (("focal", "20.04 Focal Fossa"), ("jammy", "22.04 Jammy Jellyfish"),
-            ("noble", "24.04 Noble Numbat"), _ANY)),
+    Distro(
+        "alpine",
+        "Alpine Linux",
+        "alpine",
+        (("v3.18", "v3.18"), ("v3.19", "v3.19"), ("v3.20", "v3.20"), ("edge", "Edge"), _ANY),
+    ),
+    Distro(
+        "debian",
+        "Debian",
+        "deb",
+        (("bullseye", "11 Bullseye"), ("bookworm", "12 Bookworm"), ("trixie", "13 Trixie"), _ANY),
+    ),
+    Distro(
+        "ubuntu",
+        "Ubuntu",
+        "deb",
+        (
+            ("focal", "20.04 Focal Fossa"),
+            ("jammy", "22.04 Jammy Jellyfish"),
+            ("noble", "24.04 Noble Numbat"),
+            _ANY,
+        ),
+    ),
     Distro("el", "Enterprise Linux", "rpm", (("7", "7"), ("8", "8"), ("9", "9"), _ANY)),
     Distro("fedora", "Fedora", "rpm", (("39", "39"), ("40", "40"), ("41", "41"), _ANY)),
     Distro("any-distro", "Any Distribution", "deb", (_ANY,)),

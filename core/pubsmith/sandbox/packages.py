@@ -95,8 +95,11 @@ class PackageService:
         self._check_destination(record, destination)
         payload = {**record.payload, "republish": republish}
         copied = dataclasses.replace(
-            self._requeued(record), slug_perm=new_identifier(),
-            slug=self._new_slug(record.filename), repo=destination, payload=payload,
+            self._requeued(record),
+            slug_perm=new_identifier(),
+            slug=self._new_slug(record.filename),
+            repo=destination,
+            payload=payload,
         )
         self.store.insert(copied)
         self._queued()
@@ -172,8 +175,13 @@ class PackageService:
     def _requeued(self, record: PackageRecord) -> PackageRecord:
         now = time.time()
         return dataclasses.replace(
-            record, state="pending", status_reason=None, progress=0, finished_at=None,
-            queued_at=now, due_at=now + self._sync_seconds(),
+            record,
+            state="pending",
+            status_reason=None,
+            progress=0,
+            finished_at=None,
+            queued_at=now,
+            due_at=now + self._sync_seconds(),
         )
 
     def _new_slug(self, filename: str) -> str:

@@ -115,8 +115,10 @@ def _compare(field: str, value: str) -> Matcher:
     if comparison := _COMPARISON.match(value):
         operator, bound = comparison[1], key(comparison[2])
         checks: dict[str, Callable[[Any, Any], bool]] = {
-            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-            "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
         }
         check = checks[operator]
         return lambda fields: fields[field] is not None and check(key(fields[field]), bound)

@@ -49,8 +49,10 @@ class Sandbox:
         self.url = self._server.root
         self._closed = False
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="sandbox-http", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sandbox-http",
+            daemon=True,
         )
 
     def start(self) -> None:

@@ -114,10 +114,13 @@ class UploadService:
         assembly.directory.mkdir(parents=True, exist_ok=True)
         # S3 documents a multipart ETag as opaque (not a checksum), so none is computed.
         etag = new_identifier()
-        accepted = self._db.row(
-            "SELECT 1 FROM parts WHERE identifier = ? AND part_number = ?",
-            (record.identifier, part_number),
-        ) is not None
+        accepted = (
+            self._db.row(
+                "SELECT 1 FROM parts WHERE identifier = ? AND part_number = ?",
+                (record.identifier, part_number),
+            )
+            is not None
+        )
         offset = assembly.claim(part_number, length, accepted)
         try:
             if offset is None:
@@ -305,8 +308,11 @@ def _hash_file(path: Path, algorithms: set[str]) -> dict[str, str]:
 
 
 def _wanted(record: UploadRecord) -> set[str]:
-    return {name for name, value in (("md5", record.md5_expected),
-                                     ("sha256", record.sha256_expected)) if value}
+    return {
+        name
+        for name, value in (("md5", record.md5_expected), ("sha256", record.sha256_expected))
+        if value
+    }
 
 
 def _expecting(record: UploadRecord, checksums: Mapping[str, Any]) -> UploadRecord:
@@ -318,14 +324,20 @@ def _expecting(record: UploadRecord, checksums: Mapping[str, Any]) -> UploadReco
             continue
         value = str(given).lower()
         if not pattern.fullmatch(value):
-            raise ValidationError(400, f"{name}_checksum is not a {name} checksum.",
-                                  {f"{name}_checksum": [f"Not a valid {name} checksum."]})
+            raise ValidationError(
+                400,
+                f"{name}_checksum is not a {name} checksum.",
+                {f"{name}_checksum": [f"Not a valid {name} checksum."]},
+            )
         if expected[name] not in (None, value):
-            raise ValidationError(400, f"The {name}_checksum differs from the one given when "
-                                       "the upload was requested.")
+            raise ValidationError(
+                400,
+                f"The {name}_checksum differs from the one given when the upload was requested.",
+            )
         expected[name] = value
-    return dataclasses.replace(record, md5_expected=expected["md5"],
-                               sha256_expected=expected["sha256"])
+    return dataclasses.replace(
+        record, md5_expected=expected["md5"], sha256_expected=expected["sha256"]
+    )
 
 
 def _checksum_problem(record: UploadRecord, digests: dict[str, str]) -> str | None:
@@ -336,4 +348,3 @@ def _checksum_problem(record: UploadRecord, digests: dict[str, str]) -> str | No
                 f"{name}_checksum {expected} given when the upload was requested."
             )
     return None
-
