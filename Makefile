@@ -48,8 +48,11 @@ test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
 	PUBSMITH_POETRY=$(CURDIR)/$(POETRY_VENV)/bin/poetry \
 	$(BIN)/pytest -q
 
+LINTED := core plugins tests scripts benchmarks fixtures/catalog.py
+
 lint: $(BIN)/.installed
-	$(BIN)/ruff check core plugins tests scripts benchmarks fixtures/catalog.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
