@@ -9,10 +9,12 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test integrations lint typecheck check peer clean fixtures bench
 
-$(BIN)/.installed: pyproject.toml
+# pubsmith and pubsmith-sandbox (sandbox/), both editable from this checkout, and the
+# development tools of pyproject.toml's [dependency-groups] (pip 25.1 or later reads them).
+$(BIN)/.installed: pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e . -e ./sandbox --group dev
 	touch $@
 
 # The official cloudsmith-cli, in its own environment as its users install it: a test peer.
@@ -48,7 +50,7 @@ test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
 	PUBSMITH_POETRY=$(CURDIR)/$(POETRY_VENV)/bin/poetry \
 	$(BIN)/pytest -q
 
-LINTED := core plugins tests scripts benchmarks fixtures/catalog.py
+LINTED := core plugins sandbox tests scripts benchmarks fixtures/catalog.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check $(LINTED)

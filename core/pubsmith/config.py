@@ -24,7 +24,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import httpx
 import platformdirs
@@ -33,6 +33,7 @@ from pubsmith._urls import origin
 from pubsmith.config_files import (
     Layer,
     Source,
+    Sourced,
     cloudsmith_layers,
     find_project_file,
     project_layer,
@@ -47,18 +48,8 @@ from pubsmith.settings import DEFAULT_API_URL, Settings
 
 __all__ = ["Config", "Layer", "Source", "Sourced", "load_config", "user_config_path"]
 
-T = TypeVar("T")
-
 DEFAULT = Source("default")
 KEYRING = Source("system keyring")
-
-
-@dataclass(frozen=True)
-class Sourced(Generic[T]):
-    """A value and where it came from."""
-
-    value: T
-    source: Source
 
 
 def user_config_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pubsmith.errors import ConfigError
 
@@ -21,10 +21,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
+T = TypeVar("T")
+
 __all__ = [
     "KEYS",
     "Layer",
     "Source",
+    "Sourced",
     "cloudsmith_layers",
     "find_project_file",
     "project_layer",
@@ -45,6 +48,14 @@ class Source:
 
     def __str__(self) -> str:
         return self.label
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A value and where it came from."""
+
+    value: T
+    source: Source
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pubsmith._urls import normalise_api_url
-from pubsmith.config_files import Layer, Source
+from pubsmith.config_files import Layer, Source, Sourced
 from pubsmith.errors import ConfigError
 from pubsmith.secret import Secret
 from pubsmith.settings import Repository
-
-if TYPE_CHECKING:
-    from pubsmith.config import Sourced
 
 __all__ = ["coerce", "format_options", "parse_bool"]
 
@@ -110,8 +107,6 @@ _COERCE = {
 
 def format_options(layers: Sequence[Layer]) -> dict[str, Sourced[str]]:
     """Every ``FORMAT.option`` default, each from the highest layer that sets it."""
-    from pubsmith.config import Sourced
-
     found: dict[str, Sourced[str]] = {}
     for layer in layers:
         raw = layer.values.get("formats")

@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from pubsmith.cli import cli
 from pubsmith.publishing import publish
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 KEY = "manage-key"
 WHEEL = (

@@ -17,7 +17,7 @@ import pytest
 from pubsmith.errors import BadInputError
 from pubsmith.publishing import plan_files, publish
 from pubsmith.registry import FormatRegistry
-from pubsmith.sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"

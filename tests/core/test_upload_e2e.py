@@ -13,8 +13,8 @@ from pubsmith.client import CloudsmithClient
 from pubsmith.polling import wait_for_sync
 from pubsmith.resume import FileResumeStore
 from pubsmith.retry import RetryPolicy
-from pubsmith.sandbox import Sandbox, SandboxConfig, running_sandbox
 from pubsmith.upload import Uploader
+from pubsmith_sandbox import Sandbox, SandboxConfig, running_sandbox
 
 KEY = "e2e-upload-key-41f0"
 OWNER, REPO = "acme", "uploads"

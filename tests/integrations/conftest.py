@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from integration_tools import KEY
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 
 @pytest.fixture

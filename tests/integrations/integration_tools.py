@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pubsmith.client import CloudsmithClient
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_FIXTURES = ROOT / "fixtures" / "python"

@@ -16,8 +16,8 @@ import yaml
 from integration_tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
 from pubsmith.client import CloudsmithClient
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 WORKFLOW = ROOT / "docs" / "github-actions.yml"
 KEY = "stored-nowhere-in-ci"

@@ -14,8 +14,8 @@ from integration_tools import REQUEST_TOKEN, FakeActionsRuntime
 from pubsmith.cli import cli
 from pubsmith.errors import ConfigError
 from pubsmith.oidc import oidc_plan
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 WHEEL = (
     Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from integration_tools import KEY, packages, python_project, tool
 
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 pytestmark = pytest.mark.slow
 

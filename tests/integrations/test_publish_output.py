@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 
 from pubsmith.cli import cli
 from pubsmith.results import PublishResult
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
 from pubsmith.summary import markdown_table
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL = ROOT / "fixtures" / "python" / "acme_greeting-1.2.0-py3-none-any.whl"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from integration_tools import PYTHON_FIXTURES, ROOT
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 README = ROOT / "README.md"
 KEY = "readme-key"

@@ -13,7 +13,7 @@ from pubsmith.config import Source
 from pubsmith.errors import ConfigError
 from pubsmith.integrations._tool import ToolTable, dist_files
 from pubsmith.integrations.hatch import hatch_publish
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 
 def test_the_plugins_are_registered_where_hatch_and_poetry_look() -> None:

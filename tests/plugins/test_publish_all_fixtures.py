@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
 from catalog import load_catalog, publish_arguments

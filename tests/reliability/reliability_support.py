@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 __all__ = ["calm", "error_lines", "pubsmith", "stored_packages"]
 

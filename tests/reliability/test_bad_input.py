@@ -21,8 +21,8 @@ import pytest
 from loopback import Answer, LoopbackServer, Seen, serving
 from reliability_support import error_lines, pubsmith, stored_packages
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"

@@ -25,8 +25,8 @@ from pubsmith.errors import AmbiguousResultError, TransportError
 from pubsmith.publishing import Publisher, plan_files
 from pubsmith.registry import FormatRegistry
 from pubsmith.retry import RetryPolicy
-from pubsmith.sandbox import SandboxConfig, running_sandbox
 from pubsmith.settings import Repository
+from pubsmith_sandbox import SandboxConfig, running_sandbox
 
 KEY = "bounded-key-51c0a9"
 

@@ -18,8 +18,8 @@ from generated_artifacts import Made, make_mixed
 from loopback import Seen, forwarding
 from reliability_support import calm, pubsmith, stored_packages
 
-from pubsmith.sandbox import Faults, SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 REPO = "acme/reliable"
 KEY = "faults-key-5b0e1d7c2a"

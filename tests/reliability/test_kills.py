@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from reliability_support import pubsmith, stored_packages
 
-from pubsmith.sandbox import Faults, SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 REPO = "acme/resume"
 KEY = "kills-key-9f3a61c0de"

@@ -23,8 +23,8 @@ import pytest
 from loopback import Answer, LoopbackServer, Seen, serving
 from reliability_support import calm, error_lines, pubsmith
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 CANARY = "pubsmith-canary-7Xq2Lm9Ze4"
 WRONG_CANARY = "pubsmith-canary-wrong-Vb81Qa"

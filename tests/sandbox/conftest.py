@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pubsmith.sandbox import SandboxConfig
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import SandboxConfig
+from pubsmith_sandbox.runner import Sandbox
 
 KEY = "test-key"
 

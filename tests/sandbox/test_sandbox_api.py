@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sandbox_client import REPO, publish, wait_settled
 
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 KEY = "the-one-key"
 
@@ -135,7 +135,7 @@ def test_formats_and_distros(api: httpx.Client) -> None:
 
 
 def test_rate_limits_list_reports_the_budget(sandbox_factory: Callable[..., Sandbox]) -> None:
-    from pubsmith.sandbox import Faults
+    from pubsmith_sandbox import Faults
 
     sandbox = sandbox_factory(faults=Faults(rate_limit=50, rate_interval=60))
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pubsmith.sandbox.assembly import Assembly, StoredPart
-from pubsmith.sandbox.bodies import FileSink
-from pubsmith.sandbox.part_digests import PartDigests
+from pubsmith_sandbox.assembly import Assembly, StoredPart
+from pubsmith_sandbox.bodies import FileSink
+from pubsmith_sandbox.part_digests import PartDigests
 
 SIZE = 64 * 1024
 

@@ -1,4 +1,5 @@
-"""``pubsmith sandbox`` as a process: one URL line on stdout, serve, stop cleanly."""
+"""``pubsmith sandbox`` (and ``pubsmith-sandbox``) as a process: one URL line on stdout,
+serve, stop cleanly; without the sandbox installed, one line saying what to install."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-LAUNCH = "from pubsmith.cli.sandbox import sandbox_command; sandbox_command()"
+PUBSMITH_SANDBOX = [sys.executable, "-m", "pubsmith", "sandbox"]
+STANDALONE = [sys.executable, "-c", "from pubsmith_sandbox.cli import main; main()"]
 
 
 def _start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, *args],
+        [*PUBSMITH_SANDBOX, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -100,6 +102,7 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("command", [PUBSMITH_SANDBOX, STANDALONE], ids=["pubsmith", "standalone"])
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -107,12 +110,12 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         (["--error-rate", "3"], "error_rate must be a number from 0 to 1"),
     ],
 )
-def test_bad_settings_are_one_line_errors(args: list[str], message: str) -> None:
+def test_bad_settings_are_one_line_errors(
+    command: list[str], args: list[str], message: str
+) -> None:
     env = {**os.environ, "PUBSMITH_SANDBOX_API_KEY": ""}
-    result = subprocess.run(
-        [sys.executable, "-c", LAUNCH, *args], capture_output=True, text=True, timeout=30, env=env
-    )
-    assert result.returncode != 0
+    result = subprocess.run([*command, *args], capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
@@ -124,7 +127,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
         assert first.stdout is not None
         port = first.stdout.readline().strip().rsplit(":", 1)[1]
         result = subprocess.run(
-            [sys.executable, "-c", LAUNCH, "--port", port],
+            [*PUBSMITH_SANDBOX, "--port", port],
             capture_output=True,
             text=True,
             timeout=30,
@@ -134,3 +137,33 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
         first.communicate(timeout=20)
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+_UNINSTALLED = """
+import sys
+
+
+class Uninstalled:
+    # Finds pubsmith_sandbox nowhere, as on a machine where only pubsmith is installed.
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "pubsmith_sandbox":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+sys.meta_path.insert(0, Uninstalled())
+from pubsmith.cli import main
+
+main(["sandbox", "--port", "0"])
+"""
+
+
+def test_without_the_sandbox_installed_the_command_says_what_to_install() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _UNINSTALLED], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: `pubsmith sandbox` needs pubsmith-sandbox, which is not installed; "
+        "install it with: pip install 'pubsmith[sandbox]'"
+    ]
+    assert result.stdout == ""

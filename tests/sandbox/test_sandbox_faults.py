@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sandbox_client import REPO, publish, request_upload, send, wait_settled
 
-from pubsmith.sandbox import Faults
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults
+from pubsmith_sandbox.runner import Sandbox
 
 DATA = b"payload\n"
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sandbox_client import REPO, publish, request_upload, send, upload, wait_settled
 
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 DATA = b"sandbox file contents\n" * 100
 

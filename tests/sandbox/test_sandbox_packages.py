@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sandbox_client import REPO, publish, upload, wait_settled
 
-from pubsmith.sandbox.catalog import FORMATS
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.catalog import FORMATS
+from pubsmith_sandbox.runner import Sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"

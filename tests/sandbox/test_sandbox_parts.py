@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from pubsmith import Artifact, FormatPlugin, PackageInfo
-from pubsmith.errors import ConfigError, PluginError, ValidationError
+from pubsmith.errors import PluginError
 from pubsmith.registry import FormatRegistry
-from pubsmith.sandbox import Faults, SandboxConfig, processing
-from pubsmith.sandbox.bodies import BodyReader
-from pubsmith.sandbox.faults import FaultInjector
-from pubsmith.sandbox.multipart import MultipartReader, boundary_of
-from pubsmith.sandbox.ratelimit import RateLimiter
+from pubsmith_sandbox import Faults, SandboxConfig, processing
+from pubsmith_sandbox.bodies import BodyReader
+from pubsmith_sandbox.errors import BadRequest, SandboxConfigError
+from pubsmith_sandbox.faults import FaultInjector
+from pubsmith_sandbox.multipart import MultipartReader, boundary_of
+from pubsmith_sandbox.ratelimit import RateLimiter
 
 
 class Trickle(io.RawIOBase):
@@ -47,14 +48,14 @@ def test_chunked_bodies_are_decoded_and_stop_at_their_end() -> None:
 
 def test_a_short_body_is_an_error_and_a_long_one_refused() -> None:
     short = BodyReader(io.BufferedReader(io.BytesIO(b"abc")), 10, chunked=False)
-    with pytest.raises(ValidationError, match="ended before"):
+    with pytest.raises(BadRequest, match="ended before"):
         short.read(100)
     long = BodyReader(io.BufferedReader(io.BytesIO(b"x" * 50)), 50, chunked=False)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(BadRequest) as caught:
         long.read(10)
     assert caught.value.status_code == 413
     bad = BodyReader(io.BufferedReader(io.BytesIO(b"zz\r\n")), None, chunked=True)
-    with pytest.raises(ValidationError, match="malformed"):
+    with pytest.raises(BadRequest, match="malformed"):
         bad.read(10)
 
 
@@ -95,18 +96,18 @@ def test_multipart_parts_survive_any_split_of_the_stream(step: int) -> None:
 
 
 def test_multipart_errors_are_400s() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(BadRequest):
         boundary_of("application/json")
-    with pytest.raises(ValidationError):
+    with pytest.raises(BadRequest):
         boundary_of("multipart/form-data")
     assert boundary_of('multipart/form-data; boundary="a b"') == b"a b"
     truncated = b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nno end'
     reader = MultipartReader(io.BytesIO(truncated), b"b")
     assert reader.next_part() is not None
-    with pytest.raises(ValidationError, match="closing boundary"):
+    with pytest.raises(BadRequest, match="closing boundary"):
         reader.read(100)
     nameless = MultipartReader(io.BytesIO(b"--b\r\nX: y\r\n\r\nz\r\n--b--"), b"b")
-    with pytest.raises(ValidationError, match="Content-Disposition"):
+    with pytest.raises(BadRequest, match="Content-Disposition"):
         nameless.next_part()
 
 
@@ -175,7 +176,7 @@ def test_processing_faults_match_globs_on_name_or_filename() -> None:
     ],
 )
 def test_fault_settings_are_checked(changes: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(SandboxConfigError, match=message):
         Faults().updated(changes)
 
 
@@ -190,7 +191,7 @@ def test_sandbox_config_is_checked_and_hides_its_key() -> None:
         {"port": 70000},
         {"repos": ("acme",)},
     ):
-        with pytest.raises(ConfigError):
+        with pytest.raises(SandboxConfigError):
             SandboxConfig(**bad)  # type: ignore[arg-type]
 
 
@@ -205,24 +206,19 @@ class _Boom(FormatPlugin):
         raise KeyError("oops")
 
 
-def test_a_plugin_bug_fails_processing_with_a_clear_reason(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_plugin_bug_fails_processing_with_a_clear_reason(tmp_path: Path) -> None:
     artifact = tmp_path / "thing.boom"
     artifact.write_bytes(b"boom")
-    monkeypatch.setattr(processing, "_load_registry", lambda: FormatRegistry({"boom": _Boom()}))
-    reason, info = processing.inspect_artifact(artifact, "boom")
+    formats = processing.Formats(lambda: FormatRegistry({"boom": _Boom()}))
+    reason, info = formats.inspect(artifact, "boom")
     assert reason == "thing.boom: the boom plugin failed: KeyError: 'oops'"
     assert info is None
-    assert processing.inspect_artifact(artifact, "unplugged") == (None, None)
+    assert formats.inspect(artifact, "unplugged") == (None, None)
 
 
-def test_a_plugin_that_cannot_load_fails_processing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_plugin_that_cannot_load_fails_processing(tmp_path: Path) -> None:
     def broken() -> FormatRegistry:
         raise PluginError("format plugin 'x' from x 1.0 failed to load")
 
-    monkeypatch.setattr(processing, "_load_registry", broken)
-    reason, _ = processing.inspect_artifact(tmp_path, "raw")
+    reason, _ = processing.Formats(broken).inspect(tmp_path, "raw")
     assert reason is not None and reason.startswith("Format plugins could not be loaded")

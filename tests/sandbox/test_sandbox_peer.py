@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEY = "peer-key"

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 from sandbox_client import publish, wait_settled
 
-import pubsmith.sandbox
-from pubsmith.sandbox.pytest_plugin import SandboxFixture
+import pubsmith_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 
 
 def test_the_fixture_serves_acme_sandbox_with_its_key(
@@ -39,9 +39,9 @@ def test_the_fixture_serves_acme_sandbox_with_its_key(
 def test_loading_the_plugin_imports_nothing_heavy() -> None:
     probe = textwrap.dedent("""
         import sys
-        import pubsmith.sandbox.pytest_plugin
+        import pubsmith_sandbox.pytest_plugin
         heavy = ("sqlite3", "http.server", "socketserver", "cloudsmith_api",
-                 "pubsmith.sandbox.runner", "pubsmith.registry")
+                 "pubsmith_sandbox.runner", "pubsmith.registry")
         print([name for name in heavy if name in sys.modules])
     """)
     result = subprocess.run(
@@ -54,22 +54,22 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
     from importlib.metadata import entry_points
 
     values = {entry.name: entry.value for entry in entry_points(group="pytest11")}
-    assert values["pubsmith_sandbox"] == "pubsmith.sandbox.pytest_plugin"
+    assert values["pubsmith_sandbox"] == "pubsmith_sandbox.pytest_plugin"
 
 
 def test_the_package_exports_its_public_names() -> None:
-    assert sorted(pubsmith.sandbox.__all__) == [
+    assert sorted(pubsmith_sandbox.__all__) == [
         "Faults",
         "Sandbox",
         "SandboxConfig",
         "running_sandbox",
     ]
-    for name in pubsmith.sandbox.__all__:
-        assert getattr(pubsmith.sandbox, name) is not None
+    for name in pubsmith_sandbox.__all__:
+        assert getattr(pubsmith_sandbox, name) is not None
 
 
 def test_running_sandbox_without_a_directory_cleans_up_after_itself() -> None:
-    with pubsmith.sandbox.running_sandbox() as sandbox:
+    with pubsmith_sandbox.running_sandbox() as sandbox:
         data_dir = Path(sandbox.data_dir)
         assert httpx.get(f"{sandbox.url}/formats/").status_code == 200
         assert data_dir.is_dir()

@@ -5,7 +5,7 @@ from pathlib import Path
 import httpx
 from sandbox_client import REPO, publish, request_upload, send, wait_settled
 
-from pubsmith.sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox import SandboxConfig, running_sandbox
 
 
 def test_a_restart_with_the_same_directory_keeps_everything(

@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from sandbox_client import REPO, upload, wait_settled
 
-from pubsmith.sandbox.runner import Sandbox
+from pubsmith_sandbox.runner import Sandbox
 
 SPEC = (
     Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "cloudsmith-openapi.json"

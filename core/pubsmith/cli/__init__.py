@@ -27,7 +27,7 @@ _NO_ARGS: tuple[type[click.ClickException], ...] = tuple(
 _COMMANDS = {
     "publish": ("pubsmith.cli.publish", "publish_command"),
     "formats": ("pubsmith.cli.formats", "formats_command"),
-    "sandbox": ("pubsmith.cli.sandbox", "sandbox_command"),
+    "sandbox": ("pubsmith_sandbox.cli", "sandbox_command"),
     "config": ("pubsmith.cli.config", "config_command"),
     "promote": ("pubsmith.cli.manage", "promote_command"),
     "status": ("pubsmith.cli.manage", "status_command"),
@@ -45,8 +45,34 @@ class _LazyGroup(click.Group):
         if cmd_name not in _COMMANDS:
             return None
         module_name, attribute = _COMMANDS[cmd_name]
-        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name.partition(".")[0]:
+                raise
+            return _not_installed(cmd_name, exc.name)
+        command: click.Command = getattr(module, attribute)
         return command
+
+
+def _not_installed(name: str, module: str) -> click.Command:
+    """A stand-in for a command whose distribution is not installed: it says what to install."""
+    distribution = module.replace("_", "-")
+
+    @click.command(
+        name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+        help=f"(not installed: pip install {distribution})",
+    )
+    def command() -> None:
+        echo_error(
+            f"`pubsmith {name}` needs {distribution}, which is not installed; "
+            f"install it with: pip install 'pubsmith[{name}]'"
+        )
+        sys.exit(2)
+
+    return command
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pubsmith.errors import ValidationError
+from pubsmith_sandbox.errors import BadRequest
 
 __all__ = ["Matcher", "compile_query", "sort_packages"]
 
@@ -31,10 +31,10 @@ def compile_query(text: str) -> Matcher:
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
-        raise ValidationError(400, f"Invalid query: {exc}.") from None
+        raise BadRequest(400, f"Invalid query: {exc}.") from None
     matcher, rest = _or(tokens)
     if rest:
-        raise ValidationError(400, f"Invalid query near {rest[0]!r}.")
+        raise BadRequest(400, f"Invalid query near {rest[0]!r}.")
     return matcher
 
 
@@ -43,7 +43,7 @@ def sort_packages(items: list[Fields], sort: str) -> list[Fields]:
     parts = [part.strip() for part in sort.split(",")]
     for part in parts:
         if part.lstrip("-") not in _SORTABLE:
-            raise ValidationError(
+            raise BadRequest(
                 400, f"Cannot sort by {part!r}; sort by one of {', '.join(_SORTABLE)}."
             )
     for part in reversed(parts):
@@ -107,7 +107,7 @@ def _term(token: str) -> Matcher:
         return lambda fields: str(fields[field]).lower() == value.lower()
     if field in ("version", "size"):
         return _compare(field, value)
-    raise ValidationError(400, f"Unknown search field {field!r} in query {token!r}.")
+    raise BadRequest(400, f"Unknown search field {field!r} in query {token!r}.")
 
 
 def _compare(field: str, value: str) -> Matcher:
@@ -149,4 +149,4 @@ def _size_key(value: str | int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValidationError(400, f"size must be a number of bytes, not {value!r}.") from None
+        raise BadRequest(400, f"size must be a number of bytes, not {value!r}.") from None

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pubsmith.errors import NotFoundError
-from pubsmith.sandbox.catalog import DISTROS, FORMATS, Distro, FormatInfo
-from pubsmith.sandbox.protocol import Request, Response, Route
-from pubsmith.sandbox.serializers import timestamp
-from pubsmith.sandbox.signing import OIDC_ISSUER_PATH
-from pubsmith.sandbox.validation import validate_body
+from pubsmith_sandbox.catalog import DISTROS, FORMATS, Distro, FormatInfo
+from pubsmith_sandbox.errors import NotFound
+from pubsmith_sandbox.protocol import Request, Response, Route
+from pubsmith_sandbox.serializers import timestamp
+from pubsmith_sandbox.signing import OIDC_ISSUER_PATH
+from pubsmith_sandbox.validation import validate_body
 
 if TYPE_CHECKING:
-    from pubsmith.sandbox.app import SandboxApp
+    from pubsmith_sandbox.app import SandboxApp
 
 __all__ = ["misc_routes"]
 
@@ -59,7 +59,7 @@ class _MiscApi:
         self._app.auth.authenticate(request.headers, required=False)
         info = FORMATS.get(request.params["slug"])
         if info is None:
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         return Response(200, _format_json(info, request.api))
 
     def distros_list(self, request: Request) -> Response:
@@ -71,7 +71,7 @@ class _MiscApi:
         for distro in DISTROS:
             if distro.slug == request.params["slug"]:
                 return Response(200, _distro_json(distro, request.api))
-        raise NotFoundError(404, "Not found.")
+        raise NotFound(404, "Not found.")
 
     def rates_limits_list(self, request: Request) -> Response:
         self._app.auth.authenticate(request.headers, required=False)
@@ -96,7 +96,7 @@ class _MiscApi:
         owner = request.params["owner"]
         fields = validate_body("OidcRequest", request.json())
         if owner not in {pair[0] for pair in self._app.config.repo_pairs}:
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         self._app.signer.verify_jwt(fields["oidc_token"], request.root + OIDC_ISSUER_PATH)
         key = self._app.auth.issue_key(self._app.config.oidc_key_seconds)
         return Response(201, {"token": key})

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pubsmith.errors import ConfigError, ValidationError
-from pubsmith.sandbox.protocol import Request, Response, Route
+from pubsmith_sandbox.errors import BadRequest, SandboxConfigError
+from pubsmith_sandbox.protocol import Request, Response, Route
 
 if TYPE_CHECKING:
-    from pubsmith.sandbox.app import SandboxApp
+    from pubsmith_sandbox.app import SandboxApp
 
 __all__ = ["control_routes"]
 
@@ -27,8 +27,8 @@ def control_routes(app: SandboxApp) -> list[Route]:
     def configure(request: Request) -> Response:
         try:
             return Response(200, app.configure(request.json()))
-        except ConfigError as exc:
-            raise ValidationError(400, str(exc)) from None
+        except SandboxConfigError as exc:
+            raise BadRequest(400, str(exc)) from None
 
     def oidc_token(request: Request) -> Response:
         body = request.json()
@@ -41,7 +41,7 @@ def control_routes(app: SandboxApp) -> list[Route]:
                 **claims,
             )
         except (TypeError, ValueError) as exc:
-            raise ValidationError(400, f"Cannot mint a token from that body: {exc}") from None
+            raise BadRequest(400, f"Cannot mint a token from that body: {exc}") from None
         return Response(201, {"token": token})
 
     return [

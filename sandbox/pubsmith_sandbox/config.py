@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pubsmith.errors import ConfigError
+from pubsmith_sandbox.errors import SandboxConfigError
 
 __all__ = ["DEFAULT_REPO", "Faults", "SandboxConfig", "parse_repo"]
 
@@ -26,7 +26,7 @@ def parse_repo(text: str) -> tuple[str, str]:
     """Split ``OWNER/REPO`` into its two slugs."""
     owner, sep, repo = text.partition("/")
     if not sep or not _SLUG.match(owner) or not _SLUG.match(repo):
-        raise ConfigError(
+        raise SandboxConfigError(
             f"repository {text!r} is not OWNER/REPO; write it as, for example, {DEFAULT_REPO}"
         )
     return owner, repo
@@ -56,26 +56,32 @@ class Faults:
         for name in _RATES:
             value = getattr(self, name)
             if not _is_number(value) or not 0.0 <= value <= 1.0:
-                raise ConfigError(f"fault {name} must be a number from 0 to 1, not {value!r}")
+                raise SandboxConfigError(
+                    f"fault {name} must be a number from 0 to 1, not {value!r}"
+                )
         if not _is_int(self.latency_ms) or self.latency_ms < 0:
-            raise ConfigError(f"latency_ms must be a whole number >= 0, not {self.latency_ms!r}")
+            raise SandboxConfigError(
+                f"latency_ms must be a whole number >= 0, not {self.latency_ms!r}"
+            )
         if self.rate_limit is not None and (not _is_int(self.rate_limit) or self.rate_limit < 1):
-            raise ConfigError(
+            raise SandboxConfigError(
                 f"rate_limit must be a whole number >= 1 (or null: none), not {self.rate_limit!r}"
             )
         if not _is_number(self.rate_interval) or self.rate_interval <= 0:
-            raise ConfigError(f"rate_interval must be seconds > 0, not {self.rate_interval!r}")
+            raise SandboxConfigError(
+                f"rate_interval must be seconds > 0, not {self.rate_interval!r}"
+            )
         if not all(isinstance(glob, str) and glob for glob in self.fail_processing):
-            raise ConfigError("fail_processing must be a list of non-empty name globs")
+            raise SandboxConfigError("fail_processing must be a list of non-empty name globs")
         if self.seed is not None and not _is_int(self.seed):
-            raise ConfigError(f"seed must be a whole number, not {self.seed!r}")
+            raise SandboxConfigError(f"seed must be a whole number, not {self.seed!r}")
 
     def updated(self, changes: Mapping[str, Any]) -> Faults:
         """A copy with ``changes`` applied; raises naming any unknown or invalid field."""
         known = {item.name for item in dataclasses.fields(self)}
         unknown = sorted(set(changes) - known)
         if unknown:
-            raise ConfigError(
+            raise SandboxConfigError(
                 f"unknown fault setting {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         values = dict(changes)
@@ -113,17 +119,21 @@ class SandboxConfig:
 
     def __post_init__(self) -> None:
         if isinstance(self.repos, str):
-            raise ConfigError("repos must be a list of OWNER/REPO strings, not one string")
+            raise SandboxConfigError("repos must be a list of OWNER/REPO strings, not one string")
         if not self.repos:
-            raise ConfigError(f"a sandbox needs at least one repository, such as {DEFAULT_REPO}")
+            raise SandboxConfigError(
+                f"a sandbox needs at least one repository, such as {DEFAULT_REPO}"
+            )
         for repo in self.repos:
             parse_repo(repo)
         if self.api_key is not None and not self.api_key.strip():
-            raise ConfigError("the sandbox API key must not be blank; omit it to accept any key")
+            raise SandboxConfigError(
+                "the sandbox API key must not be blank; omit it to accept any key"
+            )
         if not _is_number(self.sync_seconds) or self.sync_seconds < 0:
-            raise ConfigError(f"sync_seconds must be >= 0, not {self.sync_seconds!r}")
+            raise SandboxConfigError(f"sync_seconds must be >= 0, not {self.sync_seconds!r}")
         if not _is_int(self.port) or not 0 <= self.port <= 65535:
-            raise ConfigError(f"port must be 0 to 65535, not {self.port!r}")
+            raise SandboxConfigError(f"port must be 0 to 65535, not {self.port!r}")
 
     @property
     def repo_pairs(self) -> tuple[tuple[str, str], ...]:

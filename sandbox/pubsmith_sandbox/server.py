@@ -19,11 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from pubsmith.errors import ApiError, RateLimitedError, ServerError
-from pubsmith.sandbox.app import SandboxApp
-from pubsmith.sandbox.bodies import BodyReader
-from pubsmith.sandbox.protocol import Request, Response, Route, error_response
-from pubsmith.sandbox.ratelimit import RateStatus
+from pubsmith_sandbox.app import SandboxApp
+from pubsmith_sandbox.bodies import BodyReader
+from pubsmith_sandbox.errors import HttpError, ServerFault, Throttled
+from pubsmith_sandbox.protocol import Request, Response, Route, error_response
+from pubsmith_sandbox.ratelimit import RateStatus
 
 __all__ = ["SandboxServer"]
 
@@ -117,7 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             route, request.params = app.router.match(request.method, request.path)
-        except ApiError as exc:
+        except HttpError as exc:
             self._send(request, error_response(exc))
             return
         if route.control:
@@ -139,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not rate.allowed:
             app.record_fault("rate_limited")
             wait = rate.retry_after
-            throttled = RateLimitedError(
+            throttled = Throttled(
                 429, f"Request was throttled. Expected available in {wait} seconds."
             )
             self._send(request, error_response(throttled, {"Retry-After": str(wait)}), rate)
@@ -147,13 +147,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.reset_later(self.connection)
             self.close_connection = True
         elif plan.error_status is not None:
-            error = ServerError(plan.error_status, _ERROR_DETAIL[plan.error_status])
+            error = ServerFault(plan.error_status, _ERROR_DETAIL[plan.error_status])
             self._send(request, error_response(error), rate)
         else:
             response = self._call(route, request)
             if plan.reset_after:
                 app.count_dropped(operation)
-                with contextlib.suppress(ApiError):  # the answer is dropped either way
+                with contextlib.suppress(HttpError):  # the answer is dropped either way
                     request.body.drain(_DRAIN_LIMIT)
                 self.server.reset_later(self.connection)
                 self.close_connection = True
@@ -181,11 +181,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _call(self, route: Route, request: Request) -> Response:
         try:
             return route.handler(request)
-        except ApiError as exc:
+        except HttpError as exc:
             return error_response(exc)
         except Exception as exc:  # answer, like a real server, rather than drop the client
             _log.exception("%s %s failed", request.method, request.path)
-            return error_response(ServerError(500, f"Internal sandbox error: {exc}"))
+            return error_response(ServerFault(500, f"Internal sandbox error: {exc}"))
 
     def _send(self, request: Request, response: Response, rate: RateStatus | None = None) -> None:
         pretty = request.flag("pretty")
@@ -194,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(response.body, indent=2 if pretty else None).encode("utf-8")
         try:
             complete = request.body.drain(_DRAIN_LIMIT)
-        except ApiError:
+        except HttpError:
             complete = False
         if not complete:
             self.close_connection = True

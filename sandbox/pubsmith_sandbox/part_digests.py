@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from pubsmith.sandbox.assembly import StoredPart
+from pubsmith_sandbox.assembly import StoredPart
 
 __all__ = ["PartDigests"]
 

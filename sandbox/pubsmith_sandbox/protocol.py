@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
-from pubsmith.errors import ApiError, NotFoundError, ValidationError
-from pubsmith.sandbox.bodies import BodyReader
-from pubsmith.sandbox.validation import parse_json
+from pubsmith_sandbox.bodies import BodyReader
+from pubsmith_sandbox.errors import BadRequest, HttpError, NotFound
+from pubsmith_sandbox.validation import parse_json
 
 __all__ = ["Handler", "Request", "Response", "Route", "Router", "error_response"]
 
@@ -48,7 +48,7 @@ class Request:
         except ValueError:
             value = minimum - 1
         if value < minimum:
-            raise ValidationError(400, f"{name} must be a whole number >= {minimum}, not {raw!r}.")
+            raise BadRequest(400, f"{name} must be a whole number >= {minimum}, not {raw!r}.")
         return value
 
 
@@ -97,11 +97,11 @@ class Router:
                 return route, found.groupdict()
             allowed.append(route.method)
         if allowed:
-            raise ApiError(405, f'Method "{method}" not allowed.')
-        raise NotFoundError(404, "Not found.")
+            raise HttpError(405, f'Method "{method}" not allowed.')
+        raise NotFound(404, "Not found.")
 
 
-def error_response(error: ApiError, headers: dict[str, str] | None = None) -> Response:
+def error_response(error: HttpError, headers: dict[str, str] | None = None) -> Response:
     body: dict[str, Any] = {"detail": error.detail or "Error."}
     if error.fields:
         body["fields"] = error.fields

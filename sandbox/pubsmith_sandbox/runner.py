@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pubsmith.errors import ConfigError
-from pubsmith.sandbox.app import SandboxApp
-from pubsmith.sandbox.config import SandboxConfig
-from pubsmith.sandbox.server import SandboxServer
+from pubsmith_sandbox.app import SandboxApp
+from pubsmith_sandbox.config import SandboxConfig
+from pubsmith_sandbox.errors import SandboxConfigError
+from pubsmith_sandbox.server import SandboxServer
 
 __all__ = ["Sandbox", "running_sandbox"]
 
@@ -42,7 +42,7 @@ class Sandbox:
         except OSError as exc:
             self._app.close()
             self._cleanup()
-            raise ConfigError(
+            raise SandboxConfigError(
                 f"the sandbox cannot listen on {address[0]}:{address[1]} ({exc.strerror}); "
                 "pick another port, or 0 for a free one"
             ) from None

@@ -13,8 +13,8 @@ import secrets
 import time
 from email.message import Message
 
-from pubsmith.errors import AuthenticationError
-from pubsmith.sandbox.db import Database
+from pubsmith_sandbox.db import Database
+from pubsmith_sandbox.errors import Unauthorized
 
 __all__ = ["CREDENTIAL_HEADERS", "Authenticator", "credential_from"]
 
@@ -40,12 +40,12 @@ def credential_from(headers: Message) -> str | None:
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise AuthenticationError(401, "Invalid basic header.") from None
+            raise Unauthorized(401, "Invalid basic header.") from None
         _, sep, password = decoded.partition(":")
         if not sep:
-            raise AuthenticationError(401, "Invalid basic header.")
+            raise Unauthorized(401, "Invalid basic header.")
         return password or None
-    raise AuthenticationError(401, f"Unsupported authorization scheme {scheme!r}.")
+    raise Unauthorized(401, f"Unsupported authorization scheme {scheme!r}.")
 
 
 class Authenticator:
@@ -58,10 +58,10 @@ class Authenticator:
         key = credential_from(headers)
         if key is None:
             if required:
-                raise AuthenticationError(401, MISSING)
+                raise Unauthorized(401, MISSING)
             return False
         if not self._accepts(key):
-            raise AuthenticationError(401, INVALID)
+            raise Unauthorized(401, INVALID)
         return True
 
     def issue_key(self, seconds: float) -> str:

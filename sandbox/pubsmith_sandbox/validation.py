@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from pubsmith.errors import ConfigError, ValidationError
+from pubsmith_sandbox.errors import BadRequest, SandboxConfigError
 
 __all__ = ["load_models", "parse_json", "validate_body"]
 
@@ -36,7 +36,7 @@ def load_models() -> ModuleType:
                 import cloudsmith_api
                 import cloudsmith_api.models
             except ImportError:
-                raise ConfigError(
+                raise SandboxConfigError(
                     "the sandbox needs the cloudsmith-api package; "
                     "install it with: pip install 'pubsmith[sandbox]'"
                 ) from None
@@ -55,10 +55,10 @@ def parse_json(raw: bytes) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise ValidationError(400, f"JSON parse error - {exc}") from None
+        raise BadRequest(400, f"JSON parse error - {exc}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__
-        raise ValidationError(400, f"Invalid data. Expected a dictionary, but got {kind}.")
+        raise BadRequest(400, f"Invalid data. Expected a dictionary, but got {kind}.")
     return data
 
 
@@ -87,7 +87,7 @@ def validate_body(model: str, body: Mapping[str, Any]) -> dict[str, Any]:
         if value is not None or present:
             clean[key] = value
     if errors:
-        raise ValidationError(400, INVALID_BODY, errors)
+        raise BadRequest(400, INVALID_BODY, errors)
     return clean
 
 

@@ -9,24 +9,24 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from pubsmith.errors import ConfigError, NotFoundError
-from pubsmith.sandbox.api_files import file_routes
-from pubsmith.sandbox.api_misc import misc_routes
-from pubsmith.sandbox.api_packages import package_routes
-from pubsmith.sandbox.auth import CREDENTIAL_HEADERS, Authenticator
-from pubsmith.sandbox.config import SandboxConfig
-from pubsmith.sandbox.control import control_routes
-from pubsmith.sandbox.db import Database
-from pubsmith.sandbox.faults import FaultInjector
-from pubsmith.sandbox.package_store import PackageStore
-from pubsmith.sandbox.packages import PackageService
-from pubsmith.sandbox.processing import Processor
-from pubsmith.sandbox.protocol import Request, Router
-from pubsmith.sandbox.ratelimit import RateLimiter
-from pubsmith.sandbox.records import package_phase
-from pubsmith.sandbox.signing import OIDC_ISSUER_PATH, Signer, fingerprint
-from pubsmith.sandbox.uploads import UploadService
-from pubsmith.sandbox.validation import load_models
+from pubsmith_sandbox.api_files import file_routes
+from pubsmith_sandbox.api_misc import misc_routes
+from pubsmith_sandbox.api_packages import package_routes
+from pubsmith_sandbox.auth import CREDENTIAL_HEADERS, Authenticator
+from pubsmith_sandbox.config import SandboxConfig
+from pubsmith_sandbox.control import control_routes
+from pubsmith_sandbox.db import Database
+from pubsmith_sandbox.errors import NotFound, SandboxConfigError
+from pubsmith_sandbox.faults import FaultInjector
+from pubsmith_sandbox.package_store import PackageStore
+from pubsmith_sandbox.packages import PackageService
+from pubsmith_sandbox.processing import Processor
+from pubsmith_sandbox.protocol import Request, Router
+from pubsmith_sandbox.ratelimit import RateLimiter
+from pubsmith_sandbox.records import package_phase
+from pubsmith_sandbox.signing import OIDC_ISSUER_PATH, Signer, fingerprint
+from pubsmith_sandbox.uploads import UploadService
+from pubsmith_sandbox.validation import load_models
 
 __all__ = ["FAULT_KINDS", "SandboxApp"]
 
@@ -75,7 +75,7 @@ class SandboxApp:
         self.auth.authenticate(request.headers)
         owner, repo = request.params["owner"], request.params["repo"]
         if not self.repo_exists(owner, repo):
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         return owner, repo
 
     def count_request(self, operation: str) -> None:
@@ -120,7 +120,7 @@ class SandboxApp:
             or isinstance(sync_seconds, bool)
             or sync_seconds < 0
         ):
-            raise ConfigError(f"sync_seconds must be a number >= 0, not {sync_seconds!r}")
+            raise SandboxConfigError(f"sync_seconds must be a number >= 0, not {sync_seconds!r}")
         faults = self.faults.faults.updated(values)
         with self._lock:
             if sync_seconds is not None:

@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pubsmith.errors import NotFoundError, ValidationError
-from pubsmith.sandbox.catalog import distribution_choices, model_name
-from pubsmith.sandbox.package_store import PackageStore
-from pubsmith.sandbox.records import PackageFileRef, PackageRecord, new_identifier
-from pubsmith.sandbox.uploads import UploadService
-from pubsmith.sandbox.validation import INVALID_BODY, validate_body
+from pubsmith_sandbox.catalog import distribution_choices, model_name
+from pubsmith_sandbox.errors import BadRequest, NotFound
+from pubsmith_sandbox.package_store import PackageStore
+from pubsmith_sandbox.records import PackageFileRef, PackageRecord, new_identifier
+from pubsmith_sandbox.uploads import UploadService
+from pubsmith_sandbox.validation import INVALID_BODY, validate_body
 
 __all__ = ["WRONG_STATE", "PackageService"]
 
@@ -46,7 +46,7 @@ class PackageService:
             message = f'"{distribution}" is not a valid distribution; use one of: ' + ", ".join(
                 choices
             )
-            raise ValidationError(400, INVALID_BODY, {"distribution": [message]})
+            raise BadRequest(400, INVALID_BODY, {"distribution": [message]})
         return fields
 
     def create(self, owner: str, repo: str, fmt: str, body: dict[str, Any]) -> PackageRecord:
@@ -85,7 +85,7 @@ class PackageService:
     def get(self, owner: str, repo: str, identifier: str) -> PackageRecord:
         record = self.store.find(owner, repo, identifier)
         if record is None:
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         return record
 
     def delete(self, record: PackageRecord) -> None:
@@ -114,7 +114,7 @@ class PackageService:
 
     def resync(self, record: PackageRecord) -> PackageRecord:
         if record.state == "pending":
-            raise ValidationError(400, WRONG_STATE)
+            raise BadRequest(400, WRONG_STATE)
         resynced = self._requeued(record)
         self.store.save(resynced)
         self._queued()
@@ -158,19 +158,19 @@ class PackageService:
                 else:
                     refs.append(PackageFileRef(key, identifier, upload.filename, upload.size or 0))
         if errors:
-            raise ValidationError(400, INVALID_BODY, errors)
+            raise BadRequest(400, INVALID_BODY, errors)
         refs.sort(key=lambda ref: ref.field != "package_file")
         return refs
 
     def _check_destination(self, record: PackageRecord, destination: str) -> None:
         if record.state != "completed":
-            raise ValidationError(400, WRONG_STATE)
+            raise BadRequest(400, WRONG_STATE)
         if not self._repo_exists(record.owner, destination):
             message = f"No repository {destination!r} in namespace {record.owner!r}."
-            raise ValidationError(400, INVALID_BODY, {"destination": [message]})
+            raise BadRequest(400, INVALID_BODY, {"destination": [message]})
         if destination == record.repo:
             message = "The destination must be a different repository."
-            raise ValidationError(400, INVALID_BODY, {"destination": [message]})
+            raise BadRequest(400, INVALID_BODY, {"destination": [message]})
 
     def _requeued(self, record: PackageRecord) -> PackageRecord:
         now = time.time()

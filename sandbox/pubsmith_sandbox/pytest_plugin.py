@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from pubsmith.sandbox.runner import Sandbox
+    from pubsmith_sandbox.runner import Sandbox
 
 __all__ = ["SandboxFixture", "cloudsmith_sandbox"]
 
@@ -54,8 +54,8 @@ class SandboxFixture:
 @pytest.fixture
 def cloudsmith_sandbox(tmp_path: Path) -> Iterator[SandboxFixture]:
     """A fresh sandbox for one test: repository acme/sandbox, API key ``sandbox-key``."""
-    from pubsmith.sandbox.config import SandboxConfig
-    from pubsmith.sandbox.runner import running_sandbox
+    from pubsmith_sandbox.config import SandboxConfig
+    from pubsmith_sandbox.runner import running_sandbox
 
     data_dir = tmp_path / "cloudsmith-sandbox"
     config = SandboxConfig(data_dir=data_dir, repos=(f"{OWNER}/{REPO}",), api_key=API_KEY)

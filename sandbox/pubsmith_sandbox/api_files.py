@@ -10,15 +10,15 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from pubsmith.errors import AuthenticationError, NotFoundError, ValidationError
-from pubsmith.sandbox.multipart import MultipartReader, boundary_of
-from pubsmith.sandbox.protocol import Request, Response, Route
-from pubsmith.sandbox.records import UploadRecord
-from pubsmith.sandbox.uploads import safe_filename
-from pubsmith.sandbox.validation import validate_body
+from pubsmith_sandbox.errors import BadRequest, NotFound, Unauthorized
+from pubsmith_sandbox.multipart import MultipartReader, boundary_of
+from pubsmith_sandbox.protocol import Request, Response, Route
+from pubsmith_sandbox.records import UploadRecord
+from pubsmith_sandbox.uploads import safe_filename
+from pubsmith_sandbox.validation import validate_body
 
 if TYPE_CHECKING:
-    from pubsmith.sandbox.app import SandboxApp
+    from pubsmith_sandbox.app import SandboxApp
 
 __all__ = ["file_routes"]
 
@@ -65,7 +65,7 @@ class _FilesApi:
     def info(self, request: Request) -> Response:
         record = self._in_repo(request)
         if record.method != "put_parts":
-            raise ValidationError(400, "The provided upload file was not a multipart upload.")
+            raise BadRequest(400, "The provided upload file was not a multipart upload.")
         query = {"upload_id": record.identifier}
         if "part_number" in request.query:
             query["part_number"] = str(request.number("part_number", 1))
@@ -106,22 +106,22 @@ class _FilesApi:
                 raise
             self._uploads.finish(record, sink)
             return Response(204)
-        raise ValidationError(400, "The form has no file; send it last, in a part named file.")
+        raise BadRequest(400, "The form has no file; send it last, in a part named file.")
 
     def upload_put(self, request: Request) -> Response:
         self._app.record_credentials("put", request.headers)
         record = self._uploads.get(request.params["identifier"])
         if record is None:
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         if record.method not in _PUT_METHODS:
-            raise ValidationError(400, f"This upload was requested for method {record.method}.")
+            raise BadRequest(400, f"This upload was requested for method {record.method}.")
         if record.method != "unsigned_put":
             expires = request.query.get("expires", "")
             signature = request.query.get("signature", "")
             if not self._app.signer.verify(signature, "put", record.identifier, expires):
-                raise AuthenticationError(403, "The upload signature does not match the URL.")
+                raise Unauthorized(403, "The upload signature does not match the URL.")
             if not expires.isdigit() or int(expires) < time.time():
-                raise AuthenticationError(403, "The upload URL has expired; request a new one.")
+                raise Unauthorized(403, "The upload URL has expired; request a new one.")
         finished = self._uploads.receive(record, request.body)
         return Response(200, None, {"ETag": f'"{finished.md5 or finished.identifier}"'})
 
@@ -129,13 +129,13 @@ class _FilesApi:
         self._app.auth.authenticate(request.headers)
         upload_id = request.query.get("upload_id", "")
         if not upload_id:
-            raise ValidationError(400, "upload_id is required: the identifier from files_create.")
+            raise BadRequest(400, "upload_id is required: the identifier from files_create.")
         part_number = request.number("part_number", 0)
         if not 1 <= part_number <= 10000:
-            raise ValidationError(400, "part_number must be a whole number from 1 to 10000.")
+            raise BadRequest(400, "part_number must be a whole number from 1 to 10000.")
         record = self._uploads.get(upload_id)
         if record is None:
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         etag = self._uploads.receive_part(record, part_number, request.body, request.body.length)
         return Response(200, None, {"ETag": f'"{etag}"'})
 
@@ -147,12 +147,12 @@ class _FilesApi:
         signer = self._app.signer
         policy = signer.decode_policy(fields.get("policy", ""), fields.get("signature", ""))
         if not policy or policy.get("key") != fields.get("key"):
-            raise AuthenticationError(403, "The upload policy or its signature does not match.")
+            raise Unauthorized(403, "The upload policy or its signature does not match.")
         if policy.get("expires", 0) < time.time():
-            raise AuthenticationError(403, "The upload policy has expired; request a new upload.")
+            raise Unauthorized(403, "The upload policy has expired; request a new upload.")
         record = self._uploads.get(str(policy.get("identifier")))
         if record is None:
-            raise NotFoundError(404, "Not found.")
+            raise NotFound(404, "Not found.")
         return record
 
     def _upload_json(self, record: UploadRecord, root: str) -> dict[str, Any]:

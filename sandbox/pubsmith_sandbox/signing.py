@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from pubsmith.errors import AuthenticationError
+from pubsmith_sandbox.errors import Unauthorized
 
 __all__ = ["OIDC_ISSUER_PATH", "Signer", "fingerprint"]
 
@@ -69,12 +69,12 @@ class Signer:
         except (ValueError, AttributeError):
             claims, algorithm = None, None
         if not isinstance(claims, dict) or algorithm != "HS256":
-            raise AuthenticationError(401, "OIDC token cannot be authenticated.")
+            raise Unauthorized(401, "OIDC token cannot be authenticated.")
         if claims.get("iss") != issuer:
-            raise AuthenticationError(401, f"OIDC token was not issued by {issuer}.")
+            raise Unauthorized(401, f"OIDC token was not issued by {issuer}.")
         expires = claims.get("exp")
         if not isinstance(expires, (int, float)) or expires <= (now or time.time()):
-            raise AuthenticationError(401, "OIDC token has expired.")
+            raise Unauthorized(401, "OIDC token has expired.")
         return claims
 
 

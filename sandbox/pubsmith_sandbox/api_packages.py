@@ -8,16 +8,16 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from pubsmith.errors import NotFoundError
-from pubsmith.sandbox.catalog import FORMATS
-from pubsmith.sandbox.protocol import Request, Response, Route
-from pubsmith.sandbox.query import compile_query, sort_packages
-from pubsmith.sandbox.records import PackageRecord
-from pubsmith.sandbox.serializers import package_json, search_fields, status_json
-from pubsmith.sandbox.validation import validate_body
+from pubsmith_sandbox.catalog import FORMATS
+from pubsmith_sandbox.errors import NotFound
+from pubsmith_sandbox.protocol import Request, Response, Route
+from pubsmith_sandbox.query import compile_query, sort_packages
+from pubsmith_sandbox.records import PackageRecord
+from pubsmith_sandbox.serializers import package_json, search_fields, status_json
+from pubsmith_sandbox.validation import validate_body
 
 if TYPE_CHECKING:
-    from pubsmith.sandbox.app import SandboxApp
+    from pubsmith_sandbox.app import SandboxApp
 
 __all__ = ["package_routes"]
 
@@ -83,7 +83,7 @@ class _PackagesApi:
         items = sort_packages(items, request.query.get("sort") or "-date")
         page_total = max(1, math.ceil(len(items) / page_size))
         if page > page_total:
-            raise NotFoundError(404, "Invalid page.")
+            raise NotFound(404, "Invalid page.")
         shown = items[(page - 1) * page_size : page * page_size]
         headers = {
             "X-Pagination-Count": str(len(items)),

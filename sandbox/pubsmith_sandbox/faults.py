@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pubsmith.sandbox.config import Faults
+from pubsmith_sandbox.config import Faults
 
 __all__ = ["FaultInjector", "FaultPlan"]
 

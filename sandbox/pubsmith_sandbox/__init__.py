@@ -9,14 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from pubsmith.sandbox.config import Faults, SandboxConfig
+from pubsmith_sandbox.config import Faults, SandboxConfig
 
 if TYPE_CHECKING:
-    from pubsmith.sandbox.runner import Sandbox, running_sandbox
+    from pubsmith_sandbox.runner import Sandbox, running_sandbox
 
 __all__ = ["Faults", "Sandbox", "SandboxConfig", "running_sandbox"]
 
-_LAZY = {"Sandbox": "pubsmith.sandbox.runner", "running_sandbox": "pubsmith.sandbox.runner"}
+_LAZY = {"Sandbox": "pubsmith_sandbox.runner", "running_sandbox": "pubsmith_sandbox.runner"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,19 +1,41 @@
-"""``pubsmith sandbox``: serve a local Cloudsmith-compatible API until interrupted."""
+"""``pubsmith sandbox`` (and ``pubsmith-sandbox``): serve a Cloudsmith-compatible API until
+interrupted.
+"""
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import ParamSpec, TypeVar
 
 import click
 
-from pubsmith.cli.errors import handle_errors
-from pubsmith.sandbox.config import DEFAULT_REPO, Faults, SandboxConfig
+from pubsmith_sandbox.config import DEFAULT_REPO, Faults, SandboxConfig
+from pubsmith_sandbox.errors import SandboxError
 
-__all__ = ["sandbox_command"]
+__all__ = ["main", "sandbox_command"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """A bad setting is one line on stderr and exit 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SandboxError as exc:
+            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            sys.exit(2)
+
+    return wrapper
 
 
 @click.command("sandbox")
@@ -87,7 +109,7 @@ __all__ = ["sandbox_command"]
     help="Packages whose name or filename matches fail processing (repeatable).",
 )
 @click.option("--seed", type=int, help="Seed for the fault RNG, to repeat a run.")
-@handle_errors
+@_one_line_errors
 def sandbox_command(
     port: int,
     data_dir: Path | None,
@@ -109,7 +131,7 @@ def sandbox_command(
     Point any client at the URL (the official CLI with --api-host URL -k KEY works too);
     GET URL/_sandbox/state shows what it saw, POST URL/_sandbox/config changes faults.
     """
-    from pubsmith.sandbox.runner import running_sandbox  # the server's imports are heavy
+    from pubsmith_sandbox.runner import running_sandbox  # the server's imports are heavy
 
     faults = Faults(
         error_rate=error_rate,
@@ -145,3 +167,8 @@ def sandbox_command(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def main() -> None:
+    """The ``pubsmith-sandbox`` command: the same as ``pubsmith sandbox``."""
+    sandbox_command.main(prog_name="pubsmith-sandbox")

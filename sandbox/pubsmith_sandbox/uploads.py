@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pubsmith.errors import NotFoundError, ValidationError
-from pubsmith.sandbox.assembly import Assembly, StoredPart
-from pubsmith.sandbox.bodies import BackgroundHash, FileSink, Readable, receive_to_file
-from pubsmith.sandbox.db import Database
-from pubsmith.sandbox.part_digests import PartDigests
-from pubsmith.sandbox.records import UploadRecord, new_identifier
-from pubsmith.sandbox.signing import Signer
+from pubsmith_sandbox.assembly import Assembly, StoredPart
+from pubsmith_sandbox.bodies import BackgroundHash, FileSink, Readable, receive_to_file
+from pubsmith_sandbox.db import Database
+from pubsmith_sandbox.errors import BadRequest, NotFound
+from pubsmith_sandbox.part_digests import PartDigests
+from pubsmith_sandbox.records import UploadRecord, new_identifier
+from pubsmith_sandbox.signing import Signer
 
 __all__ = ["UploadService"]
 
@@ -76,7 +76,7 @@ class UploadService:
     def in_repo(self, owner: str, repo: str, identifier: str) -> UploadRecord:
         record = self.get(identifier)
         if record is None or (record.owner, record.repo) != (owner, repo):
-            raise NotFoundError(404, _NOT_FOUND)
+            raise NotFound(404, _NOT_FOUND)
         return record
 
     def blob_path(self, record: UploadRecord) -> Path:
@@ -107,7 +107,7 @@ class UploadService:
         """Store one part of ``length`` bytes (None: unknown); a part sent again replaces
         the earlier one. Returns its ETag."""
         if record.method != "put_parts":
-            raise ValidationError(400, "This upload was not requested as a multipart upload.")
+            raise BadRequest(400, "This upload was not requested as a multipart upload.")
         _require_open(record)
         upload = self._multipart_of(record)
         assembly = upload.assembly
@@ -155,13 +155,13 @@ class UploadService:
         record = _expecting(record, checksums or {})
         with self._lock:
             if record.identifier in self._completing:
-                raise ValidationError(400, "This upload is already being completed.")
+                raise BadRequest(400, "This upload is already being completed.")
             self._completing.add(record.identifier)
         try:
             _require_open(record)
             parts = self._stored_parts(record.identifier)
             if not parts:
-                raise ValidationError(400, "The multipart upload has no parts to complete.")
+                raise BadRequest(400, "The multipart upload has no parts to complete.")
             with self._lock:
                 upload = self._multipart.pop(record.identifier, None) or self._resumed(record)
             digests = None
@@ -187,7 +187,7 @@ class UploadService:
     def abort(self, record: UploadRecord) -> None:
         _require_multipart(record)
         if record.state == "completed":
-            raise ValidationError(400, "The multipart upload is complete and cannot be aborted.")
+            raise BadRequest(400, "The multipart upload is complete and cannot be aborted.")
         self._set_state(record.identifier, "aborted", None)
         with self._lock:
             upload = self._multipart.pop(record.identifier, None)
@@ -247,14 +247,14 @@ class UploadService:
         current = self.get(record.identifier)
         if current is None:
             path.unlink(missing_ok=True)
-            raise NotFoundError(404, _NOT_FOUND)
+            raise NotFound(404, _NOT_FOUND)
         if current.state != "open":
             path.unlink(missing_ok=True)
             _require_open(current)
         if problem:
             path.unlink(missing_ok=True)
             self._set_state(record.identifier, "failed", problem)
-            raise ValidationError(400, problem)
+            raise BadRequest(400, problem)
         path.replace(self.blob_path(record))
         self._db.execute(
             "UPDATE uploads SET state = 'completed', size = ?, md5 = ?, sha256 = ?, "
@@ -276,7 +276,7 @@ def safe_filename(raw: str) -> str:
     """The last path component of a client's filename; refuses names that are not files."""
     name = PurePosixPath(raw.replace("\\", "/")).name
     if name in ("", ".", "..") or "\x00" in name or name.startswith(".incoming-"):
-        raise ValidationError(
+        raise BadRequest(
             400, "The filename is not valid.", {"filename": ["Not a valid file name."]}
         )
     return name
@@ -284,12 +284,12 @@ def safe_filename(raw: str) -> str:
 
 def _require_open(record: UploadRecord) -> None:
     if record.state != "open":
-        raise ValidationError(400, f"This upload is {record.state} and takes no more data.")
+        raise BadRequest(400, f"This upload is {record.state} and takes no more data.")
 
 
 def _require_multipart(record: UploadRecord) -> None:
     if record.method != "put_parts":
-        raise ValidationError(400, "The provided upload file was not a multipart upload.")
+        raise BadRequest(400, "The provided upload file was not a multipart upload.")
 
 
 @dataclass(frozen=True)
@@ -324,13 +324,13 @@ def _expecting(record: UploadRecord, checksums: Mapping[str, Any]) -> UploadReco
             continue
         value = str(given).lower()
         if not pattern.fullmatch(value):
-            raise ValidationError(
+            raise BadRequest(
                 400,
                 f"{name}_checksum is not a {name} checksum.",
                 {f"{name}_checksum": [f"Not a valid {name} checksum."]},
             )
         if expected[name] not in (None, value):
-            raise ValidationError(
+            raise BadRequest(
                 400,
                 f"The {name}_checksum differs from the one given when the upload was requested.",
             )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from pubsmith.sandbox.catalog import DISTROS
-from pubsmith.sandbox.records import PackageFileRef, PackageRecord, Phase, package_phase
+from pubsmith_sandbox.catalog import DISTROS
+from pubsmith_sandbox.records import PackageFileRef, PackageRecord, Phase, package_phase
 
 __all__ = ["package_json", "search_fields", "status_json", "timestamp"]
 

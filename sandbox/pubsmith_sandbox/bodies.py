@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from pubsmith.errors import ValidationError
+from pubsmith_sandbox.errors import BadRequest
 
 __all__ = ["CHUNK_SIZE", "BackgroundHash", "BodyReader", "FileSink", "Readable", "receive_to_file"]
 
@@ -55,7 +55,7 @@ class BodyReader:
         want = min(len(buffer), self._chunk_left if self._chunked else self._remaining)
         count = self._stream.readinto(buffer[:want])
         if not count:
-            raise ValidationError(400, "The request body ended before its declared length.")
+            raise BadRequest(400, "The request body ended before its declared length.")
         self.received += count
         if self._chunked:
             self._chunk_left -= count
@@ -74,7 +74,7 @@ class BodyReader:
             while count := self.readinto(view):
                 data += view[:count]
                 if len(data) > limit:
-                    raise ValidationError(413, f"The request body is larger than {limit} bytes.")
+                    raise BadRequest(413, f"The request body is larger than {limit} bytes.")
         return bytes(data)
 
     def drain(self, limit: int) -> bool:
@@ -93,7 +93,7 @@ class BodyReader:
         try:
             size = int(line.split(b";", 1)[0].strip(), 16)
         except ValueError:
-            raise ValidationError(400, "The chunked request body is malformed.") from None
+            raise BadRequest(400, "The chunked request body is malformed.") from None
         if size == 0:
             while self._stream.readline(1024).strip():
                 pass  # trailers carry nothing the sandbox needs

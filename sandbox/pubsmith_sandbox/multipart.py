@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote
 
-from pubsmith.errors import ValidationError
-from pubsmith.sandbox.bodies import CHUNK_SIZE, Readable
+from pubsmith_sandbox.bodies import CHUNK_SIZE, Readable
+from pubsmith_sandbox.errors import BadRequest
 
 __all__ = ["MultipartReader", "Part", "boundary_of"]
 
@@ -34,7 +34,7 @@ def boundary_of(content_type: str) -> bytes:
     kind, params = content_type.partition(";")[0].strip().lower(), _params(content_type)
     boundary = params.get("boundary", "")
     if kind != "multipart/form-data" or not 0 < len(boundary) <= 200:
-        raise ValidationError(400, "The upload must be multipart/form-data with a boundary.")
+        raise BadRequest(400, "The upload must be multipart/form-data with a boundary.")
     return boundary.encode("latin-1")
 
 
@@ -89,7 +89,7 @@ class MultipartReader:
                 return size
             del self._buffer[:end]
             if not self._fill():
-                raise ValidationError(400, "The multipart body ended before its closing boundary.")
+                raise BadRequest(400, "The multipart body ended before its closing boundary.")
 
     def read(self, limit: int) -> bytes:
         """The current part's content, for small form fields."""
@@ -98,7 +98,7 @@ class MultipartReader:
         def collect(piece: memoryview) -> None:
             data.extend(piece)
             if len(data) > limit:
-                raise ValidationError(400, f"A form field is longer than {limit} bytes.")
+                raise BadRequest(400, f"A form field is longer than {limit} bytes.")
 
         self.stream(collect)
         return bytes(data)
@@ -113,12 +113,12 @@ class MultipartReader:
     def _need(self, size: int) -> None:
         while len(self._buffer) < size:
             if not self._fill():
-                raise ValidationError(400, "The multipart body ended unexpectedly.")
+                raise BadRequest(400, "The multipart body ended unexpectedly.")
 
     def _find(self, pattern: bytes, limit: int) -> int:
         while (found := self._buffer.find(pattern)) < 0:
             if len(self._buffer) > limit or not self._fill():
-                raise ValidationError(400, "A multipart part has malformed headers.")
+                raise BadRequest(400, "A multipart part has malformed headers.")
         return found
 
 
@@ -131,7 +131,7 @@ def _part_from_headers(text: str) -> Part:
     disposition = headers.get("content-disposition", "")
     params = _params(disposition)
     if not disposition.lower().startswith("form-data") or "name" not in params:
-        raise ValidationError(400, "A multipart part has no Content-Disposition form-data name.")
+        raise BadRequest(400, "A multipart part has no Content-Disposition form-data name.")
     return Part(params["name"], params.get("filename"), headers.get("content-type"))
 
 

@@ -1,8 +1,9 @@
 """Package processing: a background thread finishes each package when its sync time is up.
 
 Until then a package's phase is computed from the clock (see ``records.package_phase``).
-Finishing opens the stored file with pubsmith's own format plugins, fills in name, version,
-checksums and size, and settles duplicates; packages finish in the order they fell due.
+Finishing opens the stored file with the installed pubsmith format plugins, fills in name,
+version, checksums and size, and settles duplicates; packages finish in the order they fell
+due.
 """
 
 from __future__ import annotations
@@ -12,22 +13,20 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubsmith.errors import ArtifactError, ConfigError, PubsmithError
-from pubsmith.plugin import PackageInfo
+from pubsmith import ArtifactError, PackageInfo, PubsmithError
 from pubsmith.registry import FormatRegistry
-from pubsmith.sandbox.faults import FaultInjector
-from pubsmith.sandbox.package_store import PackageStore
-from pubsmith.sandbox.records import PackageRecord, package_phase
-from pubsmith.sandbox.uploads import UploadService
+from pubsmith_sandbox.faults import FaultInjector
+from pubsmith_sandbox.package_store import PackageStore
+from pubsmith_sandbox.records import PackageRecord, package_phase
+from pubsmith_sandbox.uploads import UploadService
 
-__all__ = ["Processor", "inspect_artifact"]
+__all__ = ["Formats", "Processor"]
 
 _log = logging.getLogger(__name__)
-_registry_lock = threading.Lock()
-_registry: list[FormatRegistry] = []
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class Processor:
         self._store = store
         self._uploads = uploads
         self._faults = faults
+        self._formats = Formats()
         self._wakeup = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="sandbox-processing", daemon=True)
@@ -107,7 +107,7 @@ class Processor:
                 link = folder / companion.name
                 if not link.exists():
                     link.symlink_to(companion)
-            reason, info = inspect_artifact(folder / path.name, record.format)
+            reason, info = self._formats.inspect(folder / path.name, record.format)
         if reason:
             return Outcome(reason)
         size, checksums = _checksums(path)
@@ -123,32 +123,42 @@ class Processor:
         return paths
 
 
-def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageInfo | None]:
-    """Open ``path`` with the plugin of ``format_name``: (failure reason, what it read).
+class Formats:
+    """The installed format plugins, loaded when the first package is processed.
 
-    A format without an installed plugin passes unchecked, with nothing read.
+    ``load`` builds the registry (the installed plugins by default; tests pass their own).
     """
-    try:
-        registry = _load_registry()
-        registry.get(format_name)
-    except ConfigError:
-        return None, None
-    except PubsmithError as exc:
-        return f"Format plugins could not be loaded: {exc}", None
-    try:
-        _, _, info = registry.inspect(path, format_name)
-    except ArtifactError as exc:
-        return f"{path.name}: {exc.problem}", None
-    except Exception as exc:  # a third-party plugin's bug is a finding, not a crash
-        return f"{path.name}: the {format_name} plugin failed: {type(exc).__name__}: {exc}", None
-    return None, info
 
+    def __init__(self, load: Callable[[], FormatRegistry] = FormatRegistry.load) -> None:
+        self._load_registry = load
+        self._lock = threading.Lock()
+        self._registry: FormatRegistry | None = None
 
-def _load_registry() -> FormatRegistry:
-    with _registry_lock:
-        if not _registry:
-            _registry.append(FormatRegistry.load())
-        return _registry[0]
+    def inspect(self, path: Path, format_name: str) -> tuple[str | None, PackageInfo | None]:
+        """Open ``path`` with the plugin of ``format_name``: (failure reason, what it read).
+
+        A format without an installed plugin passes unchecked, with nothing read.
+        """
+        try:
+            registry = self._load()
+        except PubsmithError as exc:
+            return f"Format plugins could not be loaded: {exc}", None
+        if format_name not in registry:
+            return None, None
+        try:
+            _, _, info = registry.inspect(path, format_name)
+        except ArtifactError as exc:
+            return f"{path.name}: {exc.problem}", None
+        except Exception as exc:  # a third-party plugin's bug is a finding, not a crash
+            problem = f"{type(exc).__name__}: {exc}"
+            return f"{path.name}: the {format_name} plugin failed: {problem}", None
+        return None, info
+
+    def _load(self) -> FormatRegistry:
+        with self._lock:
+            if self._registry is None:
+                self._registry = self._load_registry()
+            return self._registry
 
 
 def _checksums(path: Path) -> tuple[int, dict[str, str]]:

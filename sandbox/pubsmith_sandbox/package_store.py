@@ -6,8 +6,8 @@ import dataclasses
 import time
 from typing import Any
 
-from pubsmith.sandbox.db import Database
-from pubsmith.sandbox.records import PackageRecord
+from pubsmith_sandbox.db import Database
+from pubsmith_sandbox.records import PackageRecord
 
 __all__ = ["PackageStore"]
 
