@@ -25,6 +25,8 @@ EXPECTED = [
     "PackageInfo",
     "PluginError",
     "ProcessingError",
+    "PublishOptions",
+    "PublishPlan",
     "PublishResult",
     "PubsmithError",
     "RateLimitedError",
@@ -34,7 +36,9 @@ EXPECTED = [
     "ValidationError",
     "__version__",
     "hookimpl",
+    "plan",
     "publish",
+    "run",
 ]
 
 

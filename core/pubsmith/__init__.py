@@ -32,8 +32,9 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from pubsmith.hookspecs import hookimpl
+    from pubsmith.options import PublishOptions
     from pubsmith.plugin import FormatPlugin, Option, PackageInfo
-    from pubsmith.publishing import publish
+    from pubsmith.publishing import PublishPlan, plan, publish, run
     from pubsmith.results import PublishResult
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "PackageInfo",
     "PluginError",
     "ProcessingError",
+    "PublishOptions",
+    "PublishPlan",
     "PublishResult",
     "PubsmithError",
     "RateLimitedError",
@@ -60,7 +63,9 @@ __all__ = [
     "ValidationError",
     "__version__",
     "hookimpl",
+    "plan",
     "publish",
+    "run",
 ]
 
 _HOMES = {
@@ -69,7 +74,11 @@ _HOMES = {
     "FormatPlugin": "pubsmith.plugin",
     "Option": "pubsmith.plugin",
     "PackageInfo": "pubsmith.plugin",
+    "PublishOptions": "pubsmith.options",
+    "PublishPlan": "pubsmith.publishing",
+    "plan": "pubsmith.publishing",
     "publish": "pubsmith.publishing",
+    "run": "pubsmith.publishing",
     "PublishResult": "pubsmith.results",
 }
 

@@ -33,6 +33,7 @@ from pubsmith.errors import (
     UploadError,
     ValidationError,
 )
+from pubsmith.events import EventSink, Retrying, Throttled
 from pubsmith.retry import Attempts, RateLimiter, RetryPolicy, never_reached_server
 from pubsmith.secret import Secret
 
@@ -86,12 +87,15 @@ class Exchange:
         api_origin: Origin,
         policy: RetryPolicy,
         limiter: RateLimiter,
+        on_event: EventSink | None = None,
     ) -> None:
         self._http = http
         self._key = key
         self._origin = api_origin
         self.policy = policy
         self.limiter = limiter
+        self.on_event = on_event
+        """Told of retries and rate-limit pauses before each wait starts."""
 
     def json(self, call: Call) -> Any:
         return self.json_with_headers(call)[1]
@@ -115,7 +119,7 @@ class Exchange:
         maybe_done = call.sent_before  # an earlier attempt may have been processed
         while True:
             if paced:
-                self.limiter.acquire()
+                self.limiter.acquire(before=self._throttled)
             started = time.monotonic()
             try:
                 response, content = self._send_once(call)
@@ -167,7 +171,14 @@ class Exchange:
 
     def _retry(self, call: Call, attempts: Attempts, retry_after: float | None, why: str) -> bool:
         number = attempts.number
-        delay = attempts.wait(retry_after)
+
+        def announce(delay: float) -> None:
+            if self.on_event is not None:
+                self.on_event(
+                    Retrying(call.operation, why, number + 1, self.policy.max_attempts, delay)
+                )
+
+        delay = attempts.wait(retry_after, before=announce)
         if delay is None:
             return False
         log.info(
@@ -180,6 +191,11 @@ class Exchange:
             self.policy.max_attempts,
         )
         return True
+
+    def _throttled(self, delay: float) -> None:
+        log.info("rate limit nearly spent: pausing %.1f s", delay)
+        if self.on_event is not None:
+            self.on_event(Throttled(delay))
 
     def _send_once(self, call: Call) -> tuple[httpx.Response, bytes]:
         headers = {"User-Agent": USER_AGENT, **call.headers}

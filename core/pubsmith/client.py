@@ -29,6 +29,7 @@ from pubsmith._urls import (
     upload_url,
 )
 from pubsmith.errors import ConfigError, ServerError, UploadError
+from pubsmith.events import EventSink
 from pubsmith.retry import RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
 
@@ -52,6 +53,7 @@ class CloudsmithClient:
     caller; otherwise it builds one on first use (keep-alive pool of
     :data:`MAX_CONNECTIONS`, connection-setup retries, :data:`DEFAULT_TIMEOUT`,
     ``verify`` as TLS verification or a CA bundle path) and :meth:`close` closes it.
+    ``on_event`` is told of retries and rate-limit pauses (:mod:`pubsmith.events`).
     Methods are safe to call from many threads at once.
     """
 
@@ -65,6 +67,7 @@ class CloudsmithClient:
         rate_limiter: RateLimiter | None = None,
         verify: bool | str = True,
         timeout: httpx.Timeout | None = None,
+        on_event: EventSink | None = None,
     ) -> None:
         self.api_url = normalise_api_url(api_url)
         self._origin: Origin = origin(httpx.URL(self.api_url))
@@ -81,6 +84,7 @@ class CloudsmithClient:
             self._origin,
             policy or RetryPolicy(),
             rate_limiter or RateLimiter(),
+            on_event,
         )
 
     @property

@@ -1,4 +1,4 @@
-"""Finding packages again: for ``--skip-existing``, and to create each package only once.
+"""Finding packages again: for re-runs and promotion, and to create each package only once.
 
 A package create is not safe to repeat: when its answer is lost, the create may or may not
 have happened. :meth:`PackageLookup.create_once` searches the repository for the package
@@ -10,21 +10,49 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import AmbiguousResultError
 from pubsmith.hashing import FileDigest
 from pubsmith.planning import PackagePlan
+from pubsmith.reruns import uploaded_at
 from pubsmith.settings import Repository
 
-__all__ = ["PackageLookup"]
+__all__ = ["PackageIdentity", "PackageLookup"]
 
 log = logging.getLogger("pubsmith.creation")
 
 # How far the server's clock may lag ours when telling a package just made from older ones.
 _CLOCK_SKEW = 300.0
+
+
+@dataclass(frozen=True)
+class PackageIdentity:
+    """What makes two packages the same package: format, name, version and file name.
+
+    ``name`` and ``version`` may be unknown (None) when the server derives them.
+    """
+
+    format: str
+    name: str | None
+    version: str | None
+    filename: str
+
+    @classmethod
+    def of_plan(cls, plan: PackagePlan) -> PackageIdentity:
+        return cls(plan.format, plan.name, plan.version, plan.path.name)
+
+    @classmethod
+    def of_package(cls, package: Mapping[str, Any]) -> PackageIdentity:
+        """The identity of a package as the API describes it (``format`` is its slug)."""
+        return cls(
+            str(package.get("format") or ""),
+            _text(package.get("name")),
+            _text(package.get("version")),
+            str(package.get("filename") or ""),
+        )
 
 
 class PackageLookup:
@@ -61,9 +89,10 @@ class PackageLookup:
         A package still processing may not show its checksum yet; one of the same size
         created in that window is taken as ours.
         """
+        identity = PackageIdentity.of_plan(plan)
         recent = [
             package
-            for package in self._same_file(plan, [f"format:{plan.format}"])
+            for package in self._same_file(identity, [f"format:{identity.format}"])
             if _uploaded_after(package, since)
         ]
         for package in recent:
@@ -74,22 +103,17 @@ class PackageLookup:
                 return package
         return None
 
-    def find_existing(self, plan: PackagePlan, digest: FileDigest) -> dict[str, Any] | None:
-        """The package with this format, name, version and file name; same content first."""
-        terms = [f"format:{plan.format}"]
-        if plan.name:
-            terms.append(f"name:{_quoted(plan.name)}")
-        if plan.version:
-            terms.append(f"version:{_quoted(plan.version)}")
-        candidates = self._same_file(plan, terms)
-        same = [
-            package for package in candidates if package.get("checksum_sha256") == digest.sha256
-        ]
-        matches = same or candidates
-        return matches[0] if matches else None
+    def matches(self, identity: PackageIdentity) -> list[dict[str, Any]]:
+        """Packages of this repository with this format, name, version and file name."""
+        terms = [f"format:{identity.format}"]
+        if identity.name:
+            terms.append(f"name:{_quoted(identity.name)}")
+        if identity.version:
+            terms.append(f"version:{_quoted(identity.version)}")
+        return self._same_file(identity, terms)
 
-    def _same_file(self, plan: PackagePlan, terms: list[str]) -> list[dict[str, Any]]:
-        name = plan.path.name
+    def _same_file(self, identity: PackageIdentity, terms: list[str]) -> list[dict[str, Any]]:
+        name = identity.filename
         query = " ".join([*terms, f"filename:{_quoted(name)}"])
         owner, repo = self.repository.owner, self.repository.name
         return [
@@ -106,13 +130,11 @@ def _quoted(text: str) -> str:
     return text
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _uploaded_after(package: Mapping[str, Any], since: float) -> bool:
     """Whether the package was uploaded after ``since``; unknown times count as recent."""
-    text = str(package.get("uploaded_at") or "")
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    if when.tzinfo is None:
-        return True
-    return when.timestamp() >= since
+    when = uploaded_at(package)
+    return when is None or when >= since

@@ -7,19 +7,18 @@ one owner (``packages_copy`` / ``packages_move`` take the destination's name alo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pubsmith.client import CloudsmithClient
-from pubsmith.errors import ConfigError, PubsmithError
+from pubsmith.creation import PackageIdentity, PackageLookup
+from pubsmith.errors import ConfigError, ValidationError
 from pubsmith.packages import PackageRef
 from pubsmith.polling import wait_for_sync
-from pubsmith.results import PublishResult
+from pubsmith.reruns import Decision, decide
 from pubsmith.settings import Repository
 
-__all__ = ["PromoteResult", "destination_repo", "promote", "promote_results"]
+__all__ = ["PromoteResult", "destination_repo", "find_promoted", "promote"]
 
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -71,23 +70,39 @@ def promote(
 ) -> PromoteResult:
     """Copy (or move) ``ref`` to repository ``to`` once it is synchronised.
 
-    With ``wait`` the copy's own processing is awaited too. ``timeout`` applies to each
-    wait. Raises :class:`~pubsmith.ProcessingError` if either side fails processing.
+    A copy is idempotent: when ``to`` already holds the package (same format, name,
+    version, file name and checksum) that one is the result and nothing is copied. With
+    ``wait`` the copy's own processing is awaited too. ``timeout`` applies to each wait.
+    Raises :class:`~pubsmith.ProcessingError` if either side fails processing.
     """
     target = destination_repo(ref.owner, to)
     if target == ref.repo:
         raise ConfigError(f"{ref} is already in {ref.owner}/{target}; pick another --to")
     wait_for_sync(client, ref.owner, ref.repo, ref.slug, timeout=timeout)
+    destination = Repository(ref.owner, target)
     if move:
         package = client.move_package(ref.owner, ref.repo, ref.slug, to_repo=target)
     else:
-        package = client.copy_package(
-            ref.owner, ref.repo, ref.slug, to_repo=target, republish=republish
-        )
+        source = client.read_package(ref.owner, ref.repo, ref.slug)
+        identity, sha256 = PackageIdentity.of_package(source), source.get("checksum_sha256")
+        there = find_promoted(client, destination, identity, sha256)
+        if there.package is None:
+            try:
+                package = client.copy_package(
+                    ref.owner, ref.repo, ref.slug, to_repo=target, republish=republish
+                )
+            except ValidationError:
+                # Another run may have promoted it a moment ago.
+                there = find_promoted(client, destination, identity, sha256)
+                if there.package is None:
+                    raise
+                package = dict(there.package)
+        else:
+            package = dict(there.package)
     slug_perm = _text(package.get("slug_perm"))
     result = PromoteResult(
         source=str(ref),
-        destination=f"{ref.owner}/{target}",
+        destination=str(destination),
         action="move" if move else "copy",
         slug_perm=slug_perm,
         slug=_text(package.get("slug")),
@@ -100,37 +115,26 @@ def promote(
     return result
 
 
-def promote_results(
+def find_promoted(
     client: CloudsmithClient,
-    repository: Repository,
-    results: Sequence[PublishResult],
-    to: str,
-    *,
-    republish: bool = False,
-    wait: bool = True,
-    timeout: float = 600.0,
-    concurrency: int = 4,
-) -> None:
-    """Promote every published result, recording where it went; a failure fails that result."""
-    target = destination_repo(repository.owner, to)
+    destination: Repository,
+    identity: PackageIdentity,
+    sha256: object,
+) -> Decision:
+    """What ``destination`` holds of a package with checksum ``sha256``.
 
-    def one(result: PublishResult) -> None:
-        slug = result.slug_perm or result.slug
-        if result.status != "published" or not slug:
-            return
-        ref = PackageRef(repository.owner, repository.name, slug)
-        try:
-            promoted = promote(client, ref, target, republish=republish, wait=wait, timeout=timeout)
-        except PubsmithError as exc:
-            result.status = "failed"
-            result.error = f"published to {repository} but not promoted to {target}: {exc}"
-            result.exception = exc
-            return
-        result.promoted_to = promoted.destination
-        result.promoted_slug_perm = promoted.slug_perm
-
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(results) or 1))) as pool:
-        list(pool.map(one, results))
+    ``skip``: it is there, synchronised (its ``package``); ``await``: it is there and still
+    processing; ``publish``: it is not there (a failed copy does not count).
+    """
+    if not isinstance(sha256, str) or not sha256:
+        return Decision("publish")  # without a checksum, sameness cannot be shown
+    same = [
+        package
+        for package in PackageLookup(client, destination).matches(identity)
+        if package.get("checksum_sha256") == sha256
+    ]
+    decision = decide(same, sha256, republish=False)
+    return decision if decision.action in ("skip", "await") else Decision("publish")
 
 
 def _text(value: Any) -> str | None:

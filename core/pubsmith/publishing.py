@@ -1,53 +1,41 @@
-"""Publish many files concurrently: plan all, then upload, create and wait for each.
+"""The library API of a publish run: :func:`plan`, then :func:`run`; or :func:`publish`.
 
 Planning reads every artifact and resolves every option first, so bad input stops the run
-before a single byte is sent. Each package then goes through files upload, validate-upload,
-create and status polling on its own worker; one failing package never stops the others,
-but an error that would fail them all (a wrong key, an unknown repository) does.
+before a single byte is sent; running moves every package through the stages of
+:mod:`pubsmith.pipeline` and reports them as :mod:`pubsmith.events`.
+
+    options = PublishOptions(repo="acme/staging", skip_existing=True)
+    results = run(plan(["dist/*.whl"], options), on_event=print)
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
+import functools
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pubsmith._bodies import file_size
 from pubsmith.client import CloudsmithClient
-from pubsmith.creation import PackageLookup
-from pubsmith.errors import (
-    ArtifactError,
-    AuthenticationError,
-    BadInputError,
-    ConfigError,
-    NotFoundError,
-    ProcessingError,
-    PubsmithError,
-    TransportError,
-)
-from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.errors import ArtifactError, BadInputError, ConfigError, PubsmithError
+from pubsmith.events import EventSink, Finished
+from pubsmith.options import PublishOptions
+from pubsmith.pipeline import Pipeline
 from pubsmith.planning import (
     PackagePlan,
     check_option_keys,
     parse_file_argument,
     plan_package,
 )
-from pubsmith.polling import wait_for_sync
+from pubsmith.promote import destination_repo
 from pubsmith.registry import FormatRegistry
-from pubsmith.results import Progress, PublishResult
-from pubsmith.resume import FileResumeStore, ResumeStore
-from pubsmith.settings import Repository, Settings
-from pubsmith.upload import UploadedFile, Uploader
+from pubsmith.results import PublishResult
+from pubsmith.resume import FileResumeStore
+from pubsmith.settings import Settings
 
-__all__ = ["Publisher", "plan_files", "publish"]
-
-ProgressCallback = Callable[[Progress], None]
-
-log = logging.getLogger("pubsmith.publishing")
+__all__ = ["PublishPlan", "plan", "plan_files", "publish", "run"]
 
 
 def plan_files(
@@ -111,261 +99,127 @@ def plan_files(
     return [plans[path] for path in kept]
 
 
-class Publisher:
-    """Publishes planned packages to one repository over one client."""
+@dataclass(frozen=True)
+class PublishPlan:
+    """Every package a run will publish, checked, and the options to publish them with."""
 
-    def __init__(
-        self,
-        client: CloudsmithClient,
-        repository: Repository,
-        *,
-        concurrency: int = 4,
-        chunk_size: int | None = None,
-        wait: bool = True,
-        wait_timeout: float = 600.0,
-        skip_existing: bool = False,
-        on_progress: ProgressCallback | None = None,
-        resume: ResumeStore | None = None,
-    ) -> None:
-        self.client = client
-        self.repository = repository
-        self._lookup = PackageLookup(client, repository)
-        self.concurrency = max(1, concurrency)
-        self.wait = wait
-        self.wait_timeout = wait_timeout
-        self.skip_existing = skip_existing
-        self._on_progress = on_progress
-        self._uploader = (
-            Uploader(client, chunk_size=chunk_size, resume=resume)
-            if chunk_size
-            else Uploader(client, resume=resume)
-        )
-        self._fatal: PubsmithError | None = None
-        self._lock = threading.Lock()
+    options: PublishOptions
+    packages: tuple[PackagePlan, ...]
 
-    def publish(self, plans: Sequence[PackagePlan]) -> list[PublishResult]:
-        if len(plans) <= 1 or self.concurrency == 1:
-            return [self._publish_one(plan) for plan in plans]
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(plans))) as pool:
-            return list(pool.map(self._publish_one, plans))
-
-    def _publish_one(self, plan: PackagePlan) -> PublishResult:
-        result = PublishResult(
-            file=str(plan.path), format=plan.format, name=plan.name, version=plan.version
-        )
-        try:
-            self._check_fatal()
-            self._run(plan, result)
-        except PubsmithError as exc:
-            if _shared_cause(exc, created=result.slug is not None):
-                # Every other file would fail the same way: stop rather than wait for each.
-                with self._lock:
-                    self._fatal = self._fatal or exc
-            result.status = "failed"
-            result.error = str(exc)
-            result.exception = exc
-        self._emit(plan, "done", detail=result.status)
-        return result
-
-    def _check_fatal(self) -> None:
-        with self._lock:
-            if self._fatal is not None:
-                raise self._fatal
-
-    def _run(self, plan: PackagePlan, result: PublishResult) -> None:
-        owner, repo = self.repository.owner, self.repository.name
-        main: FileDigest | None = None
-        if self.skip_existing:
-            self._emit(plan, "hashing")
-            main = digest_file(plan.path)
-            existing = self._lookup.find_existing(plan, main)
-            if existing is not None:
-                if existing.get("checksum_sha256") == main.sha256:
-                    result.status = "skipped"
-                    result.slug = existing.get("slug")
-                    result.slug_perm = existing.get("slug_perm")
-                    return
-                if not plan.values.get("republish"):
-                    raise PubsmithError(
-                        f"{plan.path}: {plan.name} {plan.version} already exists in "
-                        f"{self.repository} with different content; pass --republish to replace it"
-                    )
-
-        total = sum(file_size(path) for path in plan.upload_paths())
-        sent = 0
-
-        def progress(delta: int) -> None:
-            nonlocal sent
-            sent += delta
-            self._emit(plan, "uploading", sent=sent, total=total)
-
-        uploaded: dict[Path, UploadedFile] = {}
-        for path in plan.upload_paths():
-            self._check_fatal()
-            known = main if path == plan.path else None
-            uploaded[path] = self._uploader.upload(
-                owner, repo, path, digest=known, progress=progress
+    def preview(self) -> list[PublishResult]:
+        """``planned`` results carrying the payload each package would be sent with."""
+        return [
+            PublishResult(
+                file=str(package.path),
+                format=package.format,
+                name=package.name,
+                version=package.version,
+                status="planned",
+                payload=package.preview_payload(),
             )
-        own = uploaded[plan.path]
-        main = FileDigest(own.size, own.md5, own.sha256)
+            for package in self.packages
+        ]
 
-        payload = plan.payload({path: file.identifier for path, file in uploaded.items()})
-        result.payload = payload
-        self._emit(plan, "creating")
-        self.client.validate_upload(owner, repo, plan.format, payload)
-        package = self._lookup.create_once(plan, payload, main)
-        result.slug = package.get("slug")
-        result.slug_perm = package.get("slug_perm")
-        if not self.wait:
-            result.status = "published"
-            return
-        slug = result.slug_perm or result.slug or ""
-        try:
-            wait_for_sync(
-                self.client,
-                owner,
-                repo,
-                slug,
-                timeout=self.wait_timeout,
-                on_status=lambda status: self._emit(
-                    plan, "processing", detail=str(status.get("status_str") or "")
-                ),
-                initial=package,  # the create answer already says it is processing
+
+def plan(
+    paths: Iterable[Path | str],
+    options: PublishOptions | None = None,
+    *,
+    registry: FormatRegistry | None = None,
+) -> PublishPlan:
+    """Read every file and resolve every option, contacting no server.
+
+    Raises :class:`BadInputError` listing every problem found (nothing is sent), and
+    :class:`~pubsmith.ConfigError` for bad options. A string in ``paths`` may name its own
+    format as ``FORMAT:PATH``; see :func:`plan_files`.
+    """
+    options = options or PublishOptions()
+    repository = options.repository
+    if options.promote_to and repository is not None:
+        destination_repo(repository.owner, options.promote_to)  # a bad target stops it here
+    packages = plan_files(
+        paths,
+        registry=registry or FormatRegistry.load(),
+        format_name=options.format,
+        options=options.options,
+        tags=options.tags,
+        republish=options.republish,
+    )
+    return PublishPlan(options, tuple(packages))
+
+
+def run(
+    publish_plan: PublishPlan,
+    *,
+    settings: Settings | Callable[[], Settings] | None = None,
+    client: CloudsmithClient | None = None,
+    on_event: EventSink | None = None,
+) -> list[PublishResult]:
+    """Publish a plan and return one result per package, in the plan's order.
+
+    ``settings`` says where and with which key (default: ``CLOUDSMITH_API_HOST`` and
+    ``CLOUDSMITH_API_KEY``); a callable, such as a :class:`~pubsmith.config.Config`'s bound
+    ``settings``, is called only once something is to be sent, so a dry run never triggers
+    an OIDC exchange. ``client`` replaces both (tests, embedding). ``on_event`` receives the
+    run's :mod:`pubsmith.events` from worker threads. A package that fails is a result with
+    ``status == "failed"``; the others still publish.
+    """
+    options = publish_plan.options
+    if options.dry_run:
+        results = publish_plan.preview()
+        for result in results:
+            if on_event is not None:
+                on_event(Finished(result))
+        return results
+    repository = options.repository
+    if repository is None:
+        raise ConfigError("no repository: pass --repo OWNER/REPO")
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            if callable(settings):
+                settings = settings()
+            elif settings is None:
+                settings = Settings.resolve()
+            client = stack.enter_context(
+                CloudsmithClient(
+                    settings.api_url,
+                    settings.require_key(),
+                    verify=settings.ca_bundle or True,
+                    on_event=on_event,
+                )
             )
-        except ProcessingError as exc:
-            raise ProcessingError(slug, f"{plan.path}: {exc.reason}") from None
-        result.status = "published"
-
-    def _emit(
-        self, plan: PackagePlan, stage: Any, *, sent: int = 0, total: int = 0, detail: str = ""
-    ) -> None:
-        if self._on_progress is not None:
-            self._on_progress(Progress(str(plan.path), stage, sent, total, detail))
+        pipeline = Pipeline(
+            client,
+            repository,
+            options,
+            on_event=on_event,
+            resume=FileResumeStore() if options.resume else None,
+        )
+        return pipeline.run(publish_plan.packages)
 
 
 def publish(
     paths: Iterable[Path | str],
     *,
-    repo: str | None = None,
-    format: str | None = None,
-    options: Mapping[str, str] | None = None,
-    distribution: str | None = None,
-    tags: Sequence[str] = (),
-    republish: bool = False,
-    skip_existing: bool = False,
-    dry_run: bool = False,
-    wait: bool = True,
-    wait_timeout: float = 600.0,
-    concurrency: int = 4,
-    chunk_size: int | None = None,
+    settings: Settings | Callable[[], Settings] | None = None,
     api_url: str | None = None,
     api_key: str | None = None,
-    allow_http: bool = False,
-    ca_bundle: str | None = None,
     registry: FormatRegistry | None = None,
-    on_progress: ProgressCallback | None = None,
-    resume: bool = True,
-    settings: Settings | Callable[[], Settings] | None = None,
-    promote_to: str | None = None,
+    on_event: EventSink | None = None,
+    **fields: Any,
 ) -> list[PublishResult]:
-    """Publish files to ``repo`` (``OWNER/REPO``) and return one result per package.
+    """Plan and run in one call: ``publish(["dist/app-1.0.tar.gz"], repo="acme/releases")``.
 
-    Each file's format is detected from its content, or is ``format`` when given. A string
-    in ``paths`` may name its own format as ``FORMAT:PATH`` (``"raw:notes.txt"``), which
-    wins over ``format`` for that file, so files no format recognises publish beside
-    detected ones in one call; a string naming an existing file is always a plain path,
-    and a :class:`~pathlib.Path` is never parsed. Results name the file by its path alone.
-
-    With ``dry_run`` nothing is contacted and ``repo`` may be omitted: results are
-    ``planned`` and carry the payload that would be sent.
-
-    Raises :class:`BadInputError` (nothing sent) when any file or option is wrong, and
-    :class:`~pubsmith.ConfigError` for bad settings. Failures of single packages are
-    results with ``status == "failed"``, so the others still publish. With ``resume``, a
-    multipart upload cut short (even by a killed process) continues from the parts the
-    server already accepted; the state lives in the user cache directory.
-
-    ``settings`` replaces ``api_url``/``api_key``/``allow_http``/``ca_bundle``; a callable
-    (such as a :class:`~pubsmith.config.Config`'s bound ``settings``) is called only once
-    something is to be sent, so bad input or a dry run never triggers an OIDC exchange.
-    With ``promote_to`` (``REPO`` of the same owner) each published package is then copied
-    there once synchronised; see :func:`pubsmith.promote.promote_results`.
+    The other keyword arguments are :class:`PublishOptions` fields (``repo``,
+    ``options``, ``skip_existing``, ...; an unknown one is a :class:`TypeError`);
+    ``api_url`` and ``api_key`` stand in for ``settings``. With an options object at hand,
+    ``run(plan(paths, options))`` is the same. See :func:`plan` and :func:`run` for what is
+    raised and returned.
     """
-    repository = Repository.parse(repo) if repo else None
-    if repository is None and not dry_run:
-        raise ConfigError("no repository: pass --repo OWNER/REPO")
-    if promote_to and repository is not None:
-        from pubsmith.promote import destination_repo
-
-        destination_repo(repository.owner, promote_to)  # a bad target stops the run up front
-    all_options = dict(options or {})
-    if distribution:
-        all_options["distribution"] = distribution
-    plans = plan_files(
-        paths,
-        registry=registry or FormatRegistry.load(),
-        format_name=format,
-        options=all_options,
-        tags=tags,
-        republish=republish,
-    )
-    if dry_run:
-        return [
-            PublishResult(
-                file=str(plan.path),
-                format=plan.format,
-                name=plan.name,
-                version=plan.version,
-                status="planned",
-                payload=plan.preview_payload(),
-            )
-            for plan in plans
-        ]
-    assert repository is not None  # checked above; narrows the type for mypy
-    if callable(settings):
-        settings = settings()
-    elif settings is None:
-        settings = Settings.resolve(
-            api_url=api_url, api_key=api_key, allow_http=allow_http, ca_bundle=ca_bundle
-        )
-    with CloudsmithClient(
-        settings.api_url, settings.require_key(), verify=settings.ca_bundle or True
-    ) as client:
-        publisher = Publisher(
-            client,
-            repository,
-            concurrency=concurrency,
-            chunk_size=chunk_size,
-            wait=wait,
-            wait_timeout=wait_timeout,
-            skip_existing=skip_existing,
-            on_progress=on_progress,
-            resume=FileResumeStore() if resume else None,
-        )
-        results = publisher.publish(plans)
-        if promote_to:
-            from pubsmith.promote import promote_results
-
-            promote_results(
-                client,
-                repository,
-                results,
-                promote_to,
-                republish=republish,
-                wait=wait,
-                timeout=wait_timeout,
-                concurrency=concurrency,
-            )
-        return results
-
-
-def _shared_cause(error: PubsmithError, *, created: bool) -> bool:
-    """Whether ``error`` dooms every package: a wrong key or repository, or a server that
-    stayed unreachable through a whole retry budget (not one slow package, not a lost
-    answer)."""
-    if isinstance(error, (AuthenticationError, NotFoundError)):
-        return not created
-    return type(error) is TransportError
+    options = PublishOptions(**fields)
+    if settings is None:
+        settings = functools.partial(Settings.resolve, api_url=api_url, api_key=api_key)
+    return run(plan(paths, options, registry=registry), settings=settings, on_event=on_event)
 
 
 def _file_formats(

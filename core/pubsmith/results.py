@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 from pubsmith.errors import PubsmithError
 
-__all__ = ["Progress", "PublishResult", "Stage", "Status"]
+__all__ = ["PublishResult", "Status"]
 
-Status = Literal["published", "skipped", "failed", "planned"]
-Stage = Literal["hashing", "uploading", "creating", "processing", "done"]
+Status = Literal["published", "skipped", "failed", "planned", "checked"]
+"""``published`` by this run; ``skipped``: the repository already held it (``--skip-existing``);
+``failed``; ``planned`` (``--dry-run``); ``checked``: the server validated it (``--check``)."""
 
 
 @dataclass
@@ -18,7 +19,8 @@ class PublishResult:
     """What happened to one file.
 
     ``payload`` is the package upload body that was sent (or, for ``planned``, would be
-    sent, with ``<upload:FILENAME>`` standing for identifiers not yet known).
+    sent, with ``<upload:FILENAME>`` standing for identifiers not yet known). For a
+    ``skipped`` package, ``slug_perm`` and ``slug`` name the package already there.
     """
 
     file: str
@@ -53,14 +55,3 @@ class PublishResult:
             "promoted_to": self.promoted_to,
             "promoted_slug_perm": self.promoted_slug_perm,
         }
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A step in publishing one file, for live displays; ``sent``/``total`` in bytes."""
-
-    file: str
-    stage: Stage
-    sent: int = 0
-    total: int = 0
-    detail: str = ""

@@ -133,10 +133,16 @@ class Attempts:
         self.number = 1
         self._deadline = policy.clock() + policy.deadline
 
-    def wait(self, retry_after: float | None = None) -> float | None:
+    def wait(
+        self,
+        retry_after: float | None = None,
+        *,
+        before: Callable[[float], object] | None = None,
+    ) -> float | None:
         """Sleep before the next attempt and return the delay slept.
 
         Returns None, without sleeping, when the attempts or the deadline are spent.
+        ``before`` is told the delay before the sleep starts (to say why nothing happens).
         """
         policy = self.policy
         if self.number >= policy.max_attempts:
@@ -144,6 +150,8 @@ class Attempts:
         delay = policy.backoff(self.number) if retry_after is None else retry_after
         if policy.clock() + delay > self._deadline:
             return None
+        if before is not None:
+            before(delay)
         policy.sleep(delay)
         self.number += 1
         return delay
@@ -218,10 +226,15 @@ class RateLimiter:
             budget.remaining -= 1
             return min(slot - now, self.max_wait)
 
-    def acquire(self) -> float:
-        """Wait, if the budget is low, before one call; returns the time slept."""
+    def acquire(self, *, before: Callable[[float], object] | None = None) -> float:
+        """Wait, if the budget is low, before one call; returns the time slept.
+
+        ``before`` is told the delay before a sleep starts.
+        """
         delay = self.reserve()
         if delay > 0:
+            if before is not None:
+                before(delay)
             self.sleep(delay)
         return delay
 

@@ -144,7 +144,8 @@ class Uploader:
             request["sha256"] = digest.sha256
             if method == "post":
                 request["md5"] = digest.md5
-        self.client.files_validate(owner, repo, **request)
+        # No files_validate first: files_create checks the same request before any byte
+        # moves, and the package was validated as a whole before the transfer began.
         attempts = self.client.policy.attempts()
         while True:
             try:

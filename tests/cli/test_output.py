@@ -3,29 +3,49 @@ from __future__ import annotations
 import io
 
 from pubsmith.cli.output import ProgressDisplay, format_result, render_summary
-from pubsmith.results import Progress, PublishResult
+from pubsmith.events import Finished, Retrying, StageChanged, Throttled, Transferred
+from pubsmith.results import PublishResult
 
 
 def test_plain_progress_prints_one_line_per_stage_change() -> None:
     stream = io.StringIO()
     display = ProgressDisplay(1, stream=stream, live=False)
-    display(Progress("a.whl", "hashing"))
-    display(Progress("a.whl", "uploading", 10, 100))
-    display(Progress("a.whl", "uploading", 100, 100))
-    display(Progress("a.whl", "processing", detail="Synchronising"))
-    display(Progress("a.whl", "processing", detail="Synchronising"))
-    display(Progress("a.whl", "done", detail="published"))
+    display(StageChanged("a.whl", "preflight"))
+    display(StageChanged("a.whl", "queued"))
+    display(StageChanged("a.whl", "transfer"))
+    display(Transferred("a.whl", 10, 100))
+    display(Transferred("a.whl", 100, 100))
+    display(StageChanged("a.whl", "create"))
+    display(StageChanged("a.whl", "await", "Synchronising"))
+    display(StageChanged("a.whl", "await", "Synchronising"))
+    display(StageChanged("a.whl", "done", "published"))
+    display(Finished(PublishResult("a.whl", status="published")))
     assert stream.getvalue().splitlines() == [
+        "checking   a.whl",
         "uploading  a.whl",
+        "creating   a.whl",
         "processing a.whl (Synchronising)",
+    ]
+
+
+def test_retries_and_rate_limit_pauses_are_said_as_such() -> None:
+    stream = io.StringIO()
+    display = ProgressDisplay(1, stream=stream, live=False)
+    display(Retrying("create raw package in acme/x", "HTTP 503", 2, 8, 1.5))
+    display(Throttled(12.0))
+    assert stream.getvalue().splitlines() == [
+        "retrying  create raw package in acme/x after HTTP 503: attempt 2 of 8 in 1.5 s",
+        "waiting   12.0 s for the API's rate limit",
     ]
 
 
 def test_live_progress_redraws_one_line_with_percentages() -> None:
     stream = io.StringIO()
     display = ProgressDisplay(2, stream=stream, live=True)
-    display(Progress("dist/a.whl", "uploading", 50, 200))
-    display(Progress("dist/b.tgz", "done", detail="published"))
+    display(StageChanged("dist/a.whl", "transfer"))
+    display(Transferred("dist/a.whl", 50, 200))
+    display(StageChanged("dist/b.tgz", "done", "published"))
+    display(Finished(PublishResult("dist/b.tgz", status="published")))
     display.close()
     text = stream.getvalue()
     assert "\n" not in text

@@ -72,8 +72,6 @@ class FakeCloudsmith:
         with self.lock:
             self.requests.append(request)
         match self.route(request):
-            case ["POST", "api.example.test", "files", _, _, "validate"]:
-                return self._fault("validate", request) or httpx.Response(204)
             case ["POST", "api.example.test", "files", _, _]:
                 return self._fault("create", request) or self._create(request)
             case [_, "api.example.test", "files", _, _, identifier, action]:
@@ -230,18 +228,18 @@ def test_small_file_is_posted_with_its_fields(
         digest.size,
         digest.sha256,
     )
+    # No files_validate: the package was validated as a whole before its transfer began.
     assert [(r.method, r.url.host, r.url.path) for r in server.requests] == [
-        ("POST", "api.example.test", "/files/acme/widgets/validate/"),
         ("POST", "api.example.test", "/files/acme/widgets/"),
         ("POST", "bucket.example.test", "/post"),
     ]
-    assert json.loads(server.requests[1].read()) == {
+    assert json.loads(server.requests[0].read()) == {
         "filename": path.name,
         "md5_checksum": digest.md5,
         "sha256_checksum": digest.sha256,
         "method": "post",
     }
-    assert "X-Api-Key" not in server.requests[2].headers
+    assert "X-Api-Key" not in server.requests[1].headers
     assert server.uploads["up1"]["data"] == path.read_bytes()
     assert sum(counts) == path.stat().st_size
 
@@ -272,7 +270,7 @@ def test_threshold_chooses_the_method(
     server = FakeCloudsmith()
     path = make_file(tmp_path, 64 * KiB + extra)
     Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path)
-    assert json.loads(server.requests[1].read())["method"] == method
+    assert json.loads(server.requests[0].read())["method"] == method
 
 
 def test_multipart_sends_parts_in_parallel_within_the_window(
@@ -302,7 +300,7 @@ def test_multipart_names_its_sha256_on_completion_not_before(
     path = make_file(tmp_path, 3 * 64 * KiB)
     uploaded = Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    created = json.loads(server.requests[1].read())
+    created = json.loads(server.requests[0].read())
     assert created == {"filename": path.name, "method": "put_parts"}
     complete = json.loads(server.calls(host=API[8:])[-1].read())
     assert complete["sha256_checksum"] == sha256
@@ -317,7 +315,7 @@ def test_multipart_with_a_known_digest_names_it_up_front(
     path = make_file(tmp_path, 3 * 64 * KiB)
     digest = digest_file(path)
     Uploader(connect(server), chunk_size=64 * KiB).upload("acme", "widgets", path, digest=digest)
-    assert json.loads(server.requests[1].read()) == {
+    assert json.loads(server.requests[0].read()) == {
         "filename": path.name,
         "sha256_checksum": digest.sha256,
         "method": "put_parts",
@@ -387,7 +385,6 @@ def test_a_lost_create_answer_asks_for_a_new_upload(
     uploaded = Uploader(connect(server)).upload("acme", "widgets", make_file(tmp_path, 100))
     assert uploaded.identifier == "up1"  # the lost first answer never reached the fake
     assert [r.url.path for r in server.requests] == [
-        "/files/acme/widgets/validate/",
         "/files/acme/widgets/",
         "/files/acme/widgets/",
         "/post",
@@ -403,7 +400,7 @@ def test_create_answers_lost_again_and_again_give_up(
         Uploader(connect(server, max_attempts=3)).upload(
             "acme", "widgets", make_file(tmp_path, 100)
         )
-    assert len(server.calls(method="POST")) == 4
+    assert len(server.calls(method="POST")) == 3
 
 
 def test_failed_complete_aborts_without_resume(

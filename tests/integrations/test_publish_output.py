@@ -11,7 +11,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
+from pubsmith import publish
 from pubsmith.cli import cli
+from pubsmith.events import Event, StageChanged
 from pubsmith.results import PublishResult
 from pubsmith.summary import markdown_table
 from pubsmith_sandbox import SandboxConfig, running_sandbox
@@ -67,13 +69,37 @@ def test_promote_to_copies_each_package_once_synchronised(sandbox: Sandbox) -> N
     assert sandbox.state()["requests"]["packages_copy"] == 2
 
 
-def test_a_failed_promotion_fails_that_result_only(sandbox: Sandbox) -> None:
+def test_a_missing_promotion_repository_stops_the_run_before_any_upload(sandbox: Sandbox) -> None:
     result = publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--promote-to", "missing")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 4, result.output
     [document] = valid(result.stdout)
     assert document["status"] == "failed"
-    assert document["slug_perm"]  # it was published to staging
-    assert document["error"].startswith("published to acme/staging but not promoted to missing")
+    assert "list packages in acme/missing failed (HTTP 404)" in document["error"]
+    assert document["slug_perm"] is None
+    assert not sandbox.state()["requests"].get("files_create")
+
+
+def test_a_failed_promotion_fails_that_result_only(sandbox: Sandbox) -> None:
+    def break_copies_of_the_wheel(event: Event) -> None:
+        # Once the wheel is on its way to prod, its copy there fails processing.
+        promoting = isinstance(event, StageChanged) and event.stage == "promote"
+        if promoting and event.file == str(WHEEL):
+            sandbox.configure(fail_processing=["*.whl"])
+
+    wheel, notes = publish(
+        [WHEEL, f"raw:{NOTES}"],
+        repo="acme/staging",
+        options={"raw.version": "1"},
+        promote_to="prod",
+        api_url=sandbox.url,
+        api_key=KEY,
+        on_event=break_copies_of_the_wheel,
+    )
+    assert wheel.status == "failed"
+    assert wheel.slug_perm  # it was published to staging
+    assert (wheel.error or "").startswith("published to acme/staging but not promoted to prod:")
+    assert "processing failed" in (wheel.error or "")
+    assert (notes.status, notes.promoted_to) == ("published", "acme/prod")
 
 
 def test_promote_to_another_owner_is_refused_before_anything_is_sent(sandbox: Sandbox) -> None:

@@ -22,7 +22,9 @@ from reliability_support import error_lines, pubsmith
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import AmbiguousResultError, TransportError
-from pubsmith.publishing import Publisher, plan_files
+from pubsmith.options import PublishOptions
+from pubsmith.pipeline import Pipeline
+from pubsmith.publishing import plan_files
 from pubsmith.registry import FormatRegistry
 from pubsmith.retry import RetryPolicy
 from pubsmith.settings import Repository
@@ -105,7 +107,8 @@ def test_a_silent_server_stops_the_whole_run_after_one_retry_budget(
     )
     started = time.monotonic()
     with quick_client(silent.url) as client:
-        results = Publisher(client, Repository("acme", "repo"), concurrency=2).publish(plans)
+        options = PublishOptions(concurrency=2, resume=False)
+        results = Pipeline(client, Repository("acme", "repo"), options).run(plans)
     assert time.monotonic() - started < 4
     assert [result.status for result in results] == ["failed"] * 6
     # The two packages under way each ran out of budget; the others stopped on the first.

@@ -113,7 +113,7 @@ def test_publishing_through_faults_single_and_multipart_leaks_nothing(
 ) -> None:
     big = places.cwd / "bundle.bin"
     big.write_bytes(os.urandom(11 * 1024 * 1024))
-    sandbox.configure(error_rate=0.15, reset_after_rate=0.1, seed=99)
+    sandbox.configure(error_rate=0.2, reset_after_rate=0.1, seed=7)
     try:
         wheel = run(
             places, "publish", str(WHEEL), "--repo", REPO, "--republish", verbosity, api=sandbox.url
@@ -139,7 +139,7 @@ def test_publishing_through_faults_single_and_multipart_leaks_nothing(
     assert wheel.returncode == 0, wheel.stderr
     assert parts.returncode == 0, parts.stderr
     assert "X-Api-Key: ****" in wheel.stderr  # the debug log shows the header, masked
-    assert "retried" in wheel.stderr + parts.stderr  # the faults really hit
+    assert sum(sandbox.state()["faults"].values()) > 0  # the faults really hit
     assert sandbox.state()["requests"]["sandbox_upload_part"] >= 3
     assert sandbox.state()["credentials_seen"] == []
 
@@ -196,7 +196,7 @@ def test_misbehaving_servers_get_nothing_back_out(
     assert completed.returncode != 0
     assert len(error_lines(completed.stderr)) == 1
     # Only the API itself ever got the key: these stand in for it.
-    assert all(seen.path.startswith("/files/") for seen in server.seen)
+    assert all(seen.path.startswith(("/files/", "/packages/")) for seen in server.seen)
 
 
 @pytest.mark.parametrize("verbosity", VERBOSITY)

@@ -37,8 +37,10 @@ def _payload(identifier: str, fmt: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_validates_and_accepts_an_upload(
-    api: httpx.Client, plain: httpx.Client, fmt: str
+    sandbox: Sandbox, api: httpx.Client, plain: httpx.Client, fmt: str
 ) -> None:
+    # Long enough that the create answer is rendered while the package still awaits.
+    sandbox.configure(sync_seconds=60)
     identifier = upload(api, plain, "notes.txt", NOTES)
     missing = api.post(f"/packages/{REPO}/validate-upload/{fmt}/", json={})
     assert missing.status_code == 400

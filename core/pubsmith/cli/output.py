@@ -11,18 +11,30 @@ from typing import TextIO
 
 import click
 
-from pubsmith.results import Progress, PublishResult
+from pubsmith.events import Event, Finished, Retrying, StageChanged, Throttled, Transferred
+from pubsmith.results import PublishResult
 
 __all__ = ["ProgressDisplay", "format_result", "render_summary"]
 
 _REFRESH_SECONDS = 0.1
 
 
+# What each stage is called on screen; "queued" and "done" are not shown as lines.
+_WORDS: dict[str, str] = {
+    "preflight": "checking",
+    "transfer": "uploading",
+    "create": "creating",
+    "await": "processing",
+    "promote": "promoting",
+}
+
+
 class ProgressDisplay:
-    """Receives progress from worker threads and shows it.
+    """Receives a run's :mod:`pubsmith.events` from worker threads and shows them.
 
     On a terminal one line is redrawn (bytes while uploading, state while processing);
     otherwise only stage changes are printed, one plain line each, so CI logs stay short.
+    Retries and rate-limit pauses are printed as lines of their own either way.
     """
 
     def __init__(
@@ -32,42 +44,67 @@ class ProgressDisplay:
         self.live = self.stream.isatty() if live is None else live
         self.total_files = total_files
         self._lock = threading.Lock()
-        self._latest: dict[str, Progress] = {}
+        self._stages: dict[str, StageChanged] = {}
+        self._bytes: dict[str, Transferred] = {}
         self._done = 0
         self._last_draw = 0.0
 
-    def __call__(self, event: Progress) -> None:
+    def __call__(self, event: Event) -> None:
         with self._lock:
-            previous = self._latest.get(event.file)
-            self._latest[event.file] = event
-            if event.stage == "done":
+            if isinstance(event, StageChanged):
+                self._stage(event)
+            elif isinstance(event, Transferred):
+                self._bytes[event.file] = event
+                if self.live:
+                    self._draw(force=False)
+            elif isinstance(event, Finished):
                 self._done += 1
-            if self.live:
-                self._draw(force=event.stage == "done")
-            elif (previous is None or previous.stage != event.stage) and event.stage not in (
-                "done",
-                "hashing",
-            ):
-                detail = f" ({event.detail})" if event.detail else ""
-                click.echo(f"{event.stage:<10} {event.file}{detail}", file=self.stream)
+                if self.live:
+                    self._draw(force=True)
+            elif isinstance(event, Retrying):
+                self._line(
+                    f"retrying  {event.operation} after {event.reason}: attempt "
+                    f"{event.attempt} of {event.attempts} in {event.delay:.1f} s"
+                )
+            elif isinstance(event, Throttled):
+                self._line(f"waiting   {event.delay:.1f} s for the API's rate limit")
 
     def close(self) -> None:
         if self.live:
             click.echo("\r\x1b[2K", nl=False, file=self.stream, color=True)
+
+    def _stage(self, event: StageChanged) -> None:
+        previous = self._stages.get(event.file)
+        self._stages[event.file] = event
+        if self.live:
+            self._draw(force=False)
+            return
+        if previous is not None and previous.stage == event.stage:
+            return
+        if event.stage in _WORDS:
+            detail = f" ({event.detail})" if event.detail else ""
+            click.echo(f"{_WORDS[event.stage]:<10} {event.file}{detail}", file=self.stream)
+
+    def _line(self, text: str) -> None:
+        prefix = "\r\x1b[2K" if self.live else ""
+        click.echo(f"{prefix}{text}", file=self.stream, color=True)
+        if self.live:
+            self._draw(force=True)
 
     def _draw(self, *, force: bool) -> None:
         now = time.monotonic()
         if not force and now - self._last_draw < _REFRESH_SECONDS:
             return
         self._last_draw = now
-        active = [event for event in self._latest.values() if event.stage != "done"]
+        active = [event for event in self._stages.values() if event.stage != "done"]
         parts = [f"[{self._done}/{self.total_files} done]"]
         for event in active[:3]:
             name = event.file.rsplit("/", 1)[-1]
-            if event.stage == "uploading" and event.total:
-                parts.append(f"{name} {100 * event.sent // event.total}%")
+            sent = self._bytes.get(event.file)
+            if event.stage == "transfer" and sent is not None and sent.total:
+                parts.append(f"{name} {100 * sent.sent // sent.total}%")
             else:
-                parts.append(f"{name} {event.detail or event.stage}")
+                parts.append(f"{name} {event.detail or _WORDS.get(event.stage, event.stage)}")
         if len(active) > 3:
             parts.append(f"+{len(active) - 3} more")
         width = shutil.get_terminal_size().columns

@@ -81,11 +81,24 @@ def _parse_size(text: str | None) -> int | None:
 )
 @click.option("--dry-run", is_flag=True, help="Contact no server; show what would be published.")
 @click.option(
+    "--check",
+    is_flag=True,
+    help="Have the server validate every package, then stop: nothing is uploaded.",
+)
+@click.option(
     "--promote-to",
     metavar="REPO",
     help="Then copy each package, once synchronised, to REPO (same owner): publish to staging.",
 )
 @click.option("--no-wait", is_flag=True, help="Do not wait for Cloudsmith to process the packages.")
+@click.option(
+    "--resync-failed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Ask Cloudsmith to process a package whose processing failed again, up to N times.",
+)
 @click.option(
     "--wait-timeout",
     type=click.FloatRange(min=1),
@@ -150,8 +163,10 @@ def publish_command(
     republish: bool,
     skip_existing: bool,
     dry_run: bool,
+    check: bool,
     promote_to: str | None,
     no_wait: bool,
+    resync_failed: int,
     wait_timeout: float,
     concurrency: int,
     chunk_size: str | None,
@@ -175,7 +190,8 @@ def publish_command(
     (nothing sent); 3 bad API key; 4 unknown repository; 5 network or server failure.
     """
     from pubsmith.config import load_config
-    from pubsmith.publishing import publish
+    from pubsmith.options import PublishOptions
+    from pubsmith.publishing import plan, run
     from pubsmith.summary import append_step_summary
 
     config = load_config(
@@ -192,29 +208,34 @@ def publish_command(
     for warning in config.warnings:
         click.echo(f"warning: {warning}", err=True)
     parsed_options = _parse_options(options)
-    if distribution:
-        parsed_options["distribution"] = distribution
-    size = _parse_size(chunk_size)
+    options_object = PublishOptions(
+        repo=config.repo.value if config.repo else None,
+        format=format_name,
+        options=config.options(parsed_options),
+        distribution=distribution,
+        tags=config.tags.value if config.tags else (),
+        republish=bool(config.republish and config.republish.value),
+        skip_existing=skip_existing,
+        dry_run=dry_run,
+        check=check,
+        wait=not no_wait,
+        wait_timeout=wait_timeout,
+        resync_failed=resync_failed,
+        promote_to=promote_to,
+        concurrency=concurrency,
+        chunk_size=_parse_size(chunk_size),
+    )
+    publish_plan = plan(files, options_object)
     display = (
-        None if (quiet or (as_json and not sys.stderr.isatty())) else ProgressDisplay(len(files))
+        None
+        if quiet or (as_json and not sys.stderr.isatty())
+        else ProgressDisplay(len(publish_plan.packages))
     )
     try:
-        results = publish(
-            files,
-            repo=config.repo.value if config.repo else None,
-            format=format_name,
-            options=config.options(parsed_options),
-            tags=config.tags.value if config.tags else (),
-            republish=bool(config.republish and config.republish.value),
-            skip_existing=skip_existing,
-            dry_run=dry_run,
-            wait=not no_wait,
-            wait_timeout=wait_timeout,
-            concurrency=concurrency,
-            chunk_size=size,
+        results = run(
+            publish_plan,
             settings=functools.partial(config.settings, allow_http=allow_http, ca_bundle=ca_bundle),
-            promote_to=promote_to,
-            on_progress=display,
+            on_event=display,
         )
     finally:
         if display is not None:

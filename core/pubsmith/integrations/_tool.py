@@ -8,7 +8,7 @@ tool's ``-o key=value`` options) holds pubsmith's settings under their usual nam
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,21 @@ from pubsmith.config import Config, load_config
 from pubsmith.config_files import KEYS, Layer, Source
 from pubsmith.config_values import parse_bool
 from pubsmith.errors import ConfigError
-from pubsmith.results import Progress, PublishResult
+from pubsmith.events import EventSink
+from pubsmith.results import PublishResult
 
 __all__ = ["RUN_KEYS", "ToolTable", "dist_files", "publish_for_tool"]
 
-RUN_KEYS = ("skip-existing", "promote-to", "wait", "wait-timeout", "concurrency", "dry-run")
+RUN_KEYS = (
+    "skip-existing",
+    "promote-to",
+    "wait",
+    "wait-timeout",
+    "resync-failed",
+    "concurrency",
+    "dry-run",
+    "check",
+)
 _ALIASES = {"url": "api-url"}
 
 
@@ -69,22 +79,23 @@ def publish_for_tool(
     project: ToolTable | None = None,
     user: ToolTable | None = None,
     environ: Mapping[str, str] | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_event: EventSink | None = None,
 ) -> tuple[Config, list[PublishResult]]:
     """Resolve settings (flags > env > project tables > user tables > ...) and publish.
 
     ``flag_label`` names a flag in messages (default: the flags' source and the key).
     """
-    from pubsmith.publishing import publish
+    from pubsmith.options import PublishOptions
+    from pubsmith.publishing import plan, run
 
-    flag_layer, run = flags.split()
+    flag_layer, run_options = flags.split()
     project_layers: list[Layer] = []
     user_layers: list[Layer] = []
     for table, layers in ((project, project_layers), (user, user_layers)):
         if table is not None:
-            layer, options = table.split()
+            layer, table_run = table.split()
             layers.append(layer)
-            run = {**options, **run}  # flags first, then the project, then the user
+            run_options = {**table_run, **run_options}  # flags, then the project, then the user
     config = load_config(
         flags=flag_layer.values,
         flag_label=flag_label or f"{flags.source} {{key}}",
@@ -98,20 +109,24 @@ def publish_for_tool(
         raise ConfigError(
             f"nothing to publish: no wheel or sdist of the project in {root}; build it first"
         )
-    results = publish(
-        files,
+    options = PublishOptions(
         repo=config.repo.value if config.repo else None,
         options=config.options(),
         tags=config.tags.value if config.tags else (),
         republish=bool(config.republish and config.republish.value),
-        skip_existing=_flag(run, "skip-existing", False),
-        dry_run=_flag(run, "dry-run", False),
-        wait=_flag(run, "wait", True),
-        wait_timeout=_number(run, "wait-timeout", 600.0, float),
-        concurrency=int(_number(run, "concurrency", 4, int)),
-        promote_to=str(run["promote-to"]) if run.get("promote-to") else None,
+        skip_existing=_flag(run_options, "skip-existing", False),
+        dry_run=_flag(run_options, "dry-run", False),
+        check=_flag(run_options, "check", False),
+        wait=_flag(run_options, "wait", True),
+        wait_timeout=_number(run_options, "wait-timeout", 600.0, float),
+        resync_failed=_count(run_options, "resync-failed"),
+        concurrency=int(_number(run_options, "concurrency", 4, int)),
+        promote_to=str(run_options["promote-to"]) if run_options.get("promote-to") else None,
+    )
+    results = run(
+        plan(files, options),
         settings=functools.partial(config.settings, environ=environ),
-        on_progress=on_progress,
+        on_event=on_event,
     )
     return config, results
 
@@ -122,6 +137,17 @@ def _flag(run: Mapping[str, Any], key: str, default: bool) -> bool:
     if parsed is None:
         raise ConfigError(f"{key} must be true or false, not {value!r}")
     return parsed
+
+
+def _count(run: Mapping[str, Any], key: str) -> int:
+    value = run.get(key, 0)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0 or isinstance(value, bool):
+        raise ConfigError(f"{key} must be a whole number, 0 or more, not {value!r}")
+    return number
 
 
 def _number(run: Mapping[str, Any], key: str, default: float, kind: type) -> float:

@@ -43,6 +43,7 @@ class CloudsmithPublishCommand(Command):  # type: ignore[misc]
         option("promote-to", None, "Then copy each package to this REPO.", flag=False),
         option("no-wait", None, "Do not wait for Cloudsmith to process the packages."),
         option("dry-run", None, "Contact no server; show what would be published."),
+        option("check", None, "Have the server validate every package, then stop."),
         option("api-url", None, "API URL [env: CLOUDSMITH_API_HOST].", flag=False),
         option("json", None, "Print the results as pubsmith publish --json does."),
     ]
@@ -68,7 +69,7 @@ class CloudsmithPublishCommand(Command):  # type: ignore[misc]
             "tags": self.option("tags"),
             "promote-to": self.option("promote-to"),
         }
-        for name in ("republish", "skip-existing", "dry-run"):
+        for name in ("republish", "skip-existing", "dry-run", "check"):
             if self.option(name):
                 flags[name] = True
         if self.option("no-wait"):
