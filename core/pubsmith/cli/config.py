@@ -34,15 +34,16 @@ def config_command(
     from pubsmith.oidc import oidc_plan
 
     config = load_config(flags={"repo": repo, "api-url": api_url, "api-key": api_key})
+    key = config.key()
     rows: list[tuple[str, str | None, str]] = [
         ("repo", _value(config.repo), _source(config.repo)),
         ("api-url", config.api_url.value, str(config.api_url.source)),
-        ("api-key", _MASK if config.api_key else None, _source(config.api_key)),
+        ("api-key", _MASK if key else None, _source(key)),
         ("tags", _value(config.tags), _source(config.tags)),
         ("republish", _value(config.republish), _source(config.republish)),
     ]
     rows += [(key, item.value, str(item.source)) for key, item in config.format_options.items()]
-    if config.api_key is None:
+    if key is None:
         owner = config.repo.value.partition("/")[0] if config.repo else None
         plan = oidc_plan(os.environ, org=owner)
         if plan is not None:
