@@ -19,7 +19,7 @@ import httpx
 
 from pubsmith._answers import explain, loggable_headers, loggable_url, one_line
 from pubsmith._bodies import FileBody
-from pubsmith._urls import Origin, origin
+from pubsmith._urls import Origin, check_key_target, origin
 from pubsmith._version import __version__
 from pubsmith.errors import (
     AmbiguousResultError,
@@ -186,6 +186,7 @@ class Exchange:
         if call.api:
             headers["Accept"] = "application/json"
         if call.with_key and self._key:
+            check_key_target(call.url, self._origin, call.operation)  # the last line of defence
             headers["X-Api-Key"] = self._key.reveal()
         if log.isEnabledFor(logging.DEBUG):
             # loggable_headers masks X-Api-Key (and any other credential-like header).

@@ -1,9 +1,10 @@
 """Every request pubsmith makes, through one class over one ``httpx.Client``.
 
-The API key goes only to the API's own origin and to the multipart parts endpoint, never
-to presigned upload URLs, and redirects are never followed, so it cannot be carried
-anywhere else. Retries follow :class:`~pubsmith.retry.RetryPolicy`; a request that
-creates something is repeated only when the server provably did not process it.
+The API key goes only to the API's own origin and to a multipart parts endpoint the
+policy in :func:`~pubsmith._urls.may_carry_key` allows, never to presigned upload URLs,
+and redirects are never followed, so it cannot be carried anywhere else. Retries follow
+:class:`~pubsmith.retry.RetryPolicy`; a request that creates something is repeated only
+when the server provably did not process it.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from pubsmith._bodies import FileBody, Progress, file_size, multipart_body
 from pubsmith._exchange import Call, Exchange
 from pubsmith._urls import (
     Origin,
-    may_carry_key,
+    check_key_target,
     normalise_api_url,
     origin,
     tls_context,
     upload_url,
 )
-from pubsmith.errors import ConfigError, ServerError, UploadError
+from pubsmith.errors import ConfigError, ServerError
 from pubsmith.retry import RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
 
@@ -444,6 +445,12 @@ class CloudsmithClient:
             )
         )
 
+    def check_parts_url(self, url: str) -> None:
+        """Raise :class:`~pubsmith.errors.UploadError` naming the host unless a parts URL
+        may receive the API key: the API's own origin, or over https a host of the API's
+        registrable domain (for a loopback API, its own origin only)."""
+        check_key_target(upload_url(url), self._origin, "the parts upload")
+
     def upload_part(
         self,
         url: str,
@@ -457,18 +464,14 @@ class CloudsmithClient:
     ) -> None:
         """PUT bytes ``offset`` to ``offset + length`` of the file as one multipart part.
 
-        The parts endpoint needs the API key, so it is sent here, but only over HTTPS or
-        to the API's own origin or loopback. ``progress`` behaves as in
-        :meth:`upload_post`.
+        The parts endpoint needs the API key, so it is sent here, where
+        :meth:`check_parts_url` allows it; anywhere else the part is refused before a
+        byte is sent. ``progress`` behaves as in :meth:`upload_post`.
         """
+        self.check_parts_url(url)
         target = upload_url(url).copy_merge_params(
             {"upload_id": upload_id, "part_number": part_number}
         )
-        if not may_carry_key(target, self._origin):
-            raise UploadError(
-                f"refusing to send the API key over plain HTTP to {target.host} for the "
-                "parts upload; the API must hand out an https:// parts URL"
-            )
         body = FileBody(path, offset, length, progress=progress)
         self._exchange.send(
             Call(

@@ -212,6 +212,8 @@ class Uploader:
                 self._save(key, record)
 
             with self._aborting(owner, repo, record.identifier, keep=key):
+                # Refused before any part is sent, and the upload aborted, not left open.
+                self.client.check_parts_url(record.upload_url)
                 self._send_parts(record, path, todo, progress, accepted)
                 sent = hashing.result()
                 if sent.size != size or (digest is not None and sent.sha256 != digest.sha256):
