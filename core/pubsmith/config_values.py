@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pubsmith._text import printable
 from pubsmith._urls import normalise_api_url
 from pubsmith.config_files import Layer, Source
 from pubsmith.errors import ConfigError
@@ -42,7 +43,7 @@ def _repo(value: Any) -> str:
     try:
         return str(Repository.parse(value))
     except ConfigError:
-        raise ValueError(f"must be OWNER/REPO, not {value!r}") from None
+        raise ValueError(f"must be OWNER/REPO, not '{printable(value)}'") from None
 
 
 def _api_url(value: Any) -> str:

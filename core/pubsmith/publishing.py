@@ -164,6 +164,15 @@ class Publisher:
             result.status = "failed"
             result.error = str(exc)
             result.exception = exc
+        except Exception as exc:  # a bug in one package must not cost the others their results
+            log.debug("unexpected failure publishing %s", plan.path, exc_info=True)
+            failure = PubsmithError(
+                f"{plan.path}: failed unexpectedly ({exc}); this is a bug in pubsmith or a "
+                "plugin: please report it with the output of --debug"
+            )
+            result.status = "failed"
+            result.error = str(failure)
+            result.exception = failure
         self._emit(plan, "done", detail=result.status)
         return result
 

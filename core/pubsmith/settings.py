@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pubsmith._text import printable
 from pubsmith._urls import is_loopback
 from pubsmith.errors import ConfigError
 from pubsmith.secret import Secret
@@ -31,7 +32,8 @@ class Repository:
         owner, _, name = text.strip().strip("/").partition("/")
         if not (_SLUG.match(owner) and _SLUG.match(name)):
             raise ConfigError(
-                f"--repo must be OWNER/REPO (letters, digits, '.', '_', '-'), not {text!r}"
+                f"--repo must be OWNER/REPO (letters, digits, '.', '_', '-'), "
+                f"not '{printable(text)}'"
             )
         return cls(owner, name)
 

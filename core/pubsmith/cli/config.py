@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from pubsmith.cli.errors import handle_errors
+from pubsmith._text import printable
+from pubsmith.cli.errors import echo_warning, handle_errors
 
 __all__ = ["config_command"]
 
@@ -65,11 +66,12 @@ def config_command(
         width = max(len(name) for name, _, _ in rows)
         for name, value, source in rows:
             shown = value if value is not None else "(not set)"
-            click.echo(f"{name:<{width}}  {shown}" + (f"  [{source}]" if source else ""))
+            line = f"{name:<{width}}  {shown}" + (f"  [{source}]" if source else "")
+            click.echo(printable(line))  # values and paths come from files anyone may write
         state = "" if user_file.is_file() else " (does not exist)"
-        click.echo(f"user config file: {user_file}{state}")
+        click.echo(printable(f"user config file: {user_file}{state}"))
     for warning in config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo_warning(warning)
     config.check()
 
 

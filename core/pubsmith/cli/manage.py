@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pubsmith.cli.errors import handle_errors
+from pubsmith._text import printable
+from pubsmith.cli.errors import echo_warning, handle_errors
 from pubsmith.cli.exit_codes import ExitCode
 from pubsmith.errors import ConfigError
 
@@ -62,7 +63,7 @@ def _client(
     ref = PackageRef.parse(package)
     config = load_config(flags={"api-url": api_url, "api-key": api_key})
     for warning in config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo_warning(warning)
     with connect(config, org=ref.owner, allow_http=allow_http, ca_bundle=ca_bundle) as client:
         yield client, ref
 
@@ -82,10 +83,11 @@ def _wait_options(command: F) -> F:
 
 
 def _print(as_json: bool, data: Any, line: str) -> None:
+    """``data`` exactly, as JSON, or ``line`` with what the server put in it made printable."""
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(line)
+        click.echo(printable(line))
 
 
 @click.command("promote")
@@ -147,7 +149,7 @@ def status_command(
     if status.get("stage_str"):
         line += f" ({status['stage_str']})"
     if status.get("status_reason"):
-        line += f": {' '.join(str(status['status_reason']).split())}"
+        line += f": {' '.join(str(status['status_reason']).split())}"  # folded, then escaped
     _print(as_json, status, line)
     if status.get("is_sync_failed"):
         sys.exit(ExitCode.FAILED)

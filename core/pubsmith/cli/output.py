@@ -1,4 +1,9 @@
-"""Human output on stderr: a live status line on a terminal, plain lines elsewhere."""
+"""Human output on stderr: a live status line on a terminal, plain lines elsewhere.
+
+Every name, version, file name and server text is passed through
+:func:`~pubsmith._text.printable` on its way out, so an artifact or a server can neither
+send escape sequences to the terminal nor forge a line of its own.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import TextIO
 
 import click
 
+from pubsmith._text import printable
 from pubsmith.results import Progress, PublishResult
 
 __all__ = ["ProgressDisplay", "format_result", "render_summary"]
@@ -48,8 +54,8 @@ class ProgressDisplay:
                 "done",
                 "hashing",
             ):
-                detail = f" ({event.detail})" if event.detail else ""
-                click.echo(f"{event.stage:<10} {event.file}{detail}", file=self.stream)
+                detail = f" ({printable(event.detail)})" if event.detail else ""
+                click.echo(f"{event.stage:<10} {printable(event.file)}{detail}", file=self.stream)
 
     def close(self) -> None:
         if self.live:
@@ -63,11 +69,11 @@ class ProgressDisplay:
         active = [event for event in self._latest.values() if event.stage != "done"]
         parts = [f"[{self._done}/{self.total_files} done]"]
         for event in active[:3]:
-            name = event.file.rsplit("/", 1)[-1]
+            name = printable(event.file.rsplit("/", 1)[-1])
             if event.stage == "uploading" and event.total:
                 parts.append(f"{name} {100 * event.sent // event.total}%")
             else:
-                parts.append(f"{name} {event.detail or event.stage}")
+                parts.append(f"{name} {printable(event.detail or event.stage)}")
         if len(active) > 3:
             parts.append(f"+{len(active) - 3} more")
         width = shutil.get_terminal_size().columns
@@ -76,6 +82,7 @@ class ProgressDisplay:
 
 
 def format_result(result: PublishResult) -> str:
+    """One line for one result, whatever its name, version or error holds."""
     identity = " ".join(part for part in (result.format, result.name, result.version) if part)
     line = f"{result.status:<10} {result.file}"
     if identity:
@@ -83,8 +90,8 @@ def format_result(result: PublishResult) -> str:
     if result.slug_perm:
         line += f"  slug_perm={result.slug_perm}"
     if result.error:
-        line += f"  error: {' '.join(result.error.split())}"
-    return line
+        line += f"  error: {result.error}"
+    return printable(line)
 
 
 def render_summary(results: Sequence[PublishResult], stream: TextIO | None = None) -> None:

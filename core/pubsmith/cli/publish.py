@@ -8,7 +8,8 @@ import sys
 
 import click
 
-from pubsmith.cli.errors import echo_error, handle_errors
+from pubsmith._text import printable
+from pubsmith.cli.errors import echo_error, echo_warning, handle_errors
 from pubsmith.cli.exit_codes import exit_code_for_results
 from pubsmith.cli.logs import configure_logging
 from pubsmith.cli.output import ProgressDisplay, render_summary
@@ -190,7 +191,7 @@ def publish_command(
     known = [config.api_key.value.reveal()] if config.api_key else []
     configure_logging(2 if debug else verbose, secrets=known)
     for warning in config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo_warning(warning)
     parsed_options = _parse_options(options)
     if distribution:
         parsed_options["distribution"] = distribution
@@ -224,7 +225,7 @@ def publish_command(
     try:
         append_step_summary(results)
     except PubsmithError as exc:
-        click.echo(f"warning: {exc}", err=True)
+        echo_warning(str(exc))
     shared = {result.error for result in results if not result.ok}
     if results and all(not result.ok for result in results) and len(shared) == 1:
         # One cause failed everything (a wrong key, an unknown repository): say it once.
@@ -232,10 +233,8 @@ def publish_command(
     elif not quiet:
         if dry_run and not as_json:
             for result in results:
-                click.echo(
-                    f"planned    {result.file}  [{result.format} {result.name} {result.version}]",
-                    err=True,
-                )
+                identity = f"{result.format} {result.name} {result.version}"
+                click.echo(printable(f"planned    {result.file}  [{identity}]"), err=True)
                 click.echo(
                     f"           payload: {json.dumps(result.payload, sort_keys=True)}", err=True
                 )
@@ -244,5 +243,5 @@ def publish_command(
     elif any(not result.ok for result in results):
         for result in results:
             if not result.ok:
-                click.echo(f"error: {result.file}: {result.error}", err=True)
+                echo_error(f"{result.file}: {result.error}")
     sys.exit(exit_code_for_results(results))
