@@ -17,9 +17,11 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from pubsmith._bodies import FileBody, Progress, file_size, multipart_body
+from pubsmith._deadline import DeadlineBackend
 from pubsmith._exchange import Call, Exchange
 from pubsmith._urls import (
     Origin,
@@ -30,7 +32,7 @@ from pubsmith._urls import (
     upload_url,
 )
 from pubsmith.errors import ConfigError, ServerError
-from pubsmith.retry import RateLimiter, RetryPolicy
+from pubsmith.retry import DEFAULT_REQUEST_TIMEOUT, RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
 
 __all__ = ["DEFAULT_TIMEOUT", "CloudsmithClient"]
@@ -53,7 +55,11 @@ class CloudsmithClient:
     caller; otherwise it builds one on first use (keep-alive pool of
     :data:`MAX_CONNECTIONS`, connection-setup retries, :data:`DEFAULT_TIMEOUT`,
     ``verify`` as TLS verification or a CA bundle path) and :meth:`close` closes it.
-    Methods are safe to call from many threads at once.
+    ``request_timeout`` bounds each attempt of a request as a whole (see
+    :class:`~pubsmith.retry.RetryPolicy`); give it or a ``policy``, not both. On a
+    given ``http`` that deadline is checked between the chunks sent and received; on the
+    client's own, every socket wait ends by it too, so not even an answer's headers can
+    trickle in forever. Methods are safe to call from many threads at once.
     """
 
     def __init__(
@@ -66,7 +72,10 @@ class CloudsmithClient:
         rate_limiter: RateLimiter | None = None,
         verify: bool | str = True,
         timeout: httpx.Timeout | None = None,
+        request_timeout: float | None = None,
     ) -> None:
+        if policy is not None and request_timeout is not None:
+            raise ValueError("give request_timeout in the policy when passing one")
         self.api_url = normalise_api_url(api_url)
         self._origin: Origin = origin(httpx.URL(self.api_url))
         self._key = Secret.coerce(api_key)
@@ -80,7 +89,7 @@ class CloudsmithClient:
             self._client,
             self._key,
             self._origin,
-            policy or RetryPolicy(),
+            policy or RetryPolicy(request_timeout=request_timeout or DEFAULT_REQUEST_TIMEOUT),
             rate_limiter or RateLimiter(),
         )
 
@@ -514,13 +523,22 @@ class _SchemeTransports(httpx.BaseTransport):
 
     @staticmethod
     def _transport(verify: bool | str | ssl.SSLContext) -> httpx.HTTPTransport:
-        return httpx.HTTPTransport(
-            retries=2,  # connection setup only: safe for every request
-            verify=verify,
-            limits=httpx.Limits(
-                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
-            ),
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
+        transport = httpx.HTTPTransport(retries=2, verify=context, limits=limits)
+        # httpx has no way to name the network backend of the pool it builds: the same
+        # pool again, over sockets that never wait past the current request's deadline.
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            retries=2,  # connection setup only: safe for every request
+            network_backend=DeadlineBackend(),
+        )
+        return transport
 
 
 def _file_request(

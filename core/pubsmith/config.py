@@ -95,6 +95,8 @@ class Config:
     repo: Sourced[str] | None = None
     tags: Sourced[tuple[str, ...]] | None = None
     republish: Sourced[bool] | None = None
+    timeout: Sourced[float] | None = None
+    """Seconds one attempt of a request may take (``--timeout``); None: the default."""
     format_options: Mapping[str, Sourced[str]] = field(default_factory=dict)
     """Per-format defaults as scoped options: ``{"deb.distribution": ...}``."""
     warnings: tuple[str, ...] = ()
@@ -163,6 +165,7 @@ class Config:
             api_key=key.value if key else None,
             allow_http=allow_http,
             ca_bundle=ca_bundle,
+            timeout=self.timeout.value if self.timeout else None,
             environ={},
         )
         if settings.api_key is not None:
@@ -212,6 +215,7 @@ def load_config(
         repo=_first(layers, "repo"),
         tags=_first(layers, "tags"),
         republish=_first(layers, "republish"),
+        timeout=_first(layers, "timeout"),
         format_options=format_options(layers),
         warnings=tuple(warnings),
         keyring_environ=env if keyring else None,

@@ -77,6 +77,18 @@ def _bool(value: Any) -> bool:
     return parsed
 
 
+def _timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError("must be seconds, such as 120")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"must be seconds above 0, such as 120, not {value!r}")
+    return seconds
+
+
 def _formats(value: Any) -> dict[str, dict[str, str]]:
     if not isinstance(value, Mapping):
         raise TypeError("must be a table per format, such as [formats.deb]")
@@ -105,6 +117,7 @@ _COERCE = {
     "api-key": _api_key,
     "tags": _tags,
     "republish": _bool,
+    "timeout": _timeout,
     "formats": _formats,
 }
 

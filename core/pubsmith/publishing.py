@@ -338,7 +338,10 @@ def publish(
             api_url=api_url, api_key=api_key, allow_http=allow_http, ca_bundle=ca_bundle
         )
     with CloudsmithClient(
-        settings.api_url, settings.require_key(), verify=settings.ca_bundle or True
+        settings.api_url,
+        settings.require_key(),
+        verify=settings.ca_bundle or True,
+        request_timeout=settings.timeout,
     ) as client:
         publisher = Publisher(
             client,

@@ -281,3 +281,17 @@ def test_keyring_without_a_backend_or_installed_is_silently_skipped(
         keyring.set_keyring(previous)
     monkeypatch.setitem(sys.modules, "keyring", None)  # as if not installed
     assert load_config(cwd=files["project"], environ=env).key() is None
+
+
+def test_the_request_timeout_comes_from_a_flag_or_a_file(files: dict[str, Path]) -> None:
+    env = env_for(files, CLOUDSMITH_API_KEY="k")
+    assert load_config(cwd=files["project"], environ=env).settings().timeout == 120
+    files["user"].write_text("timeout = 30\n")
+    config = load_config(cwd=files["project"], environ=env)
+    assert config.timeout is not None and config.timeout.value == 30.0
+    assert config.settings().timeout == 30.0
+    flagged = load_config(cwd=files["project"], environ=env, flags={"timeout": 5.5})
+    assert flagged.settings().timeout == 5.5
+    files["user"].write_text('timeout = "soon"\n')
+    with pytest.raises(ConfigError, match="timeout must be seconds above 0, such as 120"):
+        load_config(cwd=files["project"], environ=env)

@@ -20,10 +20,15 @@ _MASK = "****"
 @click.option("--repo", metavar="OWNER/REPO", help="As `pubsmith publish --repo` would.")
 @click.option("--api-url", metavar="URL", help="As `--api-url` would.")
 @click.option("--api-key", metavar="KEY", help="As `--api-key` would (shown masked).")
+@click.option("--timeout", type=float, metavar="SECONDS", help="As `--timeout` would.")
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
 @handle_errors
 def config_command(
-    repo: str | None, api_url: str | None, api_key: str | None, as_json: bool
+    repo: str | None,
+    api_url: str | None,
+    api_key: str | None,
+    timeout: float | None,
+    as_json: bool,
 ) -> None:
     """Show each effective setting and where it came from.
 
@@ -34,7 +39,9 @@ def config_command(
     from pubsmith.config import load_config, user_config_path
     from pubsmith.oidc import oidc_plan
 
-    config = load_config(flags={"repo": repo, "api-url": api_url, "api-key": api_key})
+    config = load_config(
+        flags={"repo": repo, "api-url": api_url, "api-key": api_key, "timeout": timeout}
+    )
     key = config.key()
     rows: list[tuple[str, str | None, str]] = [
         ("repo", _value(config.repo), _source(config.repo)),
@@ -42,6 +49,7 @@ def config_command(
         ("api-key", _MASK if key else None, _source(key)),
         ("tags", _value(config.tags), _source(config.tags)),
         ("republish", _value(config.republish), _source(config.republish)),
+        ("timeout", _value(config.timeout), _source(config.timeout)),
     ]
     rows += [(key, item.value, str(item.source)) for key, item in config.format_options.items()]
     if key is None:

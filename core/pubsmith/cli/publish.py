@@ -96,6 +96,13 @@ def _parse_size(text: str | None) -> int | None:
     help="Longest wait for processing, per package.",
 )
 @click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Longest time one request may take, connecting to the end of its answer "
+    "[default 120; an upload adds 1 s per 16 KiB it sends].",
+)
+@click.option(
     "--concurrency",
     "-j",
     type=click.IntRange(1, 64),
@@ -154,6 +161,7 @@ def publish_command(
     promote_to: str | None,
     no_wait: bool,
     wait_timeout: float,
+    timeout: float | None,
     concurrency: int,
     chunk_size: str | None,
     as_json: bool,
@@ -186,6 +194,7 @@ def publish_command(
             "api-key": api_key,
             "tags": tags,
             "republish": republish or None,
+            "timeout": timeout,
         }
     )
     known = [config.api_key.value.reveal()] if config.api_key else []
