@@ -140,7 +140,7 @@ class Uploader:
                     uploaded = self._multipart(owner, repo, path, digest, progress, before)
                 else:
                     digest = digest or digest_file(path)
-                    identifier = self._single(owner, repo, path, digest, progress, before)
+                    identifier = self._single(owner, repo, path, digest, progress)
                     uploaded = UploadedFile(
                         identifier, path.name, digest.size, digest.md5, digest.sha256
                     )
@@ -184,13 +184,7 @@ class Uploader:
         return identifier, created
 
     def _single(
-        self,
-        owner: str,
-        repo: str,
-        path: Path,
-        digest: FileDigest,
-        progress: Progress | None,
-        before: _Identity,
+        self, owner: str, repo: str, path: Path, digest: FileDigest, progress: Progress | None
     ) -> str:
         identifier, created = self._create(owner, repo, path, "post", digest)
         # Nothing to abort on failure: the API aborts only multipart uploads, and an unused
@@ -202,7 +196,6 @@ class Uploader:
         else:
             # The server chose a PUT upload: no form, just its headers.
             self.client.upload_put(url, created.get("upload_headers") or {}, path, progress)
-        _unchanged(path, before)
         return identifier
 
     def _multipart(

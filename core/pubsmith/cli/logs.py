@@ -70,11 +70,12 @@ def _lines(text: str) -> str:
 _QUIET_LIBRARIES = ("httpx", "httpcore")
 
 
-def configure_logging(verbosity: int, *, secrets: Iterable[str] = ()) -> None:
+def configure_logging(verbosity: int, *, secrets: Iterable[str] = ()) -> RedactingFilter:
     """Warnings only by default; requests with ``-v``; headers and bodies with ``-vv``.
 
     Every record pubsmith emits goes through one handler that scrubs ``secrets`` and the
-    key in ``CLOUDSMITH_API_KEY``.
+    key in ``CLOUDSMITH_API_KEY``; a key found later (the keyring's, one from OIDC) is
+    added to the returned filter's ``secrets``.
     """
     known = list(secrets)
     if os.environ.get("CLOUDSMITH_API_KEY"):
@@ -84,7 +85,8 @@ def configure_logging(verbosity: int, *, secrets: Iterable[str] = ()) -> None:
         handler.setFormatter(_PrintableFormatter("warning: %(message)s"))
     else:
         handler.setFormatter(_PrintableFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    handler.addFilter(RedactingFilter(known))
+    redacting = RedactingFilter(known)
+    handler.addFilter(redacting)
     logger = logging.getLogger("pubsmith")
     for previous in [h for h in logger.handlers if isinstance(h, _Handler)]:
         logger.removeHandler(previous)  # a command run again in one process (tests) replaces it
@@ -95,3 +97,4 @@ def configure_logging(verbosity: int, *, secrets: Iterable[str] = ()) -> None:
         logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
     for name in _QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+    return redacting

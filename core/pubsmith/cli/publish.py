@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 
@@ -185,6 +184,7 @@ def publish_command(
     """
     from pubsmith.config import load_config
     from pubsmith.publishing import publish
+    from pubsmith.settings import Settings
     from pubsmith.summary import append_step_summary
 
     config = load_config(
@@ -198,7 +198,16 @@ def publish_command(
         }
     )
     known = [config.api_key.value.reveal()] if config.api_key else []
-    configure_logging(2 if debug else verbose, secrets=known)
+    redacting = configure_logging(2 if debug else verbose, secrets=known)
+
+    def settings() -> Settings:
+        # Resolved only once something is sent; a key found then (keyring, OIDC) is
+        # scrubbed from the log like a configured one.
+        resolved = config.settings(allow_http=allow_http, ca_bundle=ca_bundle)
+        if resolved.api_key is not None and len(resolved.api_key.reveal()) >= 4:
+            redacting.secrets.append(resolved.api_key.reveal())
+        return resolved
+
     for warning in config.warnings:
         echo_warning(warning)
     parsed_options = _parse_options(options)
@@ -222,7 +231,7 @@ def publish_command(
             wait_timeout=wait_timeout,
             concurrency=concurrency,
             chunk_size=size,
-            settings=functools.partial(config.settings, allow_http=allow_http, ca_bundle=ca_bundle),
+            settings=settings,
             promote_to=promote_to,
             on_progress=display,
         )
