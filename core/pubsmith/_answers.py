@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
+
+from pubsmith._text import printable
 
 __all__ = ["explain", "loggable_headers", "loggable_url", "one_line"]
 
@@ -21,17 +22,17 @@ _TAG = re.compile(r"<[^>]*>")
 _HIDDEN = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _SECRET_HEADER = re.compile(r"key|token|auth|secret|signature|cookie|credential", re.IGNORECASE)
+_CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$")  # an escape cut short
 _SHOWN_PARAMS = frozenset({"upload_id", "part_number", "page", "page_size", "query"})
 
 
 def one_line(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` on one line: control characters dropped, whitespace collapsed, truncated."""
-    visible = "".join(
-        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
-        for char in text[: limit * 4]
-    )
-    collapsed = " ".join(visible.split())
-    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1].rstrip() + "…"
+    """Server text on one line: whitespace (line breaks too) collapsed, truncated to about
+    ``limit`` characters, and any other control character shown escaped (``\x1b``)."""
+    shown = printable(" ".join(text[: limit * 4].split()))
+    if len(shown) <= limit:
+        return shown
+    return _CUT_ESCAPE.sub("", shown[: limit - 1]).rstrip() + "…"
 
 
 def explain(response: httpx.Response, content: bytes) -> tuple[str | None, dict[str, list[str]]]:

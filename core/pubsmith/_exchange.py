@@ -1,7 +1,8 @@
 """One request with its retries, logging and mapping of failures to pubsmith errors.
 
 This is the single place where the API key is put on a request, where ``httpx`` errors
-become :mod:`pubsmith.errors`, and where the retry loop runs.
+become :mod:`pubsmith.errors`, where the retry loop runs, and where each attempt is held
+to its :class:`~pubsmith._deadline.Deadline`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import httpx
 
 from pubsmith._answers import explain, loggable_headers, loggable_url, one_line
 from pubsmith._bodies import FileBody
-from pubsmith._urls import Origin, origin
+from pubsmith._deadline import Deadline, active, timed
+from pubsmith._urls import Origin, check_key_target, origin
 from pubsmith._version import __version__
 from pubsmith.errors import (
     AmbiguousResultError,
@@ -121,8 +123,14 @@ class Exchange:
             if paced:
                 self.limiter.acquire(before=self._throttled)
             started = time.monotonic()
+            deadline = Deadline(
+                self.policy.clock,
+                self.policy.request_timeout,
+                sending=call.body.content_length if call.body is not None else 0,
+                rate=self.policy.min_send_rate,
+            )
             try:
-                response, content = self._send_once(call)
+                response, content = self._send_once(call, deadline)
             except httpx.TransportError as exc:
                 reason = self._redact(one_line(f"{type(exc).__name__}: {exc}"))
                 log.info(
@@ -137,7 +145,7 @@ class Exchange:
                 ):
                     maybe_done = maybe_done or not never_reached_server(exc)
                     continue
-                raise self._transport_error(call, exc, attempts.number) from exc
+                raise self._transport_error(call, exc, attempts.number, deadline) from exc
             status = response.status_code
             self._log_answer(call, response, content, started)
             if paced:
@@ -197,11 +205,12 @@ class Exchange:
         if self.on_event is not None:
             self.on_event(Throttled(delay))
 
-    def _send_once(self, call: Call) -> tuple[httpx.Response, bytes]:
+    def _send_once(self, call: Call, deadline: Deadline) -> tuple[httpx.Response, bytes]:
         headers = {"User-Agent": USER_AGENT, **call.headers}
         if call.api:
             headers["Accept"] = "application/json"
         if call.with_key and self._key:
+            check_key_target(call.url, self._origin, call.operation)  # the last line of defence
             headers["X-Api-Key"] = self._key.reveal()
         if log.isEnabledFor(logging.DEBUG):
             # loggable_headers masks X-Api-Key (and any other credential-like header).
@@ -215,16 +224,17 @@ class Exchange:
                 log.debug("request body: %s", self._redact(one_line(json.dumps(call.json), 2000)))
         http = self._http()
         with contextlib.ExitStack() as stack:
+            stack.enter_context(active(deadline))
             content: Iterator[bytes] | None = None
             if call.body is not None:
-                content = stack.enter_context(call.body.open())
+                content = timed(stack.enter_context(call.body.open()), deadline)
                 headers["Content-Length"] = str(call.body.content_length)
             request = http.build_request(
                 call.method, call.url, json=call.json, content=content, headers=headers
             )
             response = http.send(request, stream=True, follow_redirects=False)
             try:
-                return response, _read_capped(response)
+                return response, _read_capped(response, deadline)
             finally:
                 response.close()
 
@@ -233,10 +243,15 @@ class Exchange:
             return text.replace(self._key.reveal(), "****")
         return text
 
-    def _transport_error(self, call: Call, exc: httpx.TransportError, tries: int) -> PubsmithError:
+    def _transport_error(
+        self, call: Call, exc: httpx.TransportError, tries: int, deadline: Deadline
+    ) -> PubsmithError:
         host = call.url.netloc.decode("ascii", "replace").rpartition("@")[2]
         reason = self._redact(one_line(str(exc) or type(exc).__name__, 120))
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= 0:
+            what = f"{host} did not finish within the {deadline.allowed} s deadline"
+            fix = "check the network, or raise --timeout for a slow one"
+        elif isinstance(exc, httpx.TimeoutException):
             what = f"timed out {_TIMEOUT_WHILE.get(type(exc), 'talking to')} {host}"
             fix = "check the network or try again later"
         elif isinstance(exc, httpx.ConnectError) and any(
@@ -298,11 +313,13 @@ class Exchange:
         return kind(status, detail, fields, operation=call.operation, hint=hint)
 
 
-def _read_capped(response: httpx.Response) -> bytes:
+def _read_capped(response: httpx.Response, deadline: Deadline) -> bytes:
     # A runaway answer is cut rather than held in memory; what is kept still explains it.
+    # One that trickles in ends at the deadline, however steadily it trickles.
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
+        deadline.check()
         chunks.append(chunk)
         size += len(chunk)
         if size >= MAX_ANSWER:

@@ -1,9 +1,10 @@
 """Every request pubsmith makes, through one class over one ``httpx.Client``.
 
-The API key goes only to the API's own origin and to the multipart parts endpoint, never
-to presigned upload URLs, and redirects are never followed, so it cannot be carried
-anywhere else. Retries follow :class:`~pubsmith.retry.RetryPolicy`; a request that
-creates something is repeated only when the server provably did not process it.
+The API key goes only to the API's own origin and to a multipart parts endpoint the
+policy in :func:`~pubsmith._urls.may_carry_key` allows, never to presigned upload URLs,
+and redirects are never followed, so it cannot be carried anywhere else. Retries follow
+:class:`~pubsmith.retry.RetryPolicy`; a request that creates something is repeated only
+when the server provably did not process it.
 """
 
 from __future__ import annotations
@@ -16,21 +17,23 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from pubsmith._bodies import FileBody, Progress, file_size, multipart_body
+from pubsmith._deadline import DeadlineBackend
 from pubsmith._exchange import Call, Exchange
 from pubsmith._urls import (
     Origin,
-    may_carry_key,
+    check_key_target,
     normalise_api_url,
     origin,
     tls_context,
     upload_url,
 )
-from pubsmith.errors import ConfigError, ServerError, UploadError
+from pubsmith.errors import ConfigError, ServerError
 from pubsmith.events import EventSink
-from pubsmith.retry import RateLimiter, RetryPolicy
+from pubsmith.retry import DEFAULT_REQUEST_TIMEOUT, RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
 
 __all__ = ["DEFAULT_TIMEOUT", "CloudsmithClient"]
@@ -53,8 +56,12 @@ class CloudsmithClient:
     caller; otherwise it builds one on first use (keep-alive pool of
     :data:`MAX_CONNECTIONS`, connection-setup retries, :data:`DEFAULT_TIMEOUT`,
     ``verify`` as TLS verification or a CA bundle path) and :meth:`close` closes it.
-    ``on_event`` is told of retries and rate-limit pauses (:mod:`pubsmith.events`).
-    Methods are safe to call from many threads at once.
+    ``request_timeout`` bounds each attempt of a request as a whole (see
+    :class:`~pubsmith.retry.RetryPolicy`); give it or a ``policy``, not both. On a
+    given ``http`` that deadline is checked between the chunks sent and received; on the
+    client's own, every socket wait ends by it too, so not even an answer's headers can
+    trickle in forever. ``on_event`` is told of retries and rate-limit pauses
+    (:mod:`pubsmith.events`). Methods are safe to call from many threads at once.
     """
 
     def __init__(
@@ -67,8 +74,11 @@ class CloudsmithClient:
         rate_limiter: RateLimiter | None = None,
         verify: bool | str = True,
         timeout: httpx.Timeout | None = None,
+        request_timeout: float | None = None,
         on_event: EventSink | None = None,
     ) -> None:
+        if policy is not None and request_timeout is not None:
+            raise ValueError("give request_timeout in the policy when passing one")
         self.api_url = normalise_api_url(api_url)
         self._origin: Origin = origin(httpx.URL(self.api_url))
         self._key = Secret.coerce(api_key)
@@ -82,7 +92,7 @@ class CloudsmithClient:
             self._client,
             self._key,
             self._origin,
-            policy or RetryPolicy(),
+            policy or RetryPolicy(request_timeout=request_timeout or DEFAULT_REQUEST_TIMEOUT),
             rate_limiter or RateLimiter(),
             on_event,
         )
@@ -448,6 +458,12 @@ class CloudsmithClient:
             )
         )
 
+    def check_parts_url(self, url: str) -> None:
+        """Raise :class:`~pubsmith.errors.UploadError` naming the host unless a parts URL
+        may receive the API key: the API's own origin, or over https a host of the API's
+        registrable domain (for a loopback API, its own origin only)."""
+        check_key_target(upload_url(url), self._origin, "the parts upload")
+
     def upload_part(
         self,
         url: str,
@@ -461,18 +477,14 @@ class CloudsmithClient:
     ) -> None:
         """PUT bytes ``offset`` to ``offset + length`` of the file as one multipart part.
 
-        The parts endpoint needs the API key, so it is sent here, but only over HTTPS or
-        to the API's own origin or loopback. ``progress`` behaves as in
-        :meth:`upload_post`.
+        The parts endpoint needs the API key, so it is sent here, where
+        :meth:`check_parts_url` allows it; anywhere else the part is refused before a
+        byte is sent. ``progress`` behaves as in :meth:`upload_post`.
         """
+        self.check_parts_url(url)
         target = upload_url(url).copy_merge_params(
             {"upload_id": upload_id, "part_number": part_number}
         )
-        if not may_carry_key(target, self._origin):
-            raise UploadError(
-                f"refusing to send the API key over plain HTTP to {target.host} for the "
-                "parts upload; the API must hand out an https:// parts URL"
-            )
         body = FileBody(path, offset, length, progress=progress)
         self._exchange.send(
             Call(
@@ -515,13 +527,22 @@ class _SchemeTransports(httpx.BaseTransport):
 
     @staticmethod
     def _transport(verify: bool | str | ssl.SSLContext) -> httpx.HTTPTransport:
-        return httpx.HTTPTransport(
-            retries=2,  # connection setup only: safe for every request
-            verify=verify,
-            limits=httpx.Limits(
-                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
-            ),
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
+        transport = httpx.HTTPTransport(retries=2, verify=context, limits=limits)
+        # httpx has no way to name the network backend of the pool it builds: the same
+        # pool again, over sockets that never wait past the current request's deadline.
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            retries=2,  # connection setup only: safe for every request
+            network_backend=DeadlineBackend(),
+        )
+        return transport
 
 
 def _file_request(

@@ -20,6 +20,7 @@ with a warning), and its API URL must be the one the key is meant for.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,9 +86,24 @@ class Config:
     repo: Sourced[str] | None = None
     tags: Sourced[tuple[str, ...]] | None = None
     republish: Sourced[bool] | None = None
+    timeout: Sourced[float] | None = None
+    """Seconds one attempt of a request may take (``--timeout``); None: the default."""
     format_options: Mapping[str, Sourced[str]] = field(default_factory=dict)
     """Per-format defaults as scoped options: ``{"deb.distribution": ...}``."""
     warnings: tuple[str, ...] = ()
+    keyring_environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
+    """The environment to consult the system keyring with, when it may be; None: never."""
+
+    def key(self) -> Sourced[Secret] | None:
+        """The configured key, else the one stored in the system keyring, or None.
+
+        The keyring is a fallback: it is imported and asked only here, when no other key is
+        configured and a key is needed, so a run with a key (or a dry run) never loads it.
+        """
+        if self.api_key is not None or self.keyring_environ is None:
+            return self.api_key
+        stored = keyring_key(self.api_url.value, self.keyring_environ)
+        return Sourced(stored, KEYRING) if stored else None
 
     def check(self) -> None:
         """Refuse a project file that would send the key (or an OIDC token) elsewhere."""
@@ -134,11 +150,13 @@ class Config:
         defaults to the repository's owner); the key stays None when there is neither.
         """
         self.check()
+        key = self.key()
         settings = Settings.resolve(
             api_url=self.api_url.value,
-            api_key=self.api_key.value if self.api_key else None,
+            api_key=key.value if key else None,
             allow_http=allow_http,
             ca_bundle=ca_bundle,
+            timeout=self.timeout.value if self.timeout else None,
             environ={},
         )
         if settings.api_key is not None:
@@ -148,8 +166,7 @@ class Config:
         plan = oidc_plan(env, org=owner)
         if plan is None:
             return settings
-        key = exchange_for_key(plan, settings, env)
-        return Settings(settings.api_url, key, settings.allow_http, settings.ca_bundle)
+        return dataclasses.replace(settings, api_key=exchange_for_key(plan, settings, env))
 
 
 def load_config(
@@ -182,19 +199,17 @@ def load_config(
     layers = [_without_project_key(layer) for layer in layers]
     api_url = _first(layers, "api-url") or Sourced(DEFAULT_API_URL, DEFAULT)
     trusted_url = _first([layer for layer in layers if layer.source.trusted], "api-url")
-    api_key = _first(layers, "api-key")
-    if api_key is None and keyring:
-        stored = keyring_key(api_url.value, env)
-        api_key = Sourced(stored, KEYRING) if stored else None
     return Config(
         api_url=api_url,
         trusted_api_url=trusted_url or Sourced(DEFAULT_API_URL, DEFAULT),
-        api_key=api_key,
+        api_key=_first(layers, "api-key"),
         repo=_first(layers, "repo"),
         tags=_first(layers, "tags"),
         republish=_first(layers, "republish"),
+        timeout=_first(layers, "timeout"),
         format_options=format_options(layers),
         warnings=tuple(warnings),
+        keyring_environ=env if keyring else None,
     )
 
 

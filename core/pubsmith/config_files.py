@@ -34,7 +34,7 @@ __all__ = [
     "user_layer",
 ]
 
-KEYS = ("repo", "api-url", "api-key", "tags", "republish", "formats")
+KEYS = ("repo", "api-url", "api-key", "tags", "republish", "timeout", "formats")
 """Every key a settings file may hold."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pubsmith._text import printable
 from pubsmith._urls import normalise_api_url
 from pubsmith.config_files import Layer, Source, Sourced
 from pubsmith.errors import ConfigError
@@ -39,7 +40,7 @@ def _repo(value: Any) -> str:
     try:
         return str(Repository.parse(value))
     except ConfigError:
-        raise ValueError(f"must be OWNER/REPO, not {value!r}") from None
+        raise ValueError(f"must be OWNER/REPO, not '{printable(value)}'") from None
 
 
 def _api_url(value: Any) -> str:
@@ -73,6 +74,18 @@ def _bool(value: Any) -> bool:
     return parsed
 
 
+def _timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError("must be seconds, such as 120")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"must be seconds above 0, such as 120, not {value!r}")
+    return seconds
+
+
 def _formats(value: Any) -> dict[str, dict[str, str]]:
     if not isinstance(value, Mapping):
         raise TypeError("must be a table per format, such as [formats.deb]")
@@ -101,6 +114,7 @@ _COERCE = {
     "api-key": _api_key,
     "tags": _tags,
     "republish": _bool,
+    "timeout": _timeout,
     "formats": _formats,
 }
 

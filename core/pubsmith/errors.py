@@ -17,6 +17,7 @@ __all__ = [
     "AuthenticationError",
     "BadInputError",
     "ConfigError",
+    "FileChangedError",
     "FormatDetectionError",
     "NotFoundError",
     "OptionError",
@@ -112,6 +113,18 @@ class AmbiguousResultError(TransportError):
 
 class UploadError(PubsmithError):
     """File bytes could not be delivered to the upload endpoint."""
+
+
+class FileChangedError(UploadError):
+    """A file's size or modification time changed while it was being uploaded.
+
+    What the server got may be neither the old content nor the new, so no package is made
+    of it; publishing again sends the file as it is then.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{path}: changed while uploading; publish it again")
 
 
 class ProcessingError(PubsmithError):

@@ -12,7 +12,7 @@ import itertools
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import FileIO
 from pathlib import Path
 
@@ -37,6 +37,9 @@ class FileDigest:
     md5: str | None
     """None when only sha256 was asked for."""
     sha256: str
+    modified: int | None = field(default=None, compare=False)
+    """The file's modification time (``st_mtime_ns``) when reading began, if known: an
+    upload of this content checks the file still has it."""
 
 
 class _Stopped(Exception):
@@ -61,7 +64,8 @@ def digest_file(
     hashers = (hashlib.sha256(), *([hashlib.md5(usedforsecurity=False)] if md5 else []))
     try:
         with path.open("rb", buffering=0) as stream:
-            if len(hashers) == 1 or os.fstat(stream.fileno()).st_size < _PARALLEL_MIN:
+            opened = os.fstat(stream.fileno())
+            if len(hashers) == 1 or opened.st_size < _PARALLEL_MIN:
                 size = _digest_inline(stream, hashers, buffer_size, stop)
             else:
                 size = _digest_parallel(stream, hashers, buffer_size, stop)
@@ -73,7 +77,7 @@ def digest_file(
         problem = f"cannot read: {exc.strerror or exc}; check its permissions"
         raise ArtifactError(path, problem) from None
     md5_hex = hashers[1].hexdigest() if md5 else None
-    return FileDigest(size=size, md5=md5_hex, sha256=hashers[0].hexdigest())
+    return FileDigest(size, md5_hex, hashers[0].hexdigest(), opened.st_mtime_ns)
 
 
 class BackgroundDigest:

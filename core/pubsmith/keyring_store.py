@@ -2,12 +2,15 @@
 
 ``keyring`` is an optional dependency. Without it, without a usable backend (headless CI,
 no D-Bus session), or with ``PUBSMITH_KEYRING=0``, the lookup finds nothing and says
-nothing: the keyring is a convenience, never a reason to fail.
+nothing: the keyring is a convenience, never a reason to fail. It is imported only when
+a key is looked up, which :class:`~pubsmith.config.Config` does only when no other key
+is configured.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Mapping
 
 import httpx
@@ -18,6 +21,12 @@ __all__ = ["KEYRING_SERVICE", "keyring_account", "keyring_key"]
 
 KEYRING_SERVICE = "pubsmith"
 _OFF = ("0", "false", "no", "off")
+
+# keyring's macOS backend looks its frameworks up with ctypes.util.find_library when it is
+# imported, which everywhere but macOS runs ldconfig, gcc and ld, three times over, only to
+# find nothing. Elsewhere its native half is marked missing, which the backend expects (it
+# then reports itself unavailable), so discovering the backends spawns no process.
+_MACOS_API = "keyring.backends.macOS.api"
 
 
 def keyring_account(api_url: str) -> str:
@@ -30,6 +39,8 @@ def keyring_key(api_url: str, environ: Mapping[str, str]) -> Secret | None:
     """The key stored as ``keyring set pubsmith HOST``, or None."""
     if environ.get("PUBSMITH_KEYRING", "").strip().lower() in _OFF:
         return None
+    if sys.platform != "darwin":
+        sys.modules.setdefault(_MACOS_API, None)  # type: ignore[arg-type]
     try:
         keyring = importlib.import_module("keyring")
     except ImportError:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pubsmith._bodies import file_size
 from pubsmith.client import CloudsmithClient
@@ -45,6 +45,8 @@ from pubsmith.settings import Repository
 from pubsmith.upload import UploadedFile, Uploader
 
 __all__ = ["Pipeline"]
+
+_T = TypeVar("_T")
 
 log = logging.getLogger("pubsmith.publishing")
 
@@ -134,7 +136,8 @@ class Pipeline:
             self._check_target()
             # Every package is checked before any file moves: a rejected payload or a wrong
             # key costs one request, not an upload.
-            ready = [p for p in transfers.map(self._preflight, packages) if p is not None]
+            checked = transfers.map(lambda p: self._guarded(p, self._preflight), packages)
+            ready = [package for package, ok in zip(packages, checked, strict=True) if ok]
             for package in ready:
                 if self.options.check:
                     self._finish(package, "checked")
@@ -162,32 +165,28 @@ class Pipeline:
             with self._lock:
                 self._fatal = exc
 
-    def _preflight(self, package: _Package) -> _Package | None:
-        """Validate with the server; the package if it is to be transferred, else None."""
+    def _preflight(self, package: _Package) -> bool:
+        """Validate with the server; True if the package is to be transferred."""
+        self._check_fatal()
+        self._emit(package, "preflight")
+        if self.options.skip_existing:
+            candidates = self._lookup.matches(package.identity)
+            if candidates and self._settle_existing(package, candidates):
+                return False
         try:
-            self._check_fatal()
-            self._emit(package, "preflight")
-            if self.options.skip_existing:
-                candidates = self._lookup.matches(package.identity)
-                if candidates and self._settle_existing(package, candidates):
-                    return None
-            try:
-                self.client.validate_upload(
-                    self.repository.owner,
-                    self.repository.name,
-                    package.plan.format,
-                    self._payload(package, None),
-                )
-            except ValidationError:
-                # Another run may have published it since our search: not a rejection.
-                if self.options.skip_existing and self._settle_existing(package):
-                    return None
-                raise
-        except PubsmithError as exc:
-            self._fail(package, exc)
-            return None
+            self.client.validate_upload(
+                self.repository.owner,
+                self.repository.name,
+                package.plan.format,
+                self._payload(package, None),
+            )
+        except ValidationError:
+            # Another run may have published it since our search: not a rejection.
+            if self.options.skip_existing and self._settle_existing(package):
+                return False
+            raise
         self._emit(package, "queued")
-        return package
+        return True
 
     def _transfer(self, package: _Package) -> None:
         """Upload every file of the package, create it, and hand it to the poller."""
@@ -485,16 +484,25 @@ class Pipeline:
             payload["republish"] = True
         return payload
 
-    def _guarded(self, package: _Package, step: Callable[[_Package], None]) -> None:
-        """Run one step of a package; any pubsmith error fails that package alone."""
+    def _guarded(self, package: _Package, step: Callable[[_Package], _T]) -> _T | None:
+        """Run one step of a package; any failure fails that package alone (and is None)."""
         try:
-            step(package)
+            return step(package)
         except PubsmithError as exc:
             self._fail(package, exc)
-        except BaseException as exc:
-            # A bug must not leave the run waiting for this package forever.
-            self._fail(package, PubsmithError(f"{package.file}: {type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            # A bug in one package must not cost the others their results (nor --json).
+            log.debug("unexpected failure publishing %s", package.file, exc_info=True)
+            failure = PubsmithError(
+                f"{package.file}: failed unexpectedly ({exc}); this is a bug in pubsmith or a "
+                "plugin: please report it with the output of --debug"
+            )
+            self._fail(package, failure)
+        except BaseException:
+            # Interrupted: this package ends here, and the run must not wait for it.
+            self._fail(package, PubsmithError(f"{package.file}: interrupted"))
             raise
+        return None
 
     def _fail(self, package: _Package, error: PubsmithError) -> None:
         if _shared_cause(error, created=package.created is not None):

@@ -1,19 +1,21 @@
 """Turn a file and the user's options into a complete, validated package plan.
 
 Everything that can be wrong with the user's input is found here, before any byte is sent:
-an unknown or malformed option, a required value neither the artifact nor the user gave.
+an unknown or malformed option, a required value neither the artifact nor the user gave,
+text (a file name, an option, a tag, a value read from the artifact) that is not UTF-8.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pubsmith._text import is_utf8, printable
 from pubsmith.artifact import Artifact
-from pubsmith.errors import OptionError
+from pubsmith.errors import ArtifactError, OptionError
 from pubsmith.plugin import FormatPlugin, Option, PackageInfo
 from pubsmith.registry import FormatRegistry
 
@@ -129,6 +131,7 @@ def plan_package(
         values["tags"] = ",".join(tags)
     if republish:
         values["republish"] = True
+    _check_utf8(artifact.path, values)
     return PackagePlan(
         path=artifact.path,
         format=plugin.PLUGIN_NAME,
@@ -218,6 +221,42 @@ def _missing_message(plugin: FormatPlugin, option: Option) -> str:
         f"{plugin.PLUGIN_NAME} packages need {option.name} ({option.help}), "
         f"which the file does not carry; pass {flag}"
     )
+
+
+def _check_utf8(path: Path, values: Mapping[str, Any]) -> None:
+    """Refuse text that cannot be sent: the API takes names and values as UTF-8 only.
+
+    Undecodable bytes (a file name, ``-o`` value or tag that is not UTF-8, held by Python
+    as lone surrogates) would otherwise fail only when a request is encoded, after others
+    have gone out.
+    """
+    for key, value in values.items():
+        for item in _leaves(value):
+            if isinstance(item, Path) and not is_utf8(item.name):
+                raise ArtifactError(
+                    item,
+                    "its name is not valid UTF-8, and the API takes file names as UTF-8; "
+                    "rename the file",
+                )
+            if isinstance(item, str) and not is_utf8(item):
+                raise OptionError(
+                    key,
+                    f"{key} '{printable(item)}' is not valid UTF-8, and the API takes text as "
+                    "UTF-8 only; give it in UTF-8",
+                    path=path,
+                )
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield key
+            yield from _leaves(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
 
 
 def _text(value: Any) -> str | None:

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from pubsmith._answers import one_line
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ProcessingError, TransportError
 from pubsmith.retry import PollBackoff
@@ -69,14 +70,14 @@ def wait_for_sync(
         if status.get("is_sync_completed"):
             return status
         if status.get("is_sync_failed"):
-            reason = str(status.get("status_reason") or "").strip()
+            reason = one_line(str(status.get("status_reason") or ""), 1000)
             raise ProcessingError(slug, reason or "no reason given by the server")
         wait = trend.remaining(status)
         try:
             polls.send(wait)
         except StopIteration:
             stage = status.get("stage_str") or status.get("status_str") or ""
-            raise SyncTimeoutError(slug, timeout, str(stage)) from None
+            raise SyncTimeoutError(slug, timeout, one_line(str(stage), 60)) from None
         status = None
 
 

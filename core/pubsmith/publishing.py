@@ -185,6 +185,7 @@ def run(
                     settings.api_url,
                     settings.require_key(),
                     verify=settings.ca_bundle or True,
+                    request_timeout=settings.timeout,
                     on_event=on_event,
                 )
             )

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import httpx
 
 __all__ = [
+    "DEFAULT_REQUEST_TIMEOUT",
+    "MIN_SEND_RATE",
     "Attempts",
     "PollBackoff",
     "RateLimiter",
@@ -29,6 +31,13 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+DEFAULT_REQUEST_TIMEOUT = 120.0
+"""Seconds one attempt of a request may take, from connecting to the end of its answer."""
+
+MIN_SEND_RATE = 16 * 1024.0
+"""Bytes a second an upload is allowed at least, on top of the request timeout: a 100 MiB
+part may take 120 s plus 6,400 s (a link of 128 kbit/s), a stalled one not forever."""
 
 # A request that failed with one of these was never seen by the server: even a create
 # may be sent again.
@@ -67,6 +76,13 @@ class RetryPolicy:
     failing one request in five (a request then fails about once in 400,000) while a
     service that is down is given up on within about a minute of backoff.
     ``Retry-After`` replaces the computed backoff, capped at ``max_delay``.
+
+    Each attempt must be over, connected, sent and answered in full, within
+    ``request_timeout`` seconds (:class:`~pubsmith._deadline.Deadline`), plus, for a
+    body, its size at ``min_send_rate`` bytes a second; the answer then has
+    ``request_timeout`` seconds from the end of the body. An attempt that runs out is a
+    timeout like any other: retried if the request may be repeated, within the same budget.
+    So one request takes at most ``deadline`` seconds plus one attempt.
     """
 
     def __init__(
@@ -76,6 +92,8 @@ class RetryPolicy:
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         deadline: float = 300.0,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        min_send_rate: float = MIN_SEND_RATE,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
         sleep: Sleep = time.sleep,
@@ -83,10 +101,14 @@ class RetryPolicy:
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if request_timeout <= 0 or min_send_rate <= 0:
+            raise ValueError("request_timeout and min_send_rate must be positive")
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.deadline = deadline
+        self.request_timeout = request_timeout
+        self.min_send_rate = min_send_rate
         self.clock = clock
         self.wall_clock = wall_clock
         self.sleep = sleep

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pubsmith._text import printable
 from pubsmith._urls import is_loopback
 from pubsmith.errors import ConfigError
+from pubsmith.retry import DEFAULT_REQUEST_TIMEOUT
 from pubsmith.secret import Secret
 
 __all__ = ["DEFAULT_API_URL", "Repository", "Settings"]
@@ -31,7 +33,8 @@ class Repository:
         owner, _, name = text.strip().strip("/").partition("/")
         if not (_SLUG.match(owner) and _SLUG.match(name)):
             raise ConfigError(
-                f"--repo must be OWNER/REPO (letters, digits, '.', '_', '-'), not {text!r}"
+                f"--repo must be OWNER/REPO (letters, digits, '.', '_', '-'), "
+                f"not '{printable(text)}'"
             )
         return cls(owner, name)
 
@@ -51,6 +54,8 @@ class Settings:
     api_key: Secret | None = None
     allow_http: bool = False
     ca_bundle: str | None = None
+    timeout: float = DEFAULT_REQUEST_TIMEOUT
+    """Seconds one attempt of a request may take; see :class:`~pubsmith.retry.RetryPolicy`."""
 
     @classmethod
     def resolve(
@@ -60,6 +65,7 @@ class Settings:
         api_key: str | Secret | None = None,
         allow_http: bool = False,
         ca_bundle: str | None = None,
+        timeout: float | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Settings from explicit values first, then ``CLOUDSMITH_API_HOST``/``_KEY``."""
@@ -72,6 +78,7 @@ class Settings:
             api_key=secret if secret and secret.reveal() else None,
             allow_http=allow_http,
             ca_bundle=ca_bundle,
+            timeout=timeout or DEFAULT_REQUEST_TIMEOUT,
         )
         settings.check_url()
         return settings

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from pubsmith._text import printable
 from pubsmith.errors import ConfigError
 from pubsmith.results import PublishResult
 
@@ -67,6 +68,7 @@ def _counts(results: Sequence[PublishResult]) -> str:
 
 
 def _row(cells: Sequence[str]) -> str:
-    # A pipe would end the cell and a newline the row: both are escaped away.
-    escaped = (" ".join(cell.split()).replace("|", "\\|") for cell in cells)
+    # A pipe would end the cell and a newline the row: both are escaped away, with any
+    # other control character an artifact or the server put there.
+    escaped = (printable(" ".join(cell.split())).replace("|", "\\|") for cell in cells)
     return "| " + " | ".join(escaped) + " |"

@@ -4,6 +4,11 @@ Small files go in one presigned POST (or PUT, if the server asks for it); files 
 the threshold go in parts sent in parallel, a bounded number in flight, each part retried
 on its own. A multipart upload that cannot finish is aborted, unless a :class:`ResumeStore`
 keeps it for the next run after a failure that may pass (network, server, interruption).
+
+A file's size and modification time are taken before an upload and checked after it, as
+rsync and make tell a changed file: one written to meanwhile (grown, truncated, rewritten
+in place) fails with :class:`FileChangedError` rather than become a package of the old
+content, or of neither; a multipart upload is then aborted.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pubsmith.client import CloudsmithClient
 from pubsmith.errors import (
     AmbiguousResultError,
     ArtifactError,
+    FileChangedError,
     NotFoundError,
     PubsmithError,
     ServerError,
@@ -126,14 +132,27 @@ class Uploader:
         """
         path = Path(path)
         try:
-            size = digest.size if digest is not None else path.stat().st_size
-            if size > self.multipart_threshold:
-                return self._multipart(owner, repo, path, size, digest, progress)
-            digest = digest or digest_file(path)
-            identifier = self._single(owner, repo, path, digest, progress)
+            before = _identity(path)
+            if digest is not None and (digest.size, digest.modified or before[1]) != before:
+                raise FileChangedError(path)  # since it was hashed
+            try:
+                if before[0] > self.multipart_threshold:
+                    uploaded = self._multipart(owner, repo, path, digest, progress, before)
+                else:
+                    digest = digest or digest_file(path)
+                    identifier = self._single(owner, repo, path, digest, progress)
+                    uploaded = UploadedFile(
+                        identifier, path.name, digest.size, digest.md5, digest.sha256
+                    )
+            except PubsmithError:
+                # A changed file is what failed, however the server put it (a checksum
+                # refused, "the upload URL may have expired") or reading it did.
+                _unchanged(path, before)
+                raise
+            _unchanged(path, before)
         except OSError as exc:
             raise ArtifactError(path, f"cannot read: {exc.strerror or exc}") from None
-        return UploadedFile(identifier, path.name, digest.size, digest.md5, digest.sha256)
+        return uploaded
 
     def _create(
         self, owner: str, repo: str, path: Path, method: str, digest: FileDigest | None
@@ -185,10 +204,11 @@ class Uploader:
         owner: str,
         repo: str,
         path: Path,
-        size: int,
         digest: FileDigest | None,
         progress: Progress | None,
+        before: _Identity,
     ) -> UploadedFile:
+        size = before[0]
         key = self._key(owner, repo, path, size)
         with BackgroundDigest(path) as hashing:
             record = self._resumable(owner, repo, key, size)
@@ -213,14 +233,13 @@ class Uploader:
                 self._save(key, record)
 
             with self._aborting(owner, repo, record.identifier, keep=key):
+                # Refused before any part is sent, and the upload aborted, not left open.
+                self.client.check_parts_url(record.upload_url)
                 self._send_parts(record, path, todo, progress, accepted)
                 sent = hashing.result()
+                _unchanged(path, before)  # before completing: the upload is then aborted
                 if sent.size != size or (digest is not None and sent.sha256 != digest.sha256):
-                    raise ArtifactError(
-                        path,
-                        "changed while it was being uploaded; publish "
-                        "it again once nothing is writing to it",
-                    )
+                    raise FileChangedError(path)
                 # A killed run may have sent the complete after its last part: the server
                 # then refuses a second one, and creating the package checks the upload.
                 self.client.files_complete(
@@ -355,6 +374,25 @@ class Uploader:
             )
         )
         return hashlib.sha256(identity.encode()).hexdigest()[:40]
+
+
+_Identity = tuple[int, int]
+"""A file's size and modification time in nanoseconds."""
+
+
+def _identity(path: Path) -> _Identity:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _unchanged(path: Path, before: _Identity) -> None:
+    """Raise :class:`FileChangedError` if ``path`` no longer has the size and time ``before``."""
+    try:
+        changed = _identity(path) != before
+    except OSError:
+        changed = True  # removed or replaced meanwhile
+    if changed:
+        raise FileChangedError(path) from None
 
 
 def _upload_url(answer: dict[str, Any], name: str) -> str:

@@ -58,7 +58,7 @@ def test_result_line_and_summary() -> None:
     ok = PublishResult("a.whl", "python", "a", "1", "published", slug_perm="xyz")
     bad = PublishResult("b.deb", "deb", "b", "2", "failed", error="processing failed:\nbad control")
     assert format_result(ok) == "published  a.whl  [python a 1]  slug_perm=xyz"
-    assert format_result(bad).endswith("error: processing failed: bad control")
+    assert format_result(bad).endswith("error: processing failed:\\nbad control")
     stream = io.StringIO()
     render_summary([ok, bad], stream)
     assert stream.getvalue().splitlines()[-1] == "2 files: 1 failed, 1 published"

@@ -228,7 +228,7 @@ def test_parts_endpoint_over_plain_http_elsewhere_is_refused(
     connect: Callable[..., CloudsmithClient], small_file: Path
 ) -> None:
     script = Script(answer(200))
-    with pytest.raises(UploadError, match="plain HTTP to evil.example"):
+    with pytest.raises(UploadError, match="refusing to send the API key to evil.example"):
         connect(script).upload_part(
             "http://evil.example/parts",
             upload_id="u",

@@ -246,15 +246,22 @@ def test_keyring_supplies_a_key_when_none_is_configured(
     try:
         env = env_for(files, CLOUDSMITH_API_HOST="http://127.0.0.1:8765", PUBSMITH_KEYRING="1")
         config = load_config(cwd=files["project"], environ=env)
-        assert config.api_key is not None and config.api_key.value.reveal() == "ring-key"
-        assert str(config.api_key.source) == "system keyring"
+        assert config.api_key is None  # nothing configured: the keyring is only a fallback
+        key = config.key()
+        assert key is not None and key.value.reveal() == "ring-key"
+        assert str(key.source) == "system keyring"
+        assert config.settings().api_key == key.value
         # Switched off, or for another host, the keyring gives nothing.
         assert (
-            load_config(cwd=files["project"], environ={**env, "PUBSMITH_KEYRING": "0"}).api_key
+            load_config(cwd=files["project"], environ={**env, "PUBSMITH_KEYRING": "0"}).key()
             is None
         )
         other = {**env, "CLOUDSMITH_API_HOST": "http://127.0.0.1:9"}
-        assert load_config(cwd=files["project"], environ=other).api_key is None
+        assert load_config(cwd=files["project"], environ=other).key() is None
+        # Not even asked when a key is configured, or when the caller rules it out.
+        with_key = load_config(cwd=files["project"], environ={**env, "CLOUDSMITH_API_KEY": "k"})
+        assert with_key.key() == with_key.api_key
+        assert load_config(cwd=files["project"], environ=env, keyring=False).key() is None
     finally:
         keyring.set_keyring(previous)
 
@@ -269,8 +276,22 @@ def test_keyring_without_a_backend_or_installed_is_silently_skipped(
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
-        assert load_config(cwd=files["project"], environ=env).api_key is None
+        assert load_config(cwd=files["project"], environ=env).key() is None
     finally:
         keyring.set_keyring(previous)
     monkeypatch.setitem(sys.modules, "keyring", None)  # as if not installed
-    assert load_config(cwd=files["project"], environ=env).api_key is None
+    assert load_config(cwd=files["project"], environ=env).key() is None
+
+
+def test_the_request_timeout_comes_from_a_flag_or_a_file(files: dict[str, Path]) -> None:
+    env = env_for(files, CLOUDSMITH_API_KEY="k")
+    assert load_config(cwd=files["project"], environ=env).settings().timeout == 120
+    files["user"].write_text("timeout = 30\n")
+    config = load_config(cwd=files["project"], environ=env)
+    assert config.timeout is not None and config.timeout.value == 30.0
+    assert config.settings().timeout == 30.0
+    flagged = load_config(cwd=files["project"], environ=env, flags={"timeout": 5.5})
+    assert flagged.settings().timeout == 5.5
+    files["user"].write_text('timeout = "soon"\n')
+    with pytest.raises(ConfigError, match="timeout must be seconds above 0, such as 120"):
+        load_config(cwd=files["project"], environ=env)

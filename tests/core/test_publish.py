@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from pubsmith.errors import BadInputError
 from pubsmith.publishing import plan_files, publish
 from pubsmith.registry import FormatRegistry
 from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -277,3 +279,37 @@ def test_a_path_object_is_a_plain_path(
     Path("notes.txt").write_text("notes")
     with pytest.raises(BadInputError, match="^raw:notes.txt: no such file"):
         planned(registry, Path("raw:notes.txt"), format_name="raw", options={"version": "1"})
+
+
+def test_an_unexpected_failure_of_one_package_keeps_the_others_results(
+    cloudsmith_sandbox: SandboxFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug (here: one raised while uploading one file) fails that package alone: the run
+    # still returns every result, so --json still reports what was published.
+    from pubsmith.upload import Uploader
+
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text("good\n")
+    bad.write_text("bad\n")
+    upload = Uploader.upload
+
+    def flaky(self: Uploader, owner: str, repo: str, path: Path, **options: Any) -> Any:
+        if path.name == "bad.txt":
+            raise KeyError("linkname not found")
+        return upload(self, owner, repo, path, **options)
+
+    monkeypatch.setattr(Uploader, "upload", flaky)
+    results = publish(
+        [good, bad],
+        repo=cloudsmith_sandbox.repo_slug,
+        format="raw",
+        options={"version": "1"},
+        api_url=cloudsmith_sandbox.url,
+        api_key=cloudsmith_sandbox.api_key,
+        wait=False,
+        resume=False,
+    )
+    assert [result.status for result in results] == ["published", "failed"]
+    error = results[1].error or ""
+    assert error.startswith(f"{bad}: failed unexpectedly ('linkname not found'); this is a bug")
+    assert "KeyError" not in error

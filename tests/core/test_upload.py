@@ -17,7 +17,12 @@ import httpx
 import pytest
 
 from pubsmith.client import CloudsmithClient
-from pubsmith.errors import AmbiguousResultError, ArtifactError, TransportError, UploadError
+from pubsmith.errors import (
+    AmbiguousResultError,
+    FileChangedError,
+    TransportError,
+    UploadError,
+)
 from pubsmith.hashing import digest_file
 from pubsmith.resume import FileResumeStore, ResumeRecord
 from pubsmith.retry import RateLimiter, RetryPolicy
@@ -328,8 +333,10 @@ def test_a_file_changed_while_its_parts_were_sent_is_not_completed(
     server = FakeCloudsmith()
     path = make_file(tmp_path, 3 * 64 * KiB)
     digest = digest_file(path)
-    path.write_bytes(os.urandom(3 * 64 * KiB))  # same size, other content
-    with pytest.raises(ArtifactError, match="changed while it was being uploaded"):
+    written = path.stat()
+    path.write_bytes(os.urandom(3 * 64 * KiB))  # same size, other content, and its time
+    os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns))  # put back: only the
+    with pytest.raises(FileChangedError):  # checksum of what was sent can tell
         Uploader(connect(server), chunk_size=64 * KiB).upload(
             "acme", "widgets", path, digest=digest
         )

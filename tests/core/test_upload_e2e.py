@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from pubsmith.client import CloudsmithClient
+from pubsmith.errors import FileChangedError
+from pubsmith.events import Event, Transferred
+from pubsmith.hashing import digest_file
 from pubsmith.polling import wait_for_sync
+from pubsmith.publishing import publish
 from pubsmith.resume import FileResumeStore
 from pubsmith.retry import RetryPolicy
 from pubsmith.upload import Uploader
@@ -106,3 +110,91 @@ def test_uploads_survive_injected_faults(
     assert state["uploads"]["completed"] == 3
     assert state["credentials_seen"] == []
     assert not list((tmp_path / "resume").glob("*.json"))
+
+
+# -- A file written to while it is uploaded ----------------------------------------------
+
+YESTERDAY = 1_700_000_000  # built a while ago: any write now moves its modification time
+
+
+def built_file(tmp_path: Path, size: int) -> Path:
+    path = make_file(tmp_path, size, "artifact.bin")
+    os.utime(path, (YESTERDAY, YESTERDAY))
+    return path
+
+
+def grow(path: Path) -> None:
+    with path.open("ab") as stream:
+        stream.write(b"appended by a build still running")
+
+
+def rewrite_in_place(path: Path) -> None:
+    with path.open("r+b") as stream:
+        stream.seek(path.stat().st_size - 4096)
+        stream.write(os.urandom(4096))
+
+
+def once(change: Callable[[Path], None], path: Path) -> Callable[[int], None]:
+    """A progress callback that changes ``path`` when the first bytes have been sent."""
+    done: list[bool] = []
+
+    def progress(count: int) -> None:
+        if count > 0 and not done:
+            done.append(True)
+            change(path)
+
+    return progress
+
+
+@pytest.mark.parametrize("change", [grow, rewrite_in_place], ids=["grows", "rewritten"])
+@pytest.mark.parametrize("multipart", [False, True], ids=["single", "multipart"])
+def test_a_file_changed_while_uploading_is_reported_as_changed(
+    client: CloudsmithClient,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    change: Callable[[Path], None],
+    multipart: bool,
+) -> None:
+    path = built_file(tmp_path, 12 * MiB if multipart else 3 * MiB)
+    uploader = Uploader(client, chunk_size=5 * MiB)
+    with pytest.raises(FileChangedError) as raised:
+        uploader.upload(OWNER, REPO, path, progress=once(change, path))
+    assert str(raised.value) == f"{path}: changed while uploading; publish it again"
+    if multipart:  # a single upload cannot be aborted: unused, it expires on the server
+        uploads = sandbox.state()["uploads"]
+        assert (uploads["completed"], uploads["aborted"], uploads["open"]) == (0, 1, 0)
+
+
+def test_a_file_changed_after_hashing_is_not_uploaded_as_the_old_content(
+    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = built_file(tmp_path, 64 * 1024)
+    digest = digest_file(path)
+    grow(path)
+    with pytest.raises(FileChangedError):
+        Uploader(client).upload(OWNER, REPO, path, digest=digest)
+    assert sandbox.state()["requests"] == {}
+
+
+def test_a_publish_whose_file_changes_makes_no_package(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = built_file(tmp_path, 2 * MiB)
+    changed = once(grow, path)
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, Transferred):
+            changed(event.sent)
+
+    [result] = publish(
+        [path],
+        repo=f"{OWNER}/{REPO}",
+        format="raw",
+        options={"version": "1"},
+        api_url=sandbox.url,
+        api_key=KEY,
+        on_event=on_event,
+        resume=False,
+    )
+    assert result.status == "failed"
+    assert result.error == f"{path}: changed while uploading; publish it again"
+    with CloudsmithClient(sandbox.url, KEY) as reader:
+        assert list(reader.list_packages(OWNER, REPO)) == []

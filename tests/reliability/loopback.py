@@ -36,17 +36,20 @@ class Seen:
 class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, answer: Callable[[Seen], Answer]) -> None:
+    def __init__(
+        self, answer: Callable[[Seen], Answer], host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.answer = answer
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.host = host
+        super().__init__((host, port), _Handler)
+        self.url = f"http://{host}:{self.server_address[1]}"
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can stall without DNS.
         super(ThreadingHTTPServer, self).server_bind()  # type: ignore[misc]
-        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+        self.server_name, self.server_port = self.host, self.server_address[1]
 
     def with_key(self, key: str) -> list[Seen]:
         """Requests that carried ``key`` in any header."""
@@ -84,8 +87,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(answer: Callable[[Seen], Answer]) -> Iterator[LoopbackServer]:
-    server = LoopbackServer(answer)
+def serving(
+    answer: Callable[[Seen], Answer], host: str = "127.0.0.1", port: int = 0
+) -> Iterator[LoopbackServer]:
+    """A server on ``host`` (any loopback address) and ``port`` (0: a free one)."""
+    server = LoopbackServer(answer, host, port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
@@ -97,8 +103,13 @@ def serving(answer: Callable[[Seen], Answer]) -> Iterator[LoopbackServer]:
 
 
 @contextmanager
-def forwarding(target: str, drop: Callable[[Seen], bool]) -> Iterator[LoopbackServer]:
-    """A proxy to ``target`` that does the work but loses the answer when ``drop`` says so."""
+def forwarding(
+    target: str,
+    drop: Callable[[Seen], bool] = lambda seen: False,
+    rewrite: Callable[[Seen, bytes], bytes] | None = None,
+) -> Iterator[LoopbackServer]:
+    """A proxy to ``target`` that does the work but loses the answer when ``drop`` says so,
+    and passes each answer's body through ``rewrite`` when given."""
     with httpx.Client(base_url=target, follow_redirects=False, timeout=60) as upstream:
 
         def answer(seen: Seen) -> Answer:
@@ -106,7 +117,8 @@ def forwarding(target: str, drop: Callable[[Seen], bool]) -> Iterator[LoopbackSe
             response = upstream.request(seen.method, seen.path, headers=headers, content=seen.body)
             if drop(seen):
                 return None
-            return response.status_code, dict(response.headers), response.content
+            content = rewrite(seen, response.content) if rewrite else response.content
+            return response.status_code, dict(response.headers), content
 
         with serving(answer) as server:
             yield server

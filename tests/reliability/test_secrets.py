@@ -20,9 +20,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import Answer, LoopbackServer, Seen, serving
+from loopback import Answer, LoopbackServer, Seen, forwarding, serving
 from reliability_support import calm, error_lines, pubsmith
 
+from pubsmith.client import CloudsmithClient
+from pubsmith.errors import UploadError
+from pubsmith.retry import RetryPolicy
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
 
@@ -342,3 +345,109 @@ def test_a_project_pyproject_cannot_send_the_key_to_another_port(
     assert "project file cannot redirect it" in line
     assert recorder.with_key(CANARY) == []
     assert recorder.seen == []
+
+
+def test_a_parts_url_on_another_host_is_refused_before_a_byte_is_sent(
+    sandbox: Sandbox, places: Places
+) -> None:
+    # As seen: an API on 127.0.0.1 naming multipart parts on 127.0.0.2. Loopback has no
+    # domain, so only the API's own host and port may receive the key.
+    big = places.cwd / "parts.bin"
+    big.write_bytes(os.urandom(6 * 1024 * 1024))
+    with serving(lambda seen: (200, {}, b""), host="127.0.0.2") as elsewhere:
+
+        def point_elsewhere(seen: Seen, content: bytes) -> bytes:
+            if seen.method == "POST" and seen.path == f"/files/{REPO}/":
+                return content.replace(sandbox.url.encode(), elsewhere.url.encode())
+            return content
+
+        with forwarding(sandbox.url, rewrite=point_elsewhere) as api:
+            completed = run(
+                places,
+                "publish",
+                f"raw:{big}",
+                "-o",
+                "version=1",
+                "--repo",
+                REPO,
+                "--chunk-size",
+                "5M",
+                "--debug",
+                api=api.url,
+            )
+            assert api.with_key(CANARY)
+            aborted = [seen.path for seen in api.seen if seen.path.endswith("/abort/")]
+    assert completed.returncode == 1
+    [line] = error_lines(completed.stderr)
+    assert "refusing to send the API key to 127.0.0.2 for the parts upload" in line
+    assert elsewhere.seen == []
+    assert len(aborted) == 1  # the upload the API opened is not left open
+
+
+# -- The key policy's loopback rows, against real servers on 127.0.0.1 and 127.0.0.2 --------
+
+
+def accepting(seen: Seen) -> Answer:
+    return 200, {"Content-Type": "application/json"}, b'{"authenticated": true}'
+
+
+def keys_seen(server: LoopbackServer) -> list[str | None]:
+    return [seen.headers.get("x-api-key") for seen in server.seen]
+
+
+@pytest.fixture
+def part(tmp_path: Path) -> Path:
+    path = tmp_path / "part.bin"
+    path.write_bytes(b"p" * 4096)
+    return path
+
+
+def client_for(api: LoopbackServer) -> CloudsmithClient:
+    return CloudsmithClient(api.url, CANARY, policy=RetryPolicy(max_attempts=1))
+
+
+def send_part(client: CloudsmithClient, url: str, path: Path) -> None:
+    client.upload_part(url, upload_id="u1", part_number=1, path=path, offset=0, length=4096)
+
+
+def test_the_api_itself_gets_the_key() -> None:
+    with serving(accepting) as api, client_for(api) as client:
+        client.user_self()
+    assert keys_seen(api) == [CANARY]
+
+
+def test_presigned_uploads_on_the_api_origin_get_no_key(part: Path) -> None:
+    with serving(accepting) as api, client_for(api) as client:
+        client.upload_post(f"{api.url}/presigned/post", {"key": "k"}, part)
+        client.upload_put(f"{api.url}/presigned/put", {"X-Api-Key": "planted"}, part)
+    assert keys_seen(api) == [None, None]
+
+
+def test_parts_on_a_loopback_apis_own_host_and_port_get_the_key(part: Path) -> None:
+    with serving(accepting) as api, client_for(api) as client:
+        send_part(client, f"{api.url}/parts/", part)
+    assert keys_seen(api) == [CANARY]
+
+
+def test_parts_on_another_loopback_host_with_the_same_port_are_refused(part: Path) -> None:
+    with serving(accepting) as api:
+        port = api.server_address[1]
+        with (
+            serving(accepting, host="127.0.0.2", port=port) as other,
+            client_for(api) as client,
+            pytest.raises(UploadError) as raised,
+        ):
+            send_part(client, f"http://127.0.0.2:{port}/parts/", part)
+    assert "refusing to send the API key to 127.0.0.2 for the parts upload" in str(raised.value)
+    assert other.seen == [] and api.seen == []
+
+
+def test_parts_on_another_port_of_the_loopback_host_are_refused(part: Path) -> None:
+    with (
+        serving(accepting) as api,
+        serving(accepting) as other,
+        client_for(api) as client,
+        pytest.raises(UploadError, match="refusing to send the API key to 127.0.0.1"),
+    ):
+        send_part(client, f"{other.url}/parts/", part)
+    assert other.seen == []

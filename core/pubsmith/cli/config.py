@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from pubsmith.cli.errors import handle_errors
+from pubsmith._text import printable
+from pubsmith.cli.errors import echo_warning, handle_errors
 
 __all__ = ["config_command"]
 
@@ -19,10 +20,15 @@ _MASK = "****"
 @click.option("--repo", metavar="OWNER/REPO", help="As `pubsmith publish --repo` would.")
 @click.option("--api-url", metavar="URL", help="As `--api-url` would.")
 @click.option("--api-key", metavar="KEY", help="As `--api-key` would (shown masked).")
+@click.option("--timeout", type=float, metavar="SECONDS", help="As `--timeout` would.")
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
 @handle_errors
 def config_command(
-    repo: str | None, api_url: str | None, api_key: str | None, as_json: bool
+    repo: str | None,
+    api_url: str | None,
+    api_key: str | None,
+    timeout: float | None,
+    as_json: bool,
 ) -> None:
     """Show each effective setting and where it came from.
 
@@ -33,16 +39,20 @@ def config_command(
     from pubsmith.config import load_config, user_config_path
     from pubsmith.oidc import oidc_plan
 
-    config = load_config(flags={"repo": repo, "api-url": api_url, "api-key": api_key})
+    config = load_config(
+        flags={"repo": repo, "api-url": api_url, "api-key": api_key, "timeout": timeout}
+    )
+    key = config.key()
     rows: list[tuple[str, str | None, str]] = [
         ("repo", _value(config.repo), _source(config.repo)),
         ("api-url", config.api_url.value, str(config.api_url.source)),
-        ("api-key", _MASK if config.api_key else None, _source(config.api_key)),
+        ("api-key", _MASK if key else None, _source(key)),
         ("tags", _value(config.tags), _source(config.tags)),
         ("republish", _value(config.republish), _source(config.republish)),
+        ("timeout", _value(config.timeout), _source(config.timeout)),
     ]
     rows += [(key, item.value, str(item.source)) for key, item in config.format_options.items()]
-    if config.api_key is None:
+    if key is None:
         owner = config.repo.value.partition("/")[0] if config.repo else None
         plan = oidc_plan(os.environ, org=owner)
         if plan is not None:
@@ -64,11 +74,12 @@ def config_command(
         width = max(len(name) for name, _, _ in rows)
         for name, value, source in rows:
             shown = value if value is not None else "(not set)"
-            click.echo(f"{name:<{width}}  {shown}" + (f"  [{source}]" if source else ""))
+            line = f"{name:<{width}}  {shown}" + (f"  [{source}]" if source else "")
+            click.echo(printable(line))  # values and paths come from files anyone may write
         state = "" if user_file.is_file() else " (does not exist)"
-        click.echo(f"user config file: {user_file}{state}")
+        click.echo(printable(f"user config file: {user_file}{state}"))
     for warning in config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo_warning(warning)
     config.check()
 
 

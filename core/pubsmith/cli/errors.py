@@ -9,18 +9,24 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from pubsmith._text import printable
 from pubsmith.cli.exit_codes import exit_code_for_error
 from pubsmith.errors import PubsmithError
 
-__all__ = ["echo_error", "handle_errors"]
+__all__ = ["echo_error", "echo_warning", "handle_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def echo_error(message: str) -> None:
-    # One line per problem: messages never span lines, whatever the server sent.
-    click.echo(f"error: {' '.join(message.split())}", err=True)
+    # One line per problem, whatever a file name, an artifact or the server put in it:
+    # a newline or an escape sequence is shown, never acted on.
+    click.echo(f"error: {printable(message)}", err=True)
+
+
+def echo_warning(message: str) -> None:
+    click.echo(f"warning: {printable(message)}", err=True)
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:

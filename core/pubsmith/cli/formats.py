@@ -6,6 +6,7 @@ import json
 
 import click
 
+from pubsmith._text import printable
 from pubsmith.cli.errors import handle_errors
 
 __all__ = ["formats_command"]
@@ -39,12 +40,13 @@ def formats_command(as_json: bool) -> None:
         ]
         click.echo(json.dumps(listing, indent=2))
         return
+    # Third-party plugins write these texts: shown, never acted on by the terminal.
     for plugin in registry:
-        click.echo(f"{plugin.PLUGIN_NAME:<12} {plugin.summary}")
+        click.echo(printable(f"{plugin.PLUGIN_NAME:<12} {plugin.summary}"))
         for option in plugin.options:
             flags: list[str] = [option.type]
             if option.required:
                 flags.append("required")
             if option.choices:
                 flags.append("one of " + "|".join(option.choices))
-            click.echo(f"    -o {option.name}=...  ({', '.join(flags)}) {option.help}")
+            click.echo(printable(f"    -o {option.name}=...  ({', '.join(flags)}) {option.help}"))

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pubsmith.cli.errors import handle_errors
+from pubsmith._text import printable
+from pubsmith.cli.errors import echo_warning, handle_errors
 from pubsmith.cli.exit_codes import ExitCode
 from pubsmith.errors import ConfigError
 
@@ -38,6 +39,12 @@ def _api_options(command: F) -> F:
         click.option("--api-key", metavar="KEY", help="API key [env: CLOUDSMITH_API_KEY]."),
         click.option("--allow-http", is_flag=True, help="Allow plain http:// to a remote host."),
         click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help="Longest time one request may take, to the end of its answer [default 120].",
+        ),
+        click.option(
             "--ca-bundle",
             type=click.Path(exists=True, dir_okay=False),
             help="CA bundle to verify the API's TLS certificate.",
@@ -54,15 +61,16 @@ def _client(
     api_url: str | None,
     api_key: str | None,
     allow_http: bool,
+    timeout: float | None,
     ca_bundle: str | None,
 ) -> Iterator[tuple[CloudsmithClient, PackageRef]]:
     from pubsmith.config import load_config
     from pubsmith.packages import PackageRef, connect
 
     ref = PackageRef.parse(package)
-    config = load_config(flags={"api-url": api_url, "api-key": api_key})
+    config = load_config(flags={"api-url": api_url, "api-key": api_key, "timeout": timeout})
     for warning in config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo_warning(warning)
     with connect(config, org=ref.owner, allow_http=allow_http, ca_bundle=ca_bundle) as client:
         yield client, ref
 
@@ -82,10 +90,11 @@ def _wait_options(command: F) -> F:
 
 
 def _print(as_json: bool, data: Any, line: str) -> None:
+    """``data`` exactly, as JSON, or ``line`` with what the server put in it made printable."""
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(line)
+        click.echo(printable(line))
 
 
 @click.command("promote")
@@ -101,6 +110,7 @@ def promote_command(
     api_url: str | None,
     api_key: str | None,
     allow_http: bool,
+    timeout: float | None,
     ca_bundle: str | None,
     to: str,
     move: bool,
@@ -116,7 +126,7 @@ def promote_command(
 
     if move and republish:
         raise ConfigError("--republish applies to copies only; drop it or --move")
-    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
         result = promote(
             client, ref, to, move=move, republish=republish, wait=not no_wait, timeout=wait_timeout
         )
@@ -138,16 +148,17 @@ def status_command(
     api_url: str | None,
     api_key: str | None,
     allow_http: bool,
+    timeout: float | None,
     ca_bundle: str | None,
 ) -> None:
     """Show a package's processing status; exit 1 if processing failed."""
-    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
         status = client.package_status(ref.owner, ref.repo, ref.slug)
     line = f"{ref}: {status.get('status_str') or 'unknown'}"
     if status.get("stage_str"):
         line += f" ({status['stage_str']})"
     if status.get("status_reason"):
-        line += f": {' '.join(str(status['status_reason']).split())}"
+        line += f": {' '.join(str(status['status_reason']).split())}"  # folded, then escaped
     _print(as_json, status, line)
     if status.get("is_sync_failed"):
         sys.exit(ExitCode.FAILED)
@@ -167,6 +178,7 @@ def tag_command(
     api_url: str | None,
     api_key: str | None,
     allow_http: bool,
+    timeout: float | None,
     ca_bundle: str | None,
     add: str | None,
     remove: str | None,
@@ -183,7 +195,7 @@ def tag_command(
         raise ConfigError("pass exactly one of --add, --remove, --replace or --clear")
     action, value = given[0]
     tags = [tag.strip() for tag in value.split(",") if tag.strip()]
-    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
         tagged = tag_package(client, ref, action, tags, immutable=immutable)
     now = package_tags(tagged)
     _print(
@@ -203,6 +215,7 @@ def resync_command(
     api_url: str | None,
     api_key: str | None,
     allow_http: bool,
+    timeout: float | None,
     ca_bundle: str | None,
     no_wait: bool,
     wait_timeout: float,
@@ -210,7 +223,7 @@ def resync_command(
     """Ask Cloudsmith to process a package again, and wait for it unless --no-wait."""
     from pubsmith.polling import wait_for_sync
 
-    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
         status = client.resync_package(ref.owner, ref.repo, ref.slug)
         if not no_wait:
             status = wait_for_sync(client, ref.owner, ref.repo, ref.slug, timeout=wait_timeout)
@@ -227,6 +240,7 @@ def delete_command(
     api_url: str | None,
     api_key: str | None,
     allow_http: bool,
+    timeout: float | None,
     ca_bundle: str | None,
     yes: bool,
 ) -> None:
@@ -235,6 +249,6 @@ def delete_command(
         if not sys.stdin.isatty():
             raise ConfigError(f"pass --yes to delete {package} without a prompt")
         click.confirm(f"Delete {package} for good?", abort=True, err=True)
-    with _client(package, api_url, api_key, allow_http, ca_bundle) as (client, ref):
+    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
         client.delete_package(ref.owner, ref.repo, ref.slug)
     _print(as_json, {"package": str(ref), "deleted": True}, f"deleted {ref}")

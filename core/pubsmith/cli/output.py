@@ -1,4 +1,9 @@
-"""Human output on stderr: a live status line on a terminal, plain lines elsewhere."""
+"""Human output on stderr: a live status line on a terminal, plain lines elsewhere.
+
+Every name, version, file name and server text is passed through
+:func:`~pubsmith._text.printable` on its way out, so an artifact or a server can neither
+send escape sequences to the terminal nor forge a line of its own.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import TextIO
 
 import click
 
+from pubsmith._text import printable
 from pubsmith.events import Event, Finished, Retrying, StageChanged, Throttled, Transferred
 from pubsmith.results import PublishResult
 
@@ -63,8 +69,8 @@ class ProgressDisplay:
                     self._draw(force=True)
             elif isinstance(event, Retrying):
                 self._line(
-                    f"retrying  {event.operation} after {event.reason}: attempt "
-                    f"{event.attempt} of {event.attempts} in {event.delay:.1f} s"
+                    f"retrying  {printable(event.operation)} after {printable(event.reason)}: "
+                    f"attempt {event.attempt} of {event.attempts} in {event.delay:.1f} s"
                 )
             elif isinstance(event, Throttled):
                 self._line(f"waiting   {event.delay:.1f} s for the API's rate limit")
@@ -82,8 +88,10 @@ class ProgressDisplay:
         if previous is not None and previous.stage == event.stage:
             return
         if event.stage in _WORDS:
-            detail = f" ({event.detail})" if event.detail else ""
-            click.echo(f"{_WORDS[event.stage]:<10} {event.file}{detail}", file=self.stream)
+            detail = f" ({printable(event.detail)})" if event.detail else ""
+            click.echo(
+                f"{_WORDS[event.stage]:<10} {printable(event.file)}{detail}", file=self.stream
+            )
 
     def _line(self, text: str) -> None:
         prefix = "\r\x1b[2K" if self.live else ""
@@ -99,12 +107,14 @@ class ProgressDisplay:
         active = [event for event in self._stages.values() if event.stage != "done"]
         parts = [f"[{self._done}/{self.total_files} done]"]
         for event in active[:3]:
-            name = event.file.rsplit("/", 1)[-1]
+            name = printable(event.file.rsplit("/", 1)[-1])
             sent = self._bytes.get(event.file)
             if event.stage == "transfer" and sent is not None and sent.total:
                 parts.append(f"{name} {100 * sent.sent // sent.total}%")
             else:
-                parts.append(f"{name} {event.detail or _WORDS.get(event.stage, event.stage)}")
+                parts.append(
+                    f"{name} {printable(event.detail or _WORDS.get(event.stage, event.stage))}"
+                )
         if len(active) > 3:
             parts.append(f"+{len(active) - 3} more")
         width = shutil.get_terminal_size().columns
@@ -113,6 +123,7 @@ class ProgressDisplay:
 
 
 def format_result(result: PublishResult) -> str:
+    """One line for one result, whatever its name, version or error holds."""
     identity = " ".join(part for part in (result.format, result.name, result.version) if part)
     line = f"{result.status:<10} {result.file}"
     if identity:
@@ -120,8 +131,8 @@ def format_result(result: PublishResult) -> str:
     if result.slug_perm:
         line += f"  slug_perm={result.slug_perm}"
     if result.error:
-        line += f"  error: {' '.join(result.error.split())}"
-    return line
+        line += f"  error: {result.error}"
+    return printable(line)
 
 
 def render_summary(results: Sequence[PublishResult], stream: TextIO | None = None) -> None:

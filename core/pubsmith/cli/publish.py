@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 
 import click
 
-from pubsmith.cli.errors import echo_error, handle_errors
+from pubsmith._text import printable
+from pubsmith.cli.errors import echo_error, echo_warning, handle_errors
 from pubsmith.cli.exit_codes import exit_code_for_results
 from pubsmith.cli.logs import configure_logging
 from pubsmith.cli.output import ProgressDisplay, render_summary
@@ -108,6 +108,13 @@ def _parse_size(text: str | None) -> int | None:
     help="Longest wait for processing, per package.",
 )
 @click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Longest time one request may take, connecting to the end of its answer "
+    "[default 120; an upload adds 1 s per 16 KiB it sends].",
+)
+@click.option(
     "--concurrency",
     "-j",
     type=click.IntRange(1, 64),
@@ -168,6 +175,7 @@ def publish_command(
     no_wait: bool,
     resync_failed: int,
     wait_timeout: float,
+    timeout: float | None,
     concurrency: int,
     chunk_size: str | None,
     as_json: bool,
@@ -192,6 +200,7 @@ def publish_command(
     from pubsmith.config import load_config
     from pubsmith.options import PublishOptions
     from pubsmith.publishing import plan, run
+    from pubsmith.settings import Settings
     from pubsmith.summary import append_step_summary
 
     config = load_config(
@@ -201,12 +210,22 @@ def publish_command(
             "api-key": api_key,
             "tags": tags,
             "republish": republish or None,
+            "timeout": timeout,
         }
     )
     known = [config.api_key.value.reveal()] if config.api_key else []
-    configure_logging(2 if debug else verbose, secrets=known)
+    redacting = configure_logging(2 if debug else verbose, secrets=known)
+
+    def settings() -> Settings:
+        # Resolved only once something is sent; a key found then (keyring, OIDC) is
+        # scrubbed from the log like a configured one.
+        resolved = config.settings(allow_http=allow_http, ca_bundle=ca_bundle)
+        if resolved.api_key is not None and len(resolved.api_key.reveal()) >= 4:
+            redacting.secrets.append(resolved.api_key.reveal())
+        return resolved
+
     for warning in config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo_warning(warning)
     parsed_options = _parse_options(options)
     options_object = PublishOptions(
         repo=config.repo.value if config.repo else None,
@@ -234,7 +253,7 @@ def publish_command(
     try:
         results = run(
             publish_plan,
-            settings=functools.partial(config.settings, allow_http=allow_http, ca_bundle=ca_bundle),
+            settings=settings,
             on_event=display,
         )
     finally:
@@ -245,7 +264,7 @@ def publish_command(
     try:
         append_step_summary(results)
     except PubsmithError as exc:
-        click.echo(f"warning: {exc}", err=True)
+        echo_warning(str(exc))
     shared = {result.error for result in results if not result.ok}
     if results and all(not result.ok for result in results) and len(shared) == 1:
         # One cause failed everything (a wrong key, an unknown repository): say it once.
@@ -253,10 +272,8 @@ def publish_command(
     elif not quiet:
         if dry_run and not as_json:
             for result in results:
-                click.echo(
-                    f"planned    {result.file}  [{result.format} {result.name} {result.version}]",
-                    err=True,
-                )
+                identity = f"{result.format} {result.name} {result.version}"
+                click.echo(printable(f"planned    {result.file}  [{identity}]"), err=True)
                 click.echo(
                     f"           payload: {json.dumps(result.payload, sort_keys=True)}", err=True
                 )
@@ -265,5 +282,5 @@ def publish_command(
     elif any(not result.ok for result in results):
         for result in results:
             if not result.ok:
-                click.echo(f"error: {result.file}: {result.error}", err=True)
+                echo_error(f"{result.file}: {result.error}")
     sys.exit(exit_code_for_results(results))

@@ -20,6 +20,7 @@ from typing import Any
 
 import pluggy
 
+from pubsmith._text import printable
 from pubsmith.config import Source
 from pubsmith.errors import PubsmithError
 from pubsmith.integrations._tool import ToolTable, dist_files, publish_for_tool
@@ -57,7 +58,7 @@ def publisher_class() -> type[Any]:
                     Path(self.root), artifacts, options, self.project_config, self.plugin_config
                 )
             except PubsmithError as exc:
-                self.app.abort(" ".join(str(exc).split()))
+                self.app.abort(printable(str(exc)))
                 return
             _report(self.app, results)
 
@@ -102,10 +103,10 @@ def _report(app: Any, results: Sequence[PublishResult]) -> None:
         if result.promoted_to:
             line += f", promoted to {result.promoted_to}"
         if result.status == "failed":
-            app.display_error(f"{line}: {' '.join((result.error or '').split())}")
+            app.display_error(printable(f"{line}: {result.error or ''}"))
         elif result.status == "skipped":
-            app.display_warning(line)
+            app.display_warning(printable(line))
         else:
-            app.display_success(line)
+            app.display_success(printable(line))
     if any(result.status == "failed" for result in results):
         app.abort(code=1)

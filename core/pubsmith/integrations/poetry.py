@@ -19,6 +19,7 @@ from cleo.helpers import option
 from poetry.console.commands.command import Command
 from poetry.plugins.application_plugin import ApplicationPlugin
 
+from pubsmith._text import printable
 from pubsmith.cli.exit_codes import exit_code_for_error, exit_code_for_results
 from pubsmith.config import Source
 from pubsmith.errors import PubsmithError
@@ -79,7 +80,7 @@ class CloudsmithPublishCommand(Command):  # type: ignore[misc]
             _, results = publish_for_tool(files, root=root, flags=table, flag_label="--{key}")
             append_step_summary(results)
         except PubsmithError as exc:
-            self.line_error(f"<error>error: {Formatter.escape(' '.join(str(exc).split()))}</>")
+            self.line_error(f"<error>error: {Formatter.escape(printable(str(exc)))}</>")
             return int(exit_code_for_error(exc))
         self._report(results)
         return int(exit_code_for_results(results))
@@ -95,9 +96,9 @@ class CloudsmithPublishCommand(Command):  # type: ignore[misc]
             if result.promoted_to:
                 line += f"  promoted to {result.promoted_to}"
             if result.error:
-                line += f"  error: {' '.join(result.error.split())}"
+                line += f"  error: {result.error}"
             style = "error" if result.status == "failed" else "info"
-            self.line_error(f"<{style}>{Formatter.escape(line)}</>")
+            self.line_error(f"<{style}>{Formatter.escape(printable(line))}</>")
 
 
 class CloudsmithPlugin(ApplicationPlugin):  # type: ignore[misc]

@@ -1,0 +1,194 @@
+"""Text from artifacts and servers cannot act on a terminal or forge a line of output.
+
+A real ``pubsmith`` publishes an npm package whose name holds a newline that starts a fake
+``error:`` line, a screen clear and a window-title (OSC) sequence, on a pseudo-terminal and
+through a pipe as CI logs see it; a loopback server answers statuses and errors holding
+the same. Every such character must come out escaped, and ``--json`` keep exact values.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
+from loopback import Answer, Seen, serving
+
+HOSTILE_NAME = "evil\nerror: forged line\x1b[2J\x1b]0;pwned\x07\x08\x00"
+HOSTILE_VERSION = "1.0.0\x1b[31m"
+RAW = ("\nerror: forged", "\x1b[2J", "\x1b]0;", "\x07", "\x08", "\x00", "\x1b[31m")
+SHOWN = "evil\\nerror: forged line\\x1b[2J\\x1b]0;pwned\\x07\\x08\\x00"
+
+
+@pytest.fixture
+def hostile_npm(tmp_path: Path) -> Path:
+    path = tmp_path / "evil-1.0.0.tgz"
+    manifest = json.dumps({"name": HOSTILE_NAME, "version": HOSTILE_VERSION}).encode()
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("package/package.json")
+        info.size = len(manifest)
+        archive.addfile(info, io.BytesIO(manifest))
+    return path
+
+
+def environment(sandbox: SandboxFixture) -> dict[str, str]:
+    return api_environment(sandbox.url, sandbox.api_key)
+
+
+def api_environment(url: str, key: str = "hostile-key") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDSMITH_")}
+    env.update(CLOUDSMITH_API_HOST=url, CLOUDSMITH_API_KEY=key)
+    return env
+
+
+def on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run with stderr on a pseudo-terminal; returns the exit code, stdout and the screen."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=terminal, stdin=subprocess.DEVNULL, env=env
+    )
+    os.close(terminal)
+    screen = bytearray()
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(controller)
+    assert process.stdout is not None
+    stdout = process.stdout.read()
+    process.stdout.close()
+    code = process.wait(timeout=60)
+    return code, stdout.decode(), screen.decode("utf-8", "replace")
+
+
+def assert_shown_not_acted_on(text: str) -> None:
+    for sequence in RAW:
+        assert sequence not in text, repr(text)
+    assert SHOWN in text
+
+
+def test_a_hostile_npm_name_on_a_terminal_is_shown_escaped(
+    cloudsmith_sandbox: SandboxFixture, hostile_npm: Path
+) -> None:
+    args = [sys.executable, "-m", "pubsmith", "publish", str(hostile_npm)]
+    args += ["--repo", cloudsmith_sandbox.repo_slug, "--json"]
+    code, stdout, screen = on_a_terminal(args, environment(cloudsmith_sandbox))
+    assert code == 0, screen
+    # The live display's own sequences are the only ones that reach the terminal.
+    assert_shown_not_acted_on(screen.replace("\r\x1b[2K", ""))
+    [result] = json.loads(stdout)
+    assert (result["name"], result["version"]) == (HOSTILE_NAME, HOSTILE_VERSION)
+
+
+def test_a_hostile_npm_name_in_a_ci_log_is_one_escaped_line(
+    cloudsmith_sandbox: SandboxFixture, hostile_npm: Path
+) -> None:
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "pubsmith", "publish", str(hostile_npm), "-v"),
+            *("--repo", cloudsmith_sandbox.repo_slug),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment(cloudsmith_sandbox),
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert_shown_not_acted_on(completed.stderr)
+    assert not [line for line in completed.stderr.splitlines() if line.startswith("error:")]
+    [published] = [line for line in completed.stderr.splitlines() if line.startswith("published")]
+    assert f"[npm {SHOWN} 1.0.0\\x1b[31m]" in published
+
+
+def test_a_hostile_dry_run_plan_is_one_escaped_line(hostile_npm: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pubsmith", "publish", str(hostile_npm), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert_shown_not_acted_on(completed.stderr)
+    assert len(completed.stderr.splitlines()) == 2  # the plan and its payload
+
+
+HOSTILE_STATUS = {
+    "status_str": "Failed\x1b[2J",
+    "stage_str": "Fully Synchronised\x1b]0;pwned\x07",
+    "status_reason": "bad package\nerror: forged line\x08\x00\u202etxt.exe",
+    "is_sync_failed": True,
+    "is_sync_completed": False,
+}
+
+
+def hostile_server(seen: Seen) -> Answer:
+    if seen.path.endswith("/status/"):
+        return 200, {"Content-Type": "application/json"}, json.dumps(HOSTILE_STATUS).encode()
+    detail = {"detail": "no\nerror: forged\x1b[2J", "fields": {"tags\x1b]0;x\x07": ["bad\x07"]}}
+    return 400, {"Content-Type": "application/json"}, json.dumps(detail).encode()
+
+
+STATUS_RAW = ("\x1b[2J", "\x1b]0;", "\x07", "\x08", "\x00", "\u202e", "\nerror: forged")
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "pipe"])
+def test_a_server_status_with_control_characters_is_shown_escaped(terminal: bool) -> None:
+    with serving(hostile_server) as server:
+        args = [sys.executable, "-m", "pubsmith", "status", "acme/repo/slug1"]
+        env = api_environment(server.url)
+        if terminal:
+            code, shown, screen = on_a_terminal(args, env)
+            shown += screen
+        else:
+            completed = subprocess.run(
+                args, capture_output=True, text=True, env=env, timeout=120, check=False
+            )
+            code, shown = completed.returncode, completed.stdout + completed.stderr
+        as_json = subprocess.run(
+            [*args, "--json"], capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+    assert code == 1
+    for sequence in STATUS_RAW:
+        assert sequence not in shown, repr(shown)
+    assert len(shown.strip().splitlines()) == 1
+    assert "Failed\\x1b[2J (Fully Synchronised\\x1b]0;pwned\\x07)" in shown
+    assert "bad package error: forged line\\x08\\x00\\u202etxt.exe" in shown
+    assert json.loads(as_json.stdout) == HOSTILE_STATUS  # exact, JSON-escaped
+
+
+def test_a_server_error_with_control_characters_is_one_escaped_line() -> None:
+    with serving(hostile_server) as server:
+        completed = subprocess.run(
+            [sys.executable, "-m", "pubsmith", "tag", "acme/repo/slug1", "--add", "x"],
+            capture_output=True,
+            text=True,
+            env=api_environment(server.url),
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 1
+    for sequence in STATUS_RAW:
+        assert sequence not in completed.stderr, repr(completed.stderr)
+    [line] = completed.stderr.splitlines()
+    assert line.startswith("error: tag package slug1 in acme/repo failed (HTTP 400)")
+    assert "no error: forged\\x1b[2J" in line and "tags\\x1b]0;x\\x07: bad\\x07" in line

@@ -1,0 +1,157 @@
+"""Text that is not UTF-8 is refused at planning: exit 2, one line, nothing sent.
+
+A shell hands a program bytes; Python holds the undecodable ones as lone surrogates, which
+httpx cannot encode. Each case runs the real ``pubsmith`` with byte arguments, as a shell
+would pass ``$'1\\xff'``, against a sandbox that must see no request at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+
+
+def pubsmith(
+    sandbox: SandboxFixture, *args: str | bytes, cwd: Path
+) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDSMITH_")}
+    env.update(CLOUDSMITH_API_HOST=sandbox.url, CLOUDSMITH_API_KEY=sandbox.api_key)
+    return subprocess.run(
+        [sys.executable, "-m", "pubsmith", "publish", *args],
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def refused(completed: subprocess.CompletedProcess[bytes], sandbox: SandboxFixture) -> str:
+    """The one error line, after checking exit 2, no traceback and nothing sent."""
+    stderr = completed.stderr.decode("utf-8")  # strict: pubsmith itself writes only UTF-8
+    assert completed.returncode == 2, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert sandbox.state()["requests"] == {}
+    return lines[0]
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("notes\n")
+    return path
+
+
+def test_a_file_name_that_is_not_utf8(cloudsmith_sandbox: SandboxFixture, tmp_path: Path) -> None:
+    name = b"caf\xe9.txt"  # Latin-1, as an old archive or another system left it
+    (tmp_path / os.fsdecode(name)).write_text("latin\n")
+    completed = pubsmith(
+        cloudsmith_sandbox,
+        b"raw:" + name,
+        "-o",
+        "version=1",
+        "--repo",
+        cloudsmith_sandbox.repo_slug,
+        "--json",
+        cwd=tmp_path,
+    )
+    line = refused(completed, cloudsmith_sandbox)
+    assert "caf\\xe9.txt" in line and "not valid UTF-8" in line
+    assert completed.stdout == b""
+
+
+def test_an_option_value_that_is_not_utf8(cloudsmith_sandbox: SandboxFixture, notes: Path) -> None:
+    completed = pubsmith(
+        cloudsmith_sandbox,
+        f"raw:{notes}",
+        b"-o",
+        b"raw.version=1\xff",
+        "--repo",
+        cloudsmith_sandbox.repo_slug,
+        cwd=notes.parent,
+    )
+    line = refused(completed, cloudsmith_sandbox)
+    assert "version '1\\xff' is not valid UTF-8" in line
+
+
+def test_tags_that_are_not_utf8(cloudsmith_sandbox: SandboxFixture, notes: Path) -> None:
+    completed = pubsmith(
+        cloudsmith_sandbox,
+        f"raw:{notes}",
+        "-o",
+        "version=1",
+        "--tags",
+        b"ok,a\xff",
+        "--repo",
+        cloudsmith_sandbox.repo_slug,
+        cwd=notes.parent,
+    )
+    line = refused(completed, cloudsmith_sandbox)
+    assert "tags 'ok,a\\xff' is not valid UTF-8" in line
+
+
+def test_a_repository_name_that_is_not_utf8(
+    cloudsmith_sandbox: SandboxFixture, notes: Path
+) -> None:
+    completed = pubsmith(
+        cloudsmith_sandbox,
+        f"raw:{notes}",
+        "-o",
+        "version=1",
+        "--repo",
+        b"acme/sandb\xf6x",
+        cwd=notes.parent,
+    )
+    line = refused(completed, cloudsmith_sandbox)
+    assert "--repo" in line and "sandb\\xf6x" in line
+
+
+def test_one_bad_name_among_good_files_stops_the_whole_call(
+    cloudsmith_sandbox: SandboxFixture, notes: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / os.fsdecode(b"r\xe9sum\xe9.txt")
+    bad.write_text("cv\n")
+    completed = pubsmith(
+        cloudsmith_sandbox,
+        f"raw:{notes}",
+        b"raw:" + os.fsencode(bad),
+        "-o",
+        "version=1",
+        "--repo",
+        cloudsmith_sandbox.repo_slug,
+        cwd=tmp_path,
+    )
+    line = refused(completed, cloudsmith_sandbox)
+    assert "r\\xe9sum\\xe9.txt" in line
+
+
+def test_a_utf8_name_in_a_directory_that_is_not_utf8_publishes(
+    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+) -> None:
+    # Only the file's own name is sent; the directory it sits in never is.
+    folder = tmp_path / os.fsdecode(b"build-\xff")
+    folder.mkdir()
+    (folder / "notes.txt").write_text("fine\n")
+    completed = pubsmith(
+        cloudsmith_sandbox,
+        b"raw:" + os.fsencode(folder / "notes.txt"),
+        "-o",
+        "version=1",
+        "--repo",
+        cloudsmith_sandbox.repo_slug,
+        "--no-wait",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    [result] = json.loads(completed.stdout)
+    assert result["status"] == "published"
+    assert result["payload"]["name"] == "notes.txt"
