@@ -29,6 +29,7 @@ EXPECTED = [
     "PubsmithError",
     "RateLimitedError",
     "ServerError",
+    "Strength",
     "TransportError",
     "UploadError",
     "ValidationError",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from pubsmith.hookspecs import hookimpl
-    from pubsmith.plugin import FormatPlugin, Option, PackageInfo
+    from pubsmith.plugin import FormatPlugin, Option, PackageInfo, Strength
     from pubsmith.publishing import publish
     from pubsmith.results import PublishResult
 
@@ -55,6 +55,7 @@ __all__ = [
     "PubsmithError",
     "RateLimitedError",
     "ServerError",
+    "Strength",
     "TransportError",
     "UploadError",
     "ValidationError",
@@ -69,6 +70,7 @@ _HOMES = {
     "FormatPlugin": "pubsmith.plugin",
     "Option": "pubsmith.plugin",
     "PackageInfo": "pubsmith.plugin",
+    "Strength": "pubsmith.plugin",
     "publish": "pubsmith.publishing",
     "PublishResult": "pubsmith.results",
 }

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubsmith.errors import ArtifactError, ConfigError, PubsmithError
+from pubsmith.errors import ArtifactError, ConfigError, PluginError, PubsmithError
 from pubsmith.plugin import PackageInfo
 from pubsmith.registry import FormatRegistry
 from pubsmith.sandbox.faults import FaultInjector
@@ -139,6 +139,8 @@ def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageI
         _, _, info = registry.inspect(path, format_name)
     except ArtifactError as exc:
         return f"{path.name}: {exc.problem}", None
+    except PluginError as exc:  # already one line naming the plugin and its distribution
+        return f"{path.name}: {exc}", None
     except Exception as exc:  # a third-party plugin's bug is a finding, not a crash
         return f"{path.name}: the {format_name} plugin failed: {type(exc).__name__}: {exc}", None
     return None, info
