@@ -200,7 +200,10 @@ def check_readable_file(path: Path) -> None:
 
 
 def _checked_info(registration: Registration, method: str, info: object, path: Path) -> PackageInfo:
-    if isinstance(info, PackageInfo) and isinstance(info.fields, Mapping):
+    if not isinstance(info, PackageInfo):
+        problem = f"{method} returned {printable(repr(info), 60)}, not a pubsmith.PackageInfo"
+    elif not isinstance(info.fields, Mapping):
+        problem = f"{method} returned fields that are not a mapping of option names to values"
+    else:
         return info
-    problem = f"{method} returned {printable(repr(info), 60)}, not a pubsmith.PackageInfo"
     raise PluginError(registration.failure(problem), path=path)

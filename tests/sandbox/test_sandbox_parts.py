@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pubsmith import Artifact, FormatPlugin, PackageInfo
+from pubsmith import Artifact, FormatPlugin, PackageInfo, Strength
 from pubsmith.errors import ConfigError, PluginError, ValidationError
 from pubsmith.registry import FormatRegistry
 from pubsmith.sandbox import Faults, SandboxConfig, processing
@@ -198,8 +198,8 @@ class _Boom(FormatPlugin):
     PLUGIN_NAME = "boom"
     summary = "a plugin with a bug"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return False
+    def recognise(self, artifact: Artifact) -> Strength:
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         raise KeyError("oops")
@@ -212,7 +212,10 @@ def test_a_plugin_bug_fails_processing_with_a_clear_reason(
     artifact.write_bytes(b"boom")
     monkeypatch.setattr(processing, "_load_registry", lambda: FormatRegistry({"boom": _Boom()}))
     reason, info = processing.inspect_artifact(artifact, "boom")
-    assert reason == "thing.boom: the boom plugin failed: KeyError: 'oops'"
+    assert reason == (
+        "thing.boom: format plugin 'boom' (registered directly) failed in "
+        "read_metadata ('oops'); fix the plugin"
+    )
     assert info is None
     assert processing.inspect_artifact(artifact, "unplugged") == (None, None)
 

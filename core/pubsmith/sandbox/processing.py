@@ -140,7 +140,7 @@ def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageI
     except ArtifactError as exc:
         return f"{path.name}: {exc.problem}", None
     except PluginError as exc:  # already one line naming the plugin and its distribution
-        return f"{path.name}: {exc}", None
+        return f"{path.name}: {exc.problem}", None
     except Exception as exc:  # a third-party plugin's bug is a finding, not a crash
         return f"{path.name}: the {format_name} plugin failed: {type(exc).__name__}: {exc}", None
     return None, info
