@@ -108,14 +108,28 @@ class FormatRegistry:
         return self._detect(artifact), artifact
 
     def inspect(
-        self, path: Path | str, format_name: str | None = None
+        self,
+        path: Path | str,
+        format_name: str | None = None,
+        *,
+        companions: Mapping[str, Path] | None = None,
     ) -> tuple[FormatPlugin, Artifact, PackageInfo]:
-        """Pick the format of ``path`` and read what it and the companions beside it state."""
+        """Pick the format of ``path`` and read what it and its companions state.
+
+        ``companions`` maps file options to files, as ``-o`` gives them; the plugin finds
+        the others beside ``path``.
+        """
         registration, artifact = self.identify(path, format_name)
         info = read_metadata(registration, artifact)
-        beside = find_companions(registration, artifact)
-        companions = read_companions(registration, artifact, beside)
-        return registration.plugin, artifact, merge_info(info, companions)
+        plugin = registration.plugin
+        given = {
+            key: value
+            for key, value in (companions or {}).items()
+            if (option := plugin.option(key)) is not None and option.type == "file"
+        }
+        values = {**find_companions(registration, artifact), **given}
+        read = read_companions(registration, artifact, values)
+        return plugin, artifact, merge_info(info, read)
 
     def _detect(self, artifact: Artifact) -> Registration:
         claims = self.claims(artifact)

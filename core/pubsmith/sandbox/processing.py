@@ -12,6 +12,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,33 +101,38 @@ class Processor:
         if path is None or not path.is_file():
             return Outcome(f"{record.filename}: the uploaded file is missing.")
         with tempfile.TemporaryDirectory(prefix="sandbox-inspect-") as scratch:
-            # Some formats keep metadata in a companion (nix's narinfo, a .pom beside its
-            # jar): lay the uploaded companions beside the file, as they were on the client.
+            # Some formats keep metadata in a companion (nix's narinfo, a jar's pom): lay the
+            # uploaded companions beside the file, and name each by its payload field.
             folder = Path(scratch)
-            for companion in [path, *self._companion_paths(record)]:
+            given: dict[str, Path] = {}
+            for field_name, companion in [("package_file", path), *self._companions(record)]:
                 link = folder / companion.name
                 if not link.exists():
                     link.symlink_to(companion)
-            reason, info = inspect_artifact(folder / path.name, record.format)
+                given.setdefault(field_name, link)
+            reason, info = inspect_artifact(folder / path.name, record.format, given)
         if reason:
             return Outcome(reason)
         size, checksums = _checksums(path)
         return Outcome(None, info, checksums, size)
 
-    def _companion_paths(self, record: PackageRecord) -> list[Path]:
-        paths = []
+    def _companions(self, record: PackageRecord) -> list[tuple[str, Path]]:
+        found = []
         for ref in record.files:
             upload = self._uploads.get(ref.identifier) if ref.identifier != record.upload else None
             path = self._uploads.blob_path(upload) if upload else None
             if path is not None and path.is_file():
-                paths.append(path)
-        return paths
+                found.append((ref.field, path))
+        return found
 
 
-def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageInfo | None]:
+def inspect_artifact(
+    path: Path, format_name: str, companions: Mapping[str, Path] | None = None
+) -> tuple[str | None, PackageInfo | None]:
     """Open ``path`` with the plugin of ``format_name``: (failure reason, what it read).
 
-    A format without an installed plugin passes unchecked, with nothing read.
+    ``companions`` maps payload fields to the files uploaded for them. A format without an
+    installed plugin passes unchecked, with nothing read.
     """
     try:
         registry = _load_registry()
@@ -136,7 +142,7 @@ def inspect_artifact(path: Path, format_name: str) -> tuple[str | None, PackageI
     except PubsmithError as exc:
         return f"Format plugins could not be loaded: {exc}", None
     try:
-        _, _, info = registry.inspect(path, format_name)
+        _, _, info = registry.inspect(path, format_name, companions=companions)
     except ArtifactError as exc:
         return f"{path.name}: {exc.problem}", None
     except PluginError as exc:  # already one line naming the plugin and its distribution
