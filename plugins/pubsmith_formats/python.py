@@ -25,15 +25,20 @@ class PythonFormat(FormatPlugin):
     def recognise(self, artifact: Artifact) -> Strength:
         if artifact.kind not in ("zip", "tar"):
             return Strength.NONE
-        names = artifact.names()
+        # A zip named .whl is a wheel to its name alone, even when it is too damaged to list:
+        # read_metadata then says what is wrong with it.
+        named = Strength.CONTAINER if artifact.filename.endswith(".whl") else Strength.NONE
+        try:
+            names = artifact.names()
+        except ArtifactError:
+            return named if artifact.kind == "zip" else Strength.NONE
         # Build backends write an sdist's PKG-INFO and a wheel's .dist-info/WHEEL; sdists of
         # Rust, PHP or infrastructure projects carry other formats' manifests beside them.
         if any(_SDIST_PKG_INFO.match(name) for name in names):
             return Strength.MARKER
         if artifact.kind == "zip" and any(_WHEEL.match(name) for name in names):
             return Strength.MARKER
-        is_wheel_named = artifact.kind == "zip" and artifact.filename.endswith(".whl")
-        return Strength.CONTAINER if is_wheel_named else Strength.NONE
+        return named if artifact.kind == "zip" else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind not in ("zip", "tar"):
