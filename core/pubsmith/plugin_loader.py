@@ -102,6 +102,10 @@ def _register(manager: pluggy.PluginManager, plugin: object, origin: Origin) -> 
             f"{origin.describe()}: {_signature_problem(manager, plugin) or _last_line(exc)}; "
             f"{origin.advice()}"
         ) from None
+    except ValueError:  # pluggy's refusal of a second plugin under one name
+        raise PluginError(
+            f"{origin.describe()} is registered twice under one name; {origin.advice()}"
+        ) from None
     callers = manager.get_hookcallers(plugin) or []
     unknown = sorted(caller.name for caller in callers if not caller.has_spec())
     if unknown:

@@ -39,7 +39,7 @@ class Origin:
         """``pubsmith-widget 1.0``, or where a directly registered plugin came from."""
         if self.distribution is None:
             return "registered directly"
-        return f"{self.distribution} {self.version}".rstrip()
+        return " ".join(part for part in (self.distribution, self.version) if part)
 
     def describe(self, name: str | None = None) -> str:
         """``format plugin 'widget' (pubsmith-widget 1.0)``, by ``name`` once it is known."""

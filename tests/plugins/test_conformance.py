@@ -8,6 +8,7 @@ format's look-alike.
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
 from catalog import Fixture, load_catalog
 
 CATALOG = load_catalog()
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins" / "pubsmith_formats"
 
 
 def _sample(fixture: Fixture) -> Sample:
@@ -79,3 +81,16 @@ def test_no_format_takes_another_formats_lookalike(
     format_name: str, registry: FormatRegistry, tmp_path: Path
 ) -> None:
     check_lookalikes_refused(format_name, tmp_path, registry=registry)
+
+
+@pytest.mark.parametrize("module", sorted(PLUGINS.glob("[!_]*.py")), ids=lambda module: module.stem)
+def test_no_builtin_imports_another(module: Path) -> None:
+    # Each plugin owns its markers; only the private helper modules are shared.
+    imported = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    builtins = {name for name in imported if name.startswith("pubsmith_formats")}
+    assert all(name.startswith("pubsmith_formats._") for name in builtins), builtins
