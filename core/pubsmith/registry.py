@@ -19,7 +19,15 @@ from pubsmith.plugin import FormatPlugin, PackageInfo, Strength
 from pubsmith.plugin_loader import ENTRY_POINT_GROUP, load_registrations
 from pubsmith.registration import Origin, Registration, printable
 
-__all__ = ["ENTRY_POINT_GROUP", "FormatRegistry", "check_readable_file", "merge_info"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "FormatRegistry",
+    "check_readable_file",
+    "find_companions",
+    "merge_info",
+    "read_companions",
+    "read_metadata",
+]
 
 _DETECTION_HINT = "name the file's format as FORMAT:FILE to skip detection"
 
