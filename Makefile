@@ -50,7 +50,7 @@ test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
 	PUBSMITH_POETRY=$(CURDIR)/$(POETRY_VENV)/bin/poetry \
 	$(BIN)/pytest -q
 
-LINTED := core plugins sandbox tests scripts benchmarks fixtures/catalog.py
+LINTED := core plugins sandbox tests scripts benchmarks fixtures/catalog.py docs/example-plugin
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check $(LINTED)

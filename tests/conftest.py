@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,34 @@ def _private_config(
         "GITHUB_STEP_SUMMARY",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+PluginInstaller = Callable[[str, Mapping[str, str], Mapping[str, str]], Path]
+
+
+@pytest.fixture
+def plugin_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PluginInstaller]:
+    """Install distributions on sys.path: ``install(name, {module: source}, {entry: module})``.
+
+    Each is a real installed distribution (a ``.dist-info`` with entry points), so its
+    ``pubsmith.formats`` entry points load like any other plugin's.
+    """
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    installed: list[str] = []
+
+    def install(name: str, modules: Mapping[str, str], entry_points: Mapping[str, str]) -> Path:
+        dist_info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        lines = "\n".join(f"{key} = {value}" for key, value in entry_points.items())
+        (dist_info / "entry_points.txt").write_text(f"[pubsmith.formats]\n{lines}\n")
+        for module, source in modules.items():
+            (site / f"{module}.py").write_text(textwrap.dedent(source))
+            installed.append(module)
+        return site
+
+    yield install
+    for module in installed:
+        sys.modules.pop(module, None)

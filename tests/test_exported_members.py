@@ -31,6 +31,7 @@ EXPECTED = [
     "PubsmithError",
     "RateLimitedError",
     "ServerError",
+    "Strength",
     "TransportError",
     "UploadError",
     "ValidationError",

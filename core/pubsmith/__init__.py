@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from pubsmith.hookspecs import hookimpl
     from pubsmith.options import PublishOptions
-    from pubsmith.plugin import FormatPlugin, Option, PackageInfo
+    from pubsmith.plugin import FormatPlugin, Option, PackageInfo, Strength
     from pubsmith.publishing import PublishPlan, plan, publish, run
     from pubsmith.results import PublishResult
 
@@ -58,6 +58,7 @@ __all__ = [
     "PubsmithError",
     "RateLimitedError",
     "ServerError",
+    "Strength",
     "TransportError",
     "UploadError",
     "ValidationError",
@@ -77,6 +78,7 @@ _HOMES = {
     "PublishOptions": "pubsmith.options",
     "PublishPlan": "pubsmith.publishing",
     "plan": "pubsmith.publishing",
+    "Strength": "pubsmith.plugin",
     "publish": "pubsmith.publishing",
     "run": "pubsmith.publishing",
     "PublishResult": "pubsmith.results",

@@ -17,14 +17,18 @@ _UNSAFE = re.compile(
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(text: str) -> str:
+def printable(text: str, limit: int | None = None) -> str:
     """``text`` with every character that would act on a terminal shown escaped instead.
 
     ``\\n``, ``\\r`` and ``\\t`` by name, an undecodable byte of a file name as ``\\xff``,
     other controls as ``\\x1b`` or ``\\u202e``; everything else, any script included, is
-    left alone. The result is one line that shows what the text holds.
+    left alone. The result is one line that shows what the text holds, cut to ``limit``
+    characters (ending in "…") when one is given.
     """
-    return _UNSAFE.sub(_escape, text)
+    shown = _UNSAFE.sub(_escape, text)
+    if limit is not None and len(shown) > limit:
+        return shown[: limit - 1] + "…"
+    return shown
 
 
 def is_utf8(text: str) -> bool:

@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Literal, cast
+from typing import BinaryIO, Literal, TypeVar, cast
 
 from pubsmith.errors import ArtifactError
 
@@ -41,6 +41,32 @@ _COMPRESSED_MAGIC = {
     b"\xfd7zXZ\x00": "xz",
     b"\x28\xb5\x2f\xfd": "zst",
 }
+
+
+_Member = TypeVar("_Member", bound="_StrictTarInfo")
+# tarfile's own errors for a header that does not parse, and for one it must not skip
+# (typeshed does not list them).
+_DAMAGED_HEADER: tuple[type[Exception], ...] = tuple(
+    vars(tarfile)[name] for name in ("InvalidHeaderError", "TruncatedHeaderError")
+)
+_SUBSEQUENT_HEADER: type[Exception] = vars(tarfile)["SubsequentHeaderError"]
+
+
+class _StrictTarInfo(tarfile.TarInfo):
+    """A member header that does not parse, past the first, is damage, not the archive's end.
+
+    tarfile ends a listing quietly at such a header, so a corrupted archive would read as a
+    shorter, valid one.
+    """
+
+    @classmethod
+    def fromtarfile(cls: type[_Member], archive: tarfile.TarFile) -> _Member:
+        try:
+            return super().fromtarfile(archive)
+        except _DAMAGED_HEADER as exc:
+            if archive.offset == 0:
+                raise  # tarfile reports these itself
+            raise _SUBSEQUENT_HEADER(f"damaged member header ({exc})") from None
 
 
 class Artifact:
@@ -116,7 +142,7 @@ class Artifact:
                     self._check_size(name, info.file_size)
                     return archive.read(info)
             if self.kind == "tar":
-                with tarfile.open(self.path, "r:*") as archive:
+                with tarfile.open(self.path, "r:*", tarinfo=_StrictTarInfo) as archive:
                     member = archive.getmember(name)
                     self._check_size(name, member.size)
                     extracted = archive.extractfile(member)
@@ -153,8 +179,11 @@ class Artifact:
                 with zipfile.ZipFile(self.path) as archive:
                     return dict.fromkeys(archive.namelist())
             if kind == "tar":
-                with tarfile.open(self.path, "r:*") as archive:
-                    return dict.fromkeys(member.name for member in archive)
+                with tarfile.open(self.path, "r:*", tarinfo=_StrictTarInfo) as archive:
+                    members = archive.getmembers()
+                if self.compression is None and members:
+                    self._check_complete(members[-1])
+                return dict.fromkeys(member.name for member in members)
             if kind == "ar":
                 return dict.fromkeys(self._ar_index())
         except _ARCHIVE_ERRORS as exc:
@@ -162,6 +191,16 @@ class Artifact:
                 self.path, f"is a corrupt or truncated {kind} archive ({exc})"
             ) from None
         return {}
+
+    def _check_complete(self, last: tarfile.TarInfo) -> None:
+        """A plain tar cut short ends without its end-of-archive block, which tarfile allows.
+
+        A compressed one fails to decompress instead.
+        """
+        blocks = -(-last.size // tarfile.BLOCKSIZE)
+        end = last.offset_data + blocks * tarfile.BLOCKSIZE
+        if end + tarfile.BLOCKSIZE > self.size:
+            raise ArtifactError(self.path, f"is a truncated tar archive (it ends in {last.name})")
 
     def _starts_with_tar(self) -> bool:
         try:

@@ -51,7 +51,16 @@ class OptionError(ConfigError):
 
 
 class PluginError(PubsmithError):
-    """A format plugin failed to load or clashes with another plugin."""
+    """A format plugin failed to load, clashes with another plugin, or broke its contract.
+
+    The message names the plugin and its distribution. ``path`` is the file the plugin was
+    working on when it failed, if any; ``problem`` is the message without it.
+    """
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.problem = message
+        super().__init__(f"{path}: {message}" if path is not None else message)
 
 
 class ArtifactError(PubsmithError):

@@ -15,9 +15,16 @@ from typing import Any
 
 from pubsmith._text import is_utf8, printable
 from pubsmith.artifact import Artifact
-from pubsmith.errors import ArtifactError, OptionError
+from pubsmith.errors import ArtifactError, OptionError, PluginError
 from pubsmith.plugin import FormatPlugin, Option, PackageInfo
-from pubsmith.registry import FormatRegistry
+from pubsmith.registration import Registration
+from pubsmith.registry import (
+    FormatRegistry,
+    find_companions,
+    merge_info,
+    read_companions,
+    read_metadata,
+)
 
 __all__ = [
     "PackagePlan",
@@ -29,8 +36,6 @@ __all__ = [
     "resolve_values",
 ]
 
-_COMMON_FIELDS = ("tags", "republish")
-
 
 @dataclass(frozen=True)
 class PackagePlan:
@@ -40,9 +45,13 @@ class PackagePlan:
     format: str
     name: str | None
     version: str | None
-    plugin: FormatPlugin = field(repr=False, compare=False)
+    registration: Registration = field(repr=False, compare=False)
     values: Mapping[str, Any] = field(default_factory=dict)
     """Payload values by field; file fields hold ``Path`` (or a list of them)."""
+
+    @property
+    def plugin(self) -> FormatPlugin:
+        return self.registration.plugin
 
     @property
     def files(self) -> dict[str, Path | list[Path]]:
@@ -70,7 +79,12 @@ class PackagePlan:
                 values[key] = [identifiers[path] for path in value]
             else:
                 values[key] = value
-        return self.plugin.build_payload(values)
+        with self.registration.calling("build_payload", path=self.path):
+            payload = self.plugin.build_payload(values)
+        if not isinstance(payload, dict):
+            problem = f"build_payload returned {printable(repr(payload), 60)}, not a dict"
+            raise PluginError(self.registration.failure(problem), path=self.path)
+        return payload
 
     def preview_payload(self) -> dict[str, Any]:
         """The payload with each file shown as :func:`preview_identifier` would name it."""
@@ -115,31 +129,35 @@ def plan_package(
 
     ``format_name`` (in any letter case) skips detection. ``options`` are the raw
     ``-o key=value`` strings (``--distribution`` arrives as the ``distribution`` option;
-    ``FORMAT.key`` applies to one format only). Values come from the user first, then
-    companions found beside the file, then the artifact itself. ``strict_options=False``
-    leaves checking option names to the caller, which knows every format in a multi-file
-    call.
+    ``FORMAT.key`` applies to one format only). Each value comes from the user first, then
+    companion files found beside the file, then the artifact itself, then what its
+    companions state (see :func:`resolve_values`). ``strict_options=False`` leaves checking
+    option names to the caller, which knows every format in a multi-file call.
     """
     if format_name:
         # An unknown name is passed on as typed, for the registry's error to name it.
         format_name = registry.canonical_name(format_name) or format_name
-    plugin, artifact, info = registry.inspect(path, format_name)
+    registration, artifact = registry.identify(path, format_name)
     if strict_options:
-        check_option_keys(options or {}, [plugin], registry)
-    values = resolve_values(plugin, artifact, info, options or {})
+        check_option_keys(options or {}, [registration.plugin], registry)
+    info = read_metadata(registration, artifact)
+    values, merged = resolve_values(registration, artifact, info, options or {})
     if tags:
         values["tags"] = ",".join(tags)
     if republish:
         values["republish"] = True
     _check_utf8(artifact.path, values)
-    return PackagePlan(
+    plan = PackagePlan(
         path=artifact.path,
-        format=plugin.PLUGIN_NAME,
-        name=_text(values.get("name")) or info.name,
-        version=_text(values.get("version")) or info.version,
-        plugin=plugin,
+        format=registration.name,
+        name=_text(values.get("name")) or merged.name,
+        version=_text(values.get("version")) or merged.version,
+        registration=registration,
         values=values,
     )
+    # build_payload is the plugin's code: a bug in it shows now, before anything is sent.
+    plan.preview_payload()
+    return plan
 
 
 def options_for(plugin: FormatPlugin, raw_options: Mapping[str, str]) -> dict[str, str]:
@@ -180,46 +198,43 @@ def check_option_keys(
 
 
 def resolve_values(
-    plugin: FormatPlugin, artifact: Artifact, info: PackageInfo, raw_options: Mapping[str, str]
-) -> dict[str, Any]:
-    """Payload values for one artifact; options its format does not declare are ignored."""
+    registration: Registration,
+    artifact: Artifact,
+    info: PackageInfo,
+    raw_options: Mapping[str, str],
+) -> tuple[dict[str, Any], PackageInfo]:
+    """Payload values for one artifact, and what it and its companions state together.
+
+    A value is taken from, in order: the user's ``-o``; the companion files found beside
+    the artifact; the artifact's ``PackageInfo.fields``; what the plugin's
+    ``read_companions`` reads from the companions so resolved. A field nobody states stays
+    out of the payload. Options the format does not declare are ignored.
+    """
+    plugin = registration.plugin
     applicable = options_for(plugin, raw_options)
-    companions = plugin.find_companions(artifact)
+    given = {
+        option.name: option.parse(applicable[option.name])
+        for option in plugin.options
+        if option.name in applicable
+    }
+    resolved: dict[str, Any] = {**find_companions(registration, artifact), **given}
+    merged = merge_info(info, read_companions(registration, artifact, resolved))
     values: dict[str, Any] = {"package_file": artifact.path}
     for option in plugin.options:
-        value = _value_for(option, applicable, companions, info)
+        value = resolved.get(option.name, merged.fields.get(option.name))
         if value is None:
             if option.required:
                 raise OptionError(option.name, _missing_message(plugin, option), path=artifact.path)
             continue
         values[option.name] = value
-    return values
-
-
-def _value_for(
-    option: Option,
-    raw_options: Mapping[str, str],
-    companions: Mapping[str, Path],
-    info: PackageInfo,
-) -> Any:
-    if option.name in raw_options:
-        return option.parse(raw_options[option.name])
-    if option.name in companions:
-        return companions[option.name]
-    if option.name in info.fields:
-        return info.fields[option.name]
-    if option.name == "name":
-        return info.name
-    if option.name == "version":
-        return info.version
-    return None
+    return values, merged
 
 
 def _missing_message(plugin: FormatPlugin, option: Option) -> str:
     flag = "--distribution SLUG" if option.name == "distribution" else f"-o {option.name}=VALUE"
     return (
         f"{plugin.PLUGIN_NAME} packages need {option.name} ({option.help}), "
-        f"which the file does not carry; pass {flag}"
+        f"which neither the file nor its companions state; pass {flag}"
     )
 
 

@@ -1,22 +1,54 @@
-"""The contract a format plugin fulfils: recognise, read, declare options, find companions."""
+"""The contract a format plugin fulfils: recognise, read, declare options, find companions.
+
+Everything pubsmith calls on a plugin is declared here; :mod:`pubsmith.hookspecs` holds the
+one pluggy hook through which a plugin hands pubsmith its class.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pubsmith.artifact import Artifact
 from pubsmith.errors import OptionError
 
-__all__ = ["FormatPlugin", "Option", "OptionType", "PackageInfo"]
+__all__ = ["FormatPlugin", "Option", "OptionType", "PackageInfo", "Strength"]
 
 OptionType = Literal["str", "bool", "int", "file", "files"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+
+
+class Strength(IntEnum):
+    """How strongly a file's content says it is of a format, as :meth:`FormatPlugin.recognise`
+    answers it. Detection takes the single strongest claim among all installed plugins; two
+    claims of the same, highest strength are an error that asks the user to name the format.
+
+    Pick the strength of the *evidence*, not of the wish to win: a plugin that claims what
+    it cannot tell apart takes files that are someone else's.
+
+    .. versionadded:: 0.2
+    """
+
+    NONE = 0
+    """Not this format's file, or nothing in it says so."""
+    CONTAINER = 1
+    """The right kind of container, with only a hint: the file's name, a file beside it, or a
+    member any project may carry (a ``composer.json``, a ``*.tf``, a ``*.podspec``)."""
+    MANIFEST = 2
+    """The format's own manifest at the place its tools put it (``<chart>/Chart.yaml``, a
+    root ``pubspec.yaml``, ``<pkg>/DESCRIPTION`` beside ``<pkg>/NAMESPACE``)."""
+    MARKER = 3
+    """A specific marker: a member or field that only this format's packaging tool writes
+    (an sdist's ``PKG-INFO``, a crate's ``Cargo.toml.orig``, a jar's ``pom.properties``)."""
+    SIGNATURE = 4
+    """Magic bytes or a binary layout that the format's specification defines (an RPM lead,
+    a NAR header, a ``.deb`` whose first member is ``debian-binary``)."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +104,15 @@ class Option:
 
 @dataclass(frozen=True)
 class PackageInfo:
-    """What a plugin read from inside an artifact.
+    """What a plugin read from an artifact, or from its companions.
 
-    ``name`` and ``version`` are for display and for finding the package again; ``fields``
-    holds payload values the artifact itself carries (maven's ``group_id``, vagrant's
-    ``provider``, ...), which ``-o`` overrides.
+    ``name`` and ``version`` say what the package is called, for display and for finding
+    it again, even where Cloudsmith derives them itself (a raw file is named after the
+    file). They are never sent on their own account: the payload takes only what
+    ``fields`` states (maven's ``group_id``, vagrant's ``provider``, composer's
+    ``version`` when ``composer.json`` has one), keyed by option name, and ``-o``
+    overrides any of it. A value nobody stated stays out of the payload, so that
+    Cloudsmith derives it as it would for its own CLI.
     """
 
     name: str | None = None
@@ -89,17 +125,29 @@ class FormatPlugin(ABC):
 
     Subclasses set ``PLUGIN_NAME`` to Cloudsmith's format slug, declare the payload fields
     they take as ``options``, and implement ``recognise`` and ``read_metadata``. pubsmith
-    does the rest: it validates ``-o`` values against ``options``, fills each option from
-    the user, then from ``find_companions``, then from ``PackageInfo.fields`` (and
-    ``name``/``version``), reports a missing required one before anything is sent, uploads
-    file options, and sends the payload. A complete plugin for a made-up format whose
-    artifacts are zips holding a ``widget.json``::
+    does the rest: it validates ``-o`` values against ``options``; fills each option from
+    the user, then from ``find_companions`` (file options), then from the artifact's
+    ``PackageInfo.fields``, then from the companions' (``read_companions``); reports a
+    missing required one before anything is sent; uploads file options; and sends the
+    payload. A complete plugin for a made-up format whose artifacts are zips holding a
+    ``widget.json``::
 
         from __future__ import annotations
 
         import json
+        from pathlib import Path
 
-        from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+        from pubsmith import (
+            Artifact,
+            ArtifactError,
+            FormatPlugin,
+            Option,
+            PackageInfo,
+            Strength,
+            hookimpl,
+        )
+
+        __all__ = ["WidgetFormat", "pubsmith_register_format"]
 
 
         class WidgetFormat(FormatPlugin):
@@ -107,19 +155,24 @@ class FormatPlugin(ABC):
             summary = "Widget bundles (.zip holding widget.json)"
             options = (
                 Option("distribution", "Target, such as widgets/v2", required=True),
+                Option("version", "Version (default: widget.json's)"),
                 Option("icon_file", "Icon uploaded beside the bundle", type="file"),
             )
 
-            def recognise(self, artifact: Artifact) -> bool:
-                return artifact.kind == "zip" and artifact.has("widget.json")
+            def recognise(self, artifact: Artifact) -> Strength:
+                # widget.json is written by the widget packer alone: a specific marker.
+                if artifact.kind == "zip" and artifact.has("widget.json"):
+                    return Strength.MARKER
+                return Strength.NONE
 
             def read_metadata(self, artifact: Artifact) -> PackageInfo:
                 try:
                     manifest = json.loads(artifact.read("widget.json"))
-                    return PackageInfo(name=manifest["name"], version=manifest["version"])
+                    name, version = manifest["name"], manifest["version"]
                 except (ValueError, KeyError, TypeError):
-                    problem = "widget.json has no name or version"
+                    problem = "widget.json inside has no name or version; rebuild the bundle"
                     raise ArtifactError(artifact.path, problem) from None
+                return PackageInfo(name=name, version=version, fields={"version": version})
 
             def find_companions(self, artifact: Artifact) -> dict[str, Path]:
                 icon = artifact.path.with_suffix(".png")
@@ -135,26 +188,49 @@ class FormatPlugin(ABC):
         [project.entry-points."pubsmith.formats"]
         widget = "pubsmith_widget"
 
-    ``recognise`` must answer from content, cheaply, and never raise for someone else's
-    file; ``read_metadata`` raises :class:`~pubsmith.ArtifactError` naming what is wrong
-    when the file is not a valid artifact of this format.
+    ``recognise`` answers from content, cheaply, with the :class:`Strength` of its
+    evidence, and never raises for someone else's file. ``read_metadata`` raises
+    :class:`~pubsmith.ArtifactError` naming what is wrong when the file is not a valid
+    artifact of this format. Any other exception from a plugin is reported as a
+    :class:`~pubsmith.PluginError` naming the plugin and its distribution.
+
+    A plugin whose ``PLUGIN_NAME`` is a builtin format's replaces that builtin only if it
+    sets ``REPLACES_BUILTIN = True``; ``pubsmith formats`` then shows it as the
+    replacement. Otherwise two plugins with one name are an error.
     """
 
     PLUGIN_NAME: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     options: ClassVar[tuple[Option, ...]] = ()
+    REPLACES_BUILTIN: ClassVar[bool] = False
 
     @abstractmethod
-    def recognise(self, artifact: Artifact) -> bool:
-        """Whether the content of ``artifact`` says it is of this format."""
+    def recognise(self, artifact: Artifact) -> Strength:
+        """How strongly the content of ``artifact`` says it is of this format."""
 
     @abstractmethod
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         """Name, version and payload fields read from inside ``artifact``."""
 
     def find_companions(self, artifact: Artifact) -> dict[str, Path]:
-        """Companion files found beside ``artifact``, keyed by their file option's name."""
+        """Companion files found beside ``artifact``, keyed by their file option's name.
+
+        A companion the user names with ``-o`` wins over the one found here.
+        """
         return {}
+
+    def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
+        """What the package's companion files state, once its options are resolved.
+
+        ``values`` holds the options resolved so far: the user's ``-o`` values, parsed,
+        and the file options, given or found beside ``artifact`` (maven's ``pom_file``,
+        conan's ``metadata_file``). Where both speak, the artifact's ``PackageInfo`` wins
+        over what is returned here, and ``-o`` over both. Raise
+        :class:`~pubsmith.ArtifactError` naming the companion when it is not valid.
+
+        .. versionadded:: 0.2
+        """
+        return PackageInfo()
 
     def build_payload(self, values: dict[str, Any]) -> dict[str, Any]:
         """The upload payload from resolved option values; override only to reshape it.

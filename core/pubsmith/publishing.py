@@ -71,12 +71,8 @@ def plan_files(
                 strict_options=False,
             )
         except PubsmithError as exc:
+            # A plugin's own bug is a PluginError naming it, for this file only.
             errors[path] = exc
-        except Exception as exc:  # a plugin tripping over a damaged file is bad input too
-            errors[path] = ArtifactError(
-                path,
-                f"cannot be read as a package ({type(exc).__name__}: {exc}); it may be corrupt",
-            )
     companions = {
         _real(companion)
         for plan in plans.values()

@@ -1,120 +1,206 @@
-"""Find format plugins through entry points and pick the one that fits a file."""
+"""The installed format plugins: pick the one that fits a file, and call it safely.
+
+Detection asks every plugin how strongly a file's content says it is of its format
+(:class:`~pubsmith.Strength`) and takes the single strongest claim, as libmagic orders its
+rules by strength. Every call into a plugin goes through :meth:`Registration.calling`, so a
+plugin's own bug is a :class:`~pubsmith.PluginError` naming it, never a traceback.
+"""
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-import pluggy
-
-from pubsmith import hookspecs
+from pubsmith._text import printable
 from pubsmith.artifact import Artifact
 from pubsmith.errors import ArtifactError, ConfigError, FormatDetectionError, PluginError
-from pubsmith.plugin import FormatPlugin, PackageInfo
+from pubsmith.plugin import FormatPlugin, PackageInfo, Strength
+from pubsmith.plugin_loader import ENTRY_POINT_GROUP, load_registrations
+from pubsmith.registration import Origin, Registration
 
-__all__ = ["ENTRY_POINT_GROUP", "FormatRegistry"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "FormatRegistry",
+    "check_readable_file",
+    "find_companions",
+    "merge_info",
+    "read_companions",
+    "read_metadata",
+]
 
-ENTRY_POINT_GROUP = "pubsmith.formats"
+_DETECTION_HINT = "name the file's format as FORMAT:FILE to skip detection"
 
 
 class FormatRegistry:
-    """The installed format plugins, keyed by ``PLUGIN_NAME``."""
+    """The installed format plugins, keyed by ``PLUGIN_NAME``.
 
-    def __init__(self, plugins: Mapping[str, FormatPlugin]) -> None:
-        self._plugins = dict(sorted(plugins.items()))
+    Built from :meth:`load`, or directly from plugin instances (tests, embedding scripts),
+    which then count as registered directly.
+    """
+
+    def __init__(self, plugins: Mapping[str, FormatPlugin] | Iterable[Registration]) -> None:
+        if isinstance(plugins, Mapping):
+            keyed = {key: Registration(plugin, Origin(key)) for key, plugin in plugins.items()}
+        else:
+            keyed = {registration.name: registration for registration in plugins}
+        self._registrations = dict(sorted(keyed.items()))
 
     @classmethod
     def load(cls, extra: Iterable[ModuleType | object] = ()) -> FormatRegistry:
         """Load every plugin of the ``pubsmith.formats`` entry-point group, plus ``extra``.
 
         ``extra`` takes plugin objects registered directly (tests, embedding scripts).
+        Raises :class:`~pubsmith.PluginError` naming the first plugin that cannot load.
         """
-        manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-        manager.add_hookspecs(hookspecs)
-        origins: dict[object, str] = {}
-        # Reading a distribution's metadata parses its METADATA file: once per distribution,
-        # not once per entry point (that was a third of start-up).
-        names: dict[int, str] = {}
-        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            distribution = _distribution_name(entry_point, names)
-            try:
-                module = entry_point.load()
-            except Exception as exc:
-                raise PluginError(
-                    f"format plugin {entry_point.name!r} from {distribution} failed to load: "
-                    f"{type(exc).__name__}: {exc}; upgrade or uninstall {distribution}"
-                ) from exc
-            if manager.is_registered(module):
-                continue
-            manager.register(module, name=f"{distribution}:{entry_point.name}")
-            origins[module] = distribution
-        for plugin in extra:
-            manager.register(plugin)
-            origins[plugin] = getattr(plugin, "__name__", type(plugin).__name__)
-        manager.check_pending()
-
-        plugins: dict[str, FormatPlugin] = {}
-        owners: dict[str, str] = {}
-        for impl in manager.hook.pubsmith_register_format.get_hookimpls():
-            owner = origins.get(impl.plugin, impl.plugin_name)
-            plugin_class = impl.function()
-            if not (isinstance(plugin_class, type) and issubclass(plugin_class, FormatPlugin)):
-                raise PluginError(
-                    f"{owner} registered {plugin_class!r}, which is not a FormatPlugin"
-                )
-            name = plugin_class.PLUGIN_NAME
-            if not name:
-                raise PluginError(
-                    f"{owner} registered {plugin_class.__name__} without a PLUGIN_NAME"
-                )
-            if name in plugins:
-                raise PluginError(
-                    f"two plugins are named {name!r}: {owners[name]} and {owner}; "
-                    "uninstall one of them"
-                )
-            plugins[name] = plugin_class()
-            owners[name] = owner
-        return cls(plugins)
+        return cls(load_registrations(extra))
 
     def __contains__(self, name: object) -> bool:
-        return name in self._plugins
+        return name in self._registrations
 
     def __iter__(self) -> Iterator[FormatPlugin]:
-        return iter(self._plugins.values())
+        return (registration.plugin for registration in self._registrations.values())
 
     def names(self) -> list[str]:
-        return list(self._plugins)
+        return list(self._registrations)
+
+    def registrations(self) -> list[Registration]:
+        """Each plugin with its origin, in name order, as ``pubsmith formats`` shows them."""
+        return list(self._registrations.values())
 
     def canonical_name(self, name: str) -> str | None:
         """The installed format called ``name`` in any letter case, or None."""
         wanted = name.casefold()
-        return next((known for known in self._plugins if known.casefold() == wanted), None)
+        return next((known for known in self._registrations if known.casefold() == wanted), None)
 
     def get(self, name: str) -> FormatPlugin:
+        return self.registration(name).plugin
+
+    def registration(self, name: str) -> Registration:
         try:
-            return self._plugins[name]
+            return self._registrations[name]
         except KeyError:
             raise ConfigError(
-                f"unknown format {name!r}; installed formats: {', '.join(self._plugins)}"
+                f"unknown format {name!r}; installed formats: {', '.join(self._registrations)}"
             ) from None
 
-    def detect(self, artifact: Artifact) -> FormatPlugin:
-        """The one plugin whose ``recognise`` accepts ``artifact``."""
-        matches = [name for name, plugin in self._plugins.items() if _recognises(plugin, artifact)]
-        if len(matches) == 1:
-            return self._plugins[matches[0]]
-        raise FormatDetectionError(artifact.path, matches)
+    def claims(self, artifact: Artifact) -> dict[str, Strength]:
+        """Each plugin's claim on ``artifact`` that is not ``Strength.NONE``, strongest first.
 
-    def inspect(
+        A plugin whose ``recognise`` fails on its own account is a PluginError for this
+        file: without its answer no format can be picked with confidence.
+        """
+        found: dict[str, Strength] = {}
+        for name, registration in self._registrations.items():
+            strength = self._recognise(registration, artifact)
+            if strength is not Strength.NONE:
+                found[name] = strength
+        return dict(sorted(found.items(), key=lambda item: -item[1]))
+
+    def detect(self, artifact: Artifact) -> FormatPlugin:
+        """The plugin with the single strongest claim on ``artifact``.
+
+        Raises :class:`~pubsmith.FormatDetectionError` when nothing claims the file, or
+        when two or more claim it equally strongly.
+        """
+        return self._detect(artifact).plugin
+
+    def identify(
         self, path: Path | str, format_name: str | None = None
-    ) -> tuple[FormatPlugin, Artifact, PackageInfo]:
-        """Check ``path`` is a readable file, pick its format and read its metadata."""
+    ) -> tuple[Registration, Artifact]:
+        """Check ``path`` is a readable file and pick its format (``format_name`` if given)."""
         artifact = Artifact(path)
         check_readable_file(artifact.path)
-        plugin = self.get(format_name) if format_name else self.detect(artifact)
-        return plugin, artifact, plugin.read_metadata(artifact)
+        if format_name:
+            return self.registration(format_name), artifact
+        return self._detect(artifact), artifact
+
+    def inspect(
+        self,
+        path: Path | str,
+        format_name: str | None = None,
+        *,
+        companions: Mapping[str, Path] | None = None,
+    ) -> tuple[FormatPlugin, Artifact, PackageInfo]:
+        """Pick the format of ``path`` and read what it and its companions state.
+
+        ``companions`` maps file options to files, as ``-o`` gives them; the plugin finds
+        the others beside ``path``.
+        """
+        registration, artifact = self.identify(path, format_name)
+        info = read_metadata(registration, artifact)
+        plugin = registration.plugin
+        given = {
+            key: value
+            for key, value in (companions or {}).items()
+            if (option := plugin.option(key)) is not None and option.type == "file"
+        }
+        values = {**find_companions(registration, artifact), **given}
+        read = read_companions(registration, artifact, values)
+        return plugin, artifact, merge_info(info, read)
+
+    def _detect(self, artifact: Artifact) -> Registration:
+        claims = self.claims(artifact)
+        strongest = max(claims.values(), default=Strength.NONE)
+        best = [name for name, strength in claims.items() if strength == strongest]
+        if len(best) == 1:
+            return self._registrations[best[0]]
+        raise FormatDetectionError(artifact.path, best)
+
+    def _recognise(self, registration: Registration, artifact: Artifact) -> Strength:
+        try:
+            with registration.calling("recognise", path=artifact.path, hint=_DETECTION_HINT):
+                strength = registration.plugin.recognise(artifact)
+        except ArtifactError:
+            # A corrupt archive is nobody's; read_metadata under --format says what is wrong.
+            return Strength.NONE
+        if not isinstance(strength, Strength):
+            problem = f"recognise returned {printable(repr(strength), 60)}, not a pubsmith.Strength"
+            raise PluginError(registration.failure(problem), path=artifact.path)
+        return strength
+
+
+def read_metadata(registration: Registration, artifact: Artifact) -> PackageInfo:
+    """The plugin's ``read_metadata``, checked to return a PackageInfo."""
+    with registration.calling("read_metadata", path=artifact.path):
+        info = registration.plugin.read_metadata(artifact)
+    return _checked_info(registration, "read_metadata", info, artifact.path)
+
+
+def find_companions(registration: Registration, artifact: Artifact) -> dict[str, Path]:
+    """The plugin's ``find_companions``, checked to map its file options to paths."""
+    with registration.calling("find_companions", path=artifact.path):
+        found = registration.plugin.find_companions(artifact)
+    plugin = registration.plugin
+    if not isinstance(found, dict) or not all(
+        isinstance(path, Path) and (option := plugin.option(key)) and option.type == "file"
+        for key, path in found.items()
+    ):
+        problem = (
+            f"find_companions returned {printable(repr(found), 80)}, not file options "
+            "mapped to paths"
+        )
+        raise PluginError(registration.failure(problem), path=artifact.path)
+    return found
+
+
+def read_companions(
+    registration: Registration, artifact: Artifact, values: Mapping[str, Any]
+) -> PackageInfo:
+    """The plugin's ``read_companions`` over the options resolved so far."""
+    with registration.calling("read_companions", path=artifact.path):
+        info = registration.plugin.read_companions(artifact, values)
+    return _checked_info(registration, "read_companions", info, artifact.path)
+
+
+def merge_info(artifact: PackageInfo, companions: PackageInfo) -> PackageInfo:
+    """One PackageInfo: the artifact's where it speaks, the companions' where it does not."""
+    return PackageInfo(
+        name=artifact.name or companions.name,
+        version=artifact.version or companions.version,
+        fields={**companions.fields, **artifact.fields},
+    )
 
 
 def check_readable_file(path: Path) -> None:
@@ -136,19 +222,11 @@ def check_readable_file(path: Path) -> None:
         raise ArtifactError(path, "is empty; rebuild it")
 
 
-def _recognises(plugin: FormatPlugin, artifact: Artifact) -> bool:
-    try:
-        return plugin.recognise(artifact)
-    except ArtifactError:
-        # A corrupt archive is nobody's; read_metadata under --format says what is wrong.
-        return False
-
-
-def _distribution_name(entry_point: importlib.metadata.EntryPoint, names: dict[int, str]) -> str:
-    distribution = getattr(entry_point, "dist", None)
-    if distribution is None:
-        return "an unknown distribution"
-    if id(distribution) not in names:
-        metadata = distribution.metadata
-        names[id(distribution)] = f"{metadata['Name']} {metadata['Version']}"
-    return names[id(distribution)]
+def _checked_info(registration: Registration, method: str, info: object, path: Path) -> PackageInfo:
+    if not isinstance(info, PackageInfo):
+        problem = f"{method} returned {printable(repr(info), 60)}, not a pubsmith.PackageInfo"
+    elif not isinstance(info.fields, Mapping):
+        problem = f"{method} returned fields that are not a mapping of option names to values"
+    else:
+        return info
+    raise PluginError(registration.failure(problem), path=path)

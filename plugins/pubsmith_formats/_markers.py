@@ -1,18 +1,13 @@
-"""Which format an archive's marker members point at, and helpers to parse those members.
+"""Helpers the builtin plugins share to find and parse the marker members of archives.
 
-A ``.tgz`` may be an npm package, a helm chart, a dart package, a pod, a terraform module,
-a crate, an R source package or a python sdist; a ``.zip`` may be a composer package, a Go
-module or a LuaRocks rock. Each is told apart by a marker member, and a few archives hold
-more than one marker (npm packages of React Native libraries ship a ``.podspec``; python
-sdists of Rust extensions ship ``Cargo.toml``). :func:`marked_format` settles every such
-archive on one format, strongest marker first, so that those plugins never both claim it.
+Each plugin owns its markers and says how strong they are in its own ``recognise``; these
+functions only list, find and parse members, so that no plugin needs another's code.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError
@@ -21,14 +16,12 @@ __all__ = [
     "find_member",
     "load_json",
     "load_yaml",
-    "marked_format",
+    "matching",
     "member_names",
     "require_kind",
     "require_text",
     "safe_member_names",
 ]
-
-_Test = Callable[[list[str]], bool]
 
 
 def member_names(artifact: Artifact) -> list[str]:
@@ -39,47 +32,6 @@ def member_names(artifact: Artifact) -> list[str]:
         if name and not name.endswith("/"):
             names.append(name)
     return names
-
-
-def _any(pattern: str) -> _Test:
-    compiled = re.compile(pattern)
-    return lambda names: any(compiled.match(name) for name in names)
-
-
-def _cran(names: list[str]) -> bool:
-    present = set(names)
-    return any(
-        name.endswith("/DESCRIPTION")
-        and name.count("/") == 1
-        and name.replace("/DESCRIPTION", "/NAMESPACE") in present
-        for name in names
-    )
-
-
-def _hex(names: list[str]) -> bool:
-    return {"VERSION", "CHECKSUM", "metadata.config", "contents.tar.gz"} <= set(names)
-
-
-# Strongest marker first: a member only one format's tooling writes beats a file any
-# project may carry (a `.tf`, a `composer.json`). Each marker counts only in the kinds of
-# archive its format uses. "python" is not ours; it is listed so that an sdist which
-# happens to hold another marker is left to the python plugin.
-_BOTH = ("zip", "tar")
-_MARKERS: tuple[tuple[str, tuple[str, ...], _Test], ...] = (
-    ("python", _BOTH, _any(r"[^/]+/PKG-INFO$|[^/]+\.dist-info/WHEEL$")),
-    ("hex", ("tar",), _hex),
-    ("conda", _BOTH, _any(r"info/index\.json$|info-[^/]+\.tar\.zst$")),
-    ("npm", ("tar",), _any(r"package/package\.json$")),
-    ("go", ("zip",), _any(r"[^@]+@v[^/]+/go\.mod$")),
-    ("cargo", ("tar",), _any(r"[^/]+/Cargo\.toml\.orig$")),
-    ("luarocks", ("zip",), _any(r"[^/]+\.rockspec$")),
-    ("helm", ("tar",), _any(r"[^/]+/Chart\.yaml$")),
-    ("dart", ("tar",), _any(r"pubspec\.yaml$")),
-    ("cran", _BOTH, _cran),
-    ("composer", ("zip",), _any(r"([^/]+/)?composer\.json$")),
-    ("cocoapods", ("tar",), _any(r"([^/]+/)?[^/]+\.podspec(\.json)?$")),
-    ("terraform", ("tar",), _any(r"([^/]+/)?[^/]+\.tf$")),
-)
 
 
 def safe_member_names(artifact: Artifact) -> list[str]:
@@ -94,12 +46,10 @@ def safe_member_names(artifact: Artifact) -> list[str]:
         return []
 
 
-def marked_format(artifact: Artifact) -> str | None:
-    """The format whose marker member the archive holds, strongest first; ``None`` if none."""
-    names = safe_member_names(artifact)
-    return next(
-        (name for name, kinds, test in _MARKERS if artifact.kind in kinds and test(names)), None
-    )
+def matching(names: list[str], pattern: str) -> bool:
+    """Whether any of ``names`` matches ``pattern`` from its start."""
+    compiled = re.compile(pattern)
+    return any(compiled.match(name) for name in names)
 
 
 def require_kind(artifact: Artifact, kinds: tuple[str, ...], problem: str) -> None:

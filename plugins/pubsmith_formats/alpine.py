@@ -7,7 +7,7 @@ files) are recognised only to be refused clearly. Android's ``.apk`` is a zip, n
 
 from __future__ import annotations
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
 __all__ = ["AlpineFormat", "pubsmith_register_format"]
 
@@ -26,10 +26,14 @@ class AlpineFormat(FormatPlugin):
         ),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
         if artifact.head.startswith(_ADB_MAGICS):
-            return artifact.filename.endswith(".apk")
-        return artifact.kind == "tar" and artifact.compression == "gz" and artifact.has(".PKGINFO")
+            # Four bytes of magic are little on their own; with the name they are apk-tools'.
+            return Strength.SIGNATURE if artifact.filename.endswith(".apk") else Strength.NONE
+        # abuild writes .PKGINFO into the control segment of every v2 package.
+        if artifact.kind == "tar" and artifact.compression == "gz" and artifact.has(".PKGINFO"):
+            return Strength.MARKER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.head.startswith(_ADB_MAGICS):

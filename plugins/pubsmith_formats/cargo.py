@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-from pubsmith_formats._markers import find_member, marked_format, require_kind, safe_member_names
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._markers import find_member, matching, require_kind, safe_member_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -21,19 +21,18 @@ class CargoFormat(FormatPlugin):
     PLUGIN_NAME = "cargo"
     summary = "Rust crates (.crate from cargo package)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        marked = marked_format(artifact)
-        if marked == "cargo":
-            return True
-        # Crates packed by old cargo lack the Cargo.toml.orig marker; their file name says it.
-        return (
-            marked is None
-            and artifact.filename.endswith(".crate")
-            and any(
-                name.count("/") == 1 and name.endswith("/Cargo.toml")
-                for name in safe_member_names(artifact)
-            )
-        )
+    def recognise(self, artifact: Artifact) -> Strength:
+        if artifact.kind != "tar":
+            return Strength.NONE
+        names = safe_member_names(artifact)
+        # cargo package keeps the manifest as written beside the one it normalised: only
+        # crates have both, where any Rust project (and its python sdist) has a Cargo.toml.
+        if matching(names, r"[^/]+/Cargo\.toml\.orig$"):
+            return Strength.MARKER
+        # Crates packed by old cargo lack it; only their file name says what they are.
+        if artifact.filename.endswith(".crate") and matching(names, _MANIFEST):
+            return Strength.CONTAINER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_json,
-    marked_format,
+    matching,
     require_kind,
     require_text,
+    safe_member_names,
 )
 
 __all__ = ["CocoapodsFormat", "pubsmith_register_format"]
@@ -30,8 +31,11 @@ class CocoapodsFormat(FormatPlugin):
     PLUGIN_NAME = "cocoapods"
     summary = "CocoaPods pods (.tar.gz holding <Pod>.podspec.json or <Pod>.podspec)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "cocoapods"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # Any library with iOS support may ship a podspec (React Native npm packages do).
+        if artifact.kind == "tar" and matching(safe_member_names(artifact), _ANY_SPEC):
+            return Strength.CONTAINER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(artifact, ("tar",), "is not a pod archive (not a tar archive)")

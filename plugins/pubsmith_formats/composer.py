@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_json,
-    marked_format,
+    matching,
     require_kind,
     require_text,
+    safe_member_names,
 )
 
 __all__ = ["ComposerFormat", "pubsmith_register_format"]
+
+_MANIFEST = r"([^/]+/)?composer\.json$"
 
 
 class ComposerFormat(FormatPlugin):
     PLUGIN_NAME = "composer"
     summary = "Composer packages (.zip from composer archive, with composer.json)"
-    # The API leaves version optional, but a package needs one and most composer.json files
-    # omit it (Packagist takes it from VCS tags): asking here beats a failed sync later.
-    options = (
-        Option("version", "package version (default: composer.json's version)", required=True),
-    )
+    # Most composer.json files leave version out (Packagist takes it from VCS tags); the API
+    # and Cloudsmith's CLI leave it optional too, so nobody's version is sent unless stated.
+    options = (Option("version", "package version (default: composer.json's, if it states one)"),)
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "composer"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # Any PHP project carries a composer.json, inside other formats' archives too.
+        if artifact.kind == "zip" and matching(safe_member_names(artifact), _MANIFEST):
+            return Strength.CONTAINER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(
@@ -32,7 +36,7 @@ class ComposerFormat(FormatPlugin):
         )
         member = find_member(
             artifact,
-            r"([^/]+/)?composer\.json$",
+            _MANIFEST,
             "is not a composer package: it has no composer.json at its root or one folder down",
         )
         manifest = load_json(artifact, member)
@@ -42,7 +46,9 @@ class ComposerFormat(FormatPlugin):
                 artifact.path, f"{member} inside names the package {name!r}, not vendor/package"
             )
         version = manifest.get("version")
-        return PackageInfo(name=name, version=version if isinstance(version, str) else None)
+        if not isinstance(version, str) or not version.strip():
+            return PackageInfo(name=name)
+        return PackageInfo(name=name, version=version.strip(), fields={"version": version.strip()})
 
 
 @hookimpl

@@ -1,45 +1,71 @@
-"""Conan 2 packages: the files ``conan upload`` sends, published together.
+"""Conan 2 packages: the three files ``conan upload`` sends for one binary package, and its recipe.
 
-The package is ``conan_package.tgz``; beside it lie ``conaninfo.txt`` (the package's info),
-the recipe's ``conanmanifest.txt`` and the recipe itself, ``conanfile.py``. The tarball holds
-only the package's own files, so it is recognised by its name or by ``conaninfo.txt`` beside
-it, and name and version come from the recipe's class attributes.
+Cloudsmith's conan upload takes one binary package: ``conan_package.tgz`` (package_file)
+with the two files ``conan upload`` sends beside it, the package's ``conaninfo.txt``
+(info_file) and the package's ``conanmanifest.txt`` (manifest_file), which lists
+``conaninfo.txt`` and every file of the tarball; and the recipe, ``conanfile.py``
+(metadata_file), whose class attributes name the package. The recipe has a
+``conanmanifest.txt`` of its own, listing exported files the request has no field for: it
+is refused as manifest_file, naming the one to give instead.
+
+In Conan's cache, ``conan upload`` prepares the package's three files in the package's
+``d/`` folder, and the recipe lives in another folder (``conan cache path NAME/VERSION``
+prints it), given with ``-o metadata_file=``. Where all four files lie in one folder, each
+is found beside the package.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
-__all__ = ["ConanFormat"]
+__all__ = ["ConanFormat", "pubsmith_register_format"]
 
 _PACKAGE = "conan_package.tgz"
-_COMPANIONS = {
-    "info_file": "conaninfo.txt",
-    "manifest_file": "conanmanifest.txt",
-    "metadata_file": "conanfile.py",
-}
+_INFO = "conaninfo.txt"
+_RECIPE = "conanfile.py"
+_COMPANIONS = {"info_file": _INFO, "manifest_file": "conanmanifest.txt", "metadata_file": _RECIPE}
 _MAX_RECIPE_BYTES = 1024 * 1024
+_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 
 class ConanFormat(FormatPlugin):
     PLUGIN_NAME = "conan"
-    summary = "Conan packages (conan_package.tgz; the recipe and info files beside it go along)"
+    summary = "Conan packages (conan_package.tgz with its conaninfo.txt, manifest and recipe)"
     options = (
-        Option("info_file", "the package's conaninfo.txt; found beside it", "file", True),
-        Option("manifest_file", "the recipe's conanmanifest.txt; found beside it", "file", True),
-        Option("metadata_file", "the recipe, conanfile.py; found beside it", "file", True),
+        Option("info_file", "the package's conaninfo.txt (default: beside it)", "file", True),
+        Option(
+            "manifest_file",
+            "the package's conanmanifest.txt, sent by conan upload with conan_package.tgz "
+            "(default: beside it)",
+            "file",
+            True,
+        ),
+        Option(
+            "metadata_file",
+            "the recipe, conanfile.py (default: beside it; from Conan's cache, the one in "
+            "`conan cache path NAME/VERSION`)",
+            "file",
+            True,
+        ),
         Option("name", "Package name (default: from conanfile.py)"),
         Option("version", "Package version (default: from conanfile.py)"),
         Option("conan_prefix", "Conan user: USER in NAME/VERSION@USER/CHANNEL"),
         Option("conan_channel", "Conan channel: CHANNEL in NAME/VERSION@USER/CHANNEL"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        beside = artifact.path.parent / _COMPANIONS["info_file"]
-        return artifact.kind == "tar" and (artifact.filename == _PACKAGE or beside.is_file())
+    def recognise(self, artifact: Artifact) -> Strength:
+        # The tarball holds only the package's own files: only its name, or the package's
+        # conaninfo.txt beside it, says it is Conan's.
+        beside = artifact.path.parent / _INFO
+        if artifact.kind == "tar" and (artifact.filename == _PACKAGE or beside.is_file()):
+            return Strength.CONTAINER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind != "tar" or artifact.compression != "gz":
@@ -47,15 +73,74 @@ class ConanFormat(FormatPlugin):
                 artifact.path, f"is not a Conan package archive (a gzipped tar such as {_PACKAGE})"
             )
         artifact.names()  # a truncated archive fails here, before anything is uploaded
-        recipe = artifact.path.parent / _COMPANIONS["metadata_file"]
-        if not recipe.is_file():
-            return PackageInfo()
-        attributes = _recipe_attributes(recipe)
-        return PackageInfo(name=attributes.get("name"), version=attributes.get("version"))
+        return PackageInfo()
 
     def find_companions(self, artifact: Artifact) -> dict[str, Path]:
         found = {option: artifact.path.parent / name for option, name in _COMPANIONS.items()}
         return {option: path for option, path in found.items() if path.is_file()}
+
+    def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
+        manifest, info, recipe = (
+            values.get(option) for option in ("manifest_file", "info_file", "metadata_file")
+        )
+        if isinstance(manifest, Path):
+            _check_package_manifest(manifest, info if isinstance(info, Path) else None)
+        if not isinstance(recipe, Path):
+            return PackageInfo()
+        attributes = _recipe_attributes(recipe)
+        return PackageInfo(
+            name=attributes.get("name"), version=attributes.get("version"), fields=attributes
+        )
+
+
+def _check_package_manifest(manifest: Path, info: Path | None) -> None:
+    """Refuse the recipe's manifest, or a package manifest of another package's info."""
+    listed = _manifest_entries(manifest)
+    if _RECIPE in listed and _INFO not in listed:
+        raise ArtifactError(
+            manifest,
+            f"is the recipe's manifest (it lists {_RECIPE}); Cloudsmith takes the package's, "
+            f"which conan upload sends beside {_PACKAGE} (in Conan's cache, in the package's "
+            "d/ folder): pass it with -o manifest_file=PATH",
+        )
+    if _INFO not in listed:
+        raise ArtifactError(manifest, f"is not a Conan package manifest: it lists no {_INFO}")
+    if info is not None and listed[_INFO] != _md5(info):
+        raise ArtifactError(
+            manifest,
+            f"lists another {_INFO} than {info} (their checksums differ): the two files come "
+            "from different packages",
+        )
+
+
+def _manifest_entries(manifest: Path) -> dict[str, str]:
+    """``path: md5`` lines after the timestamp line, as Conan's FileTreeManifest writes."""
+    try:
+        if manifest.stat().st_size > _MAX_MANIFEST_BYTES:
+            raise ArtifactError(manifest, "is too large to be a Conan manifest")
+        lines = manifest.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactError(manifest, f"is not a readable Conan manifest ({exc})") from None
+    if not lines or not lines[0].strip().isdigit():
+        raise ArtifactError(manifest, "is not a Conan manifest (no timestamp line)")
+    entries = {}
+    for line in lines[1:]:
+        path, separator, digest = line.rpartition(": ")
+        if separator:
+            entries[path] = digest.strip()
+    return entries
+
+
+def _md5(path: Path) -> str:
+    """The md5 Conan's manifests list a file by (a checksum, not a security measure)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot be read ({exc.strerror})") from None
+    return digest.hexdigest()
 
 
 def _recipe_attributes(recipe: Path) -> dict[str, str]:

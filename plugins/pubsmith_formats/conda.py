@@ -9,13 +9,14 @@ from typing import Any
 
 import zstandard
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_json,
-    marked_format,
+    matching,
     require_kind,
     require_text,
+    safe_member_names,
 )
 
 __all__ = ["CondaFormat", "pubsmith_register_format"]
@@ -27,8 +28,11 @@ class CondaFormat(FormatPlugin):
     PLUGIN_NAME = "conda"
     summary = "Conda packages (.conda, or .tar.bz2 with info/index.json)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "conda"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # conda-build writes info/index.json (.tar.bz2) or info-<dist>.tar.zst (.conda).
+        if matching(safe_member_names(artifact), r"info/index\.json$|info-[^/]+\.tar\.zst$"):
+            return Strength.MARKER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
-from pubsmith_formats._markers import find_member, marked_format, require_kind
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._markers import find_member, require_kind, safe_member_names
 
 __all__ = ["CranFormat", "pubsmith_register_format"]
 
@@ -26,8 +26,18 @@ class CranFormat(FormatPlugin):
         ),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "cran"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # R CMD build and R CMD INSTALL --build both write <pkg>/DESCRIPTION beside NAMESPACE.
+        names = safe_member_names(artifact)
+        present = set(names)
+        if any(
+            name.endswith("/DESCRIPTION")
+            and name.count("/") == 1
+            and name.replace("/DESCRIPTION", "/NAMESPACE") in present
+            for name in names
+        ):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(artifact, ("tar", "zip"), "is not an R package (not a tar or zip archive)")

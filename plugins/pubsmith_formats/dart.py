@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pubsmith import Artifact, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_yaml,
-    marked_format,
     require_kind,
     require_text,
+    safe_member_names,
 )
 
 __all__ = ["DartFormat", "pubsmith_register_format"]
@@ -18,8 +18,11 @@ class DartFormat(FormatPlugin):
     PLUGIN_NAME = "dart"
     summary = "Dart and Flutter packages (.tar.gz with pubspec.yaml at the root)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "dart"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # dart pub archives the package folder itself: its pubspec.yaml sits at the root.
+        if artifact.kind == "tar" and "pubspec.yaml" in safe_member_names(artifact):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(artifact, ("tar",), "is not a dart package (not a tar archive)")

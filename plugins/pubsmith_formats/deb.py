@@ -17,7 +17,7 @@ from pathlib import Path
 
 import zstandard
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._deb822 import parse_paragraph, unwrap_clearsigned
 
 __all__ = ["DebFormat", "pubsmith_register_format"]
@@ -36,18 +36,19 @@ class DebFormat(FormatPlugin):
         Option("changes_file", "Source packages: the .debian.tar.* or .diff.gz", type="file"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
         head = artifact.head
         # The first ar member header names debian-binary (GNU ar may add a trailing slash).
         if artifact.kind == "ar":
-            return head[8:24].rstrip(b" /") == b"debian-binary"
+            is_deb = head[8:24].rstrip(b" /") == b"debian-binary"
+            return Strength.SIGNATURE if is_deb else Strength.NONE
         if not head.startswith(_TEXT_STARTS) or artifact.size > _MAX_DSC_BYTES:
-            return False
+            return Strength.NONE
         try:
             _dsc_fields(artifact)
         except ArtifactError:
-            return False
-        return True
+            return Strength.NONE
+        return Strength.MARKER  # dpkg-source's control file: Format, Source and its files
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind == "ar":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 
 __all__ = ["DockerFormat", "pubsmith_register_format"]
 
@@ -23,15 +23,17 @@ class DockerFormat(FormatPlugin):
     PLUGIN_NAME = "docker"
     summary = "Docker image archives (.tar from docker save or skopeo docker-archive)"
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
+        # docker save's manifest.json, or an OCI layout's oci-layout file, are the image's.
         if artifact.kind != "tar":
-            return False
+            return Strength.NONE
         if artifact.has("oci-layout") and artifact.has("index.json"):
-            return True
+            return Strength.MARKER
         try:
-            return all("Config" in image for image in _manifest(artifact))
+            images = _manifest(artifact)
         except ArtifactError:
-            return False
+            return Strength.NONE
+        return Strength.MARKER if all("Config" in image for image in images) else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         oci_only = artifact.kind == "tar" and not artifact.has("manifest.json")

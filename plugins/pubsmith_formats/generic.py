@@ -7,7 +7,7 @@ repository, must come from the user.
 
 from __future__ import annotations
 
-from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
 __all__ = ["GenericFormat", "pubsmith_register_format"]
 
@@ -17,15 +17,16 @@ class GenericFormat(FormatPlugin):
     summary = "Any file at a chosen path (never auto-detected: write generic:FILE)"
     options = (
         Option("filepath", "Path in the repository, file name included: tools/x.sh", required=True),
-        Option("name", "Package name (default: the file name)"),
+        Option("name", "Package name (if not given, Cloudsmith names it after the file)"),
         Option("version", "Package version"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
         # Claiming any file would make every detection ambiguous.
-        return False
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        # Cloudsmith names the package after the file; the payload leaves that to it.
         return PackageInfo(name=artifact.filename)
 
 

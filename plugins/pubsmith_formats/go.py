@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-from pubsmith_formats._markers import find_member, marked_format, member_names, require_kind
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._markers import (
+    find_member,
+    matching,
+    member_names,
+    require_kind,
+    safe_member_names,
+)
 
 __all__ = ["GoFormat", "pubsmith_register_format"]
 
+_GO_MOD = r"[^@]+@v[^/]+/go\.mod$"
 _MODULE_DIRECTIVE = re.compile(r'^\s*module\s+"?([^\s"]+)"?\s*(?://.*)?$', re.MULTILINE)
 _VERSION = re.compile(r"^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+incompatible)?$")
 
@@ -17,14 +24,17 @@ class GoFormat(FormatPlugin):
     PLUGIN_NAME = "go"
     summary = "Go modules (.zip laid out as <module>@<version>/, as the module proxy serves)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "go"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # <module>@<version>/ is the layout the module proxy serves, and nothing else uses.
+        if artifact.kind == "zip" and matching(safe_member_names(artifact), _GO_MOD):
+            return Strength.MARKER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(artifact, ("zip",), "is not a Go module zip (not a zip archive)")
         go_mod = find_member(
             artifact,
-            r"[^@]+@v[^/]+/go\.mod$",
+            _GO_MOD,
             "is not a Go module zip: it has no <module>@<version>/go.mod",
         )
         prefix = go_mod.removesuffix("go.mod")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_yaml,
-    marked_format,
+    matching,
     require_kind,
     require_text,
+    safe_member_names,
 )
 
 __all__ = ["HelmFormat", "pubsmith_register_format"]
+
+_CHART = r"[^/]+/Chart\.yaml$"
 
 
 class HelmFormat(FormatPlugin):
@@ -27,16 +30,17 @@ class HelmFormat(FormatPlugin):
         ),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "helm"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # helm package archives the chart folder: <chart>/Chart.yaml.
+        if artifact.kind == "tar" and matching(safe_member_names(artifact), _CHART):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(
             artifact, ("tar",), "is not a helm chart (not a tar archive); make it with helm package"
         )
-        member = find_member(
-            artifact, r"[^/]+/Chart\.yaml$", "is not a helm chart: it has no <chart>/Chart.yaml"
-        )
+        member = find_member(artifact, _CHART, "is not a helm chart: it has no <chart>/Chart.yaml")
         chart = load_yaml(artifact, member)
         # Chart.yaml's appVersion is the packaged application's; the chart's own is version.
         return PackageInfo(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-from pubsmith_formats._markers import marked_format, member_names, require_kind
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._markers import member_names, require_kind, safe_member_names
 
 __all__ = ["HexFormat", "pubsmith_register_format"]
 
@@ -20,8 +20,11 @@ class HexFormat(FormatPlugin):
     PLUGIN_NAME = "hex"
     summary = "Hex packages for Erlang and Elixir (.tar from rebar3 hex build or mix hex.build)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "hex"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # These four members, at the root of a plain tar, are what hex tooling writes.
+        if artifact.kind == "tar" and set(_MEMBERS) <= set(safe_member_names(artifact)):
+            return Strength.MARKER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(artifact, ("tar",), "is not a hex package (not a tar archive)")

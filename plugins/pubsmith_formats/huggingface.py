@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import PurePosixPath
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 
 __all__ = ["HuggingfaceFormat", "pubsmith_register_format"]
 
@@ -23,11 +23,13 @@ class HuggingfaceFormat(FormatPlugin):
     PLUGIN_NAME = "huggingface"
     summary = "Hugging Face models (a tar.gz of a folder with config.json and weights)"
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
+        # A config.json beside weights is a convention, not a manifest: any tar may hold one.
         try:
-            return artifact.kind == "tar" and _config_member(artifact) is not None
+            found = artifact.kind == "tar" and _config_member(artifact) is not None
         except ArtifactError:
-            return False
+            return Strength.NONE
+        return Strength.CONTAINER if found else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         member = _config_member(artifact) if artifact.kind == "tar" else None

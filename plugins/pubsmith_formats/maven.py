@@ -1,18 +1,22 @@
 """Maven artifacts: jars carrying ``META-INF/maven/<group>/<artifact>/pom.properties``, or poms.
 
-A jar that is also an OSGi bundle (maven-bundle-plugin builds those) is maven's: the p2
-plugin declines jars with Maven metadata, so ``--format p2`` is how to publish one as p2.
+A jar that is also an OSGi bundle (maven-bundle-plugin builds those) is maven's: its
+``pom.properties`` is stronger evidence than the bundle headers p2 looks for, so
+``--format p2`` is how to publish one as p2. A jar without ``pom.properties`` takes its
+coordinates from its pom: the ``.pom`` beside it, or the one given with ``-o pom_file=``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
-__all__ = ["MavenFormat", "maven_descriptors"]
+__all__ = ["MavenFormat", "pubsmith_register_format"]
 
 _DESCRIPTOR = re.compile(r"^META-INF/maven/[^/]+/[^/]+/pom\.properties$")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -23,16 +27,10 @@ _FIELDS = {
     "version": "version",
     "packaging": "packaging",
 }
+_COORDINATES = ("group_id", "artifact_id", "version")
 _CLASSIFIED = {"sources_file": "sources", "javadoc_file": "javadoc", "tests_file": "tests"}
 _MAX_NESTING = 5
 _MAX_POM_BYTES = 4 * 1024 * 1024
-
-
-def maven_descriptors(artifact: Artifact) -> list[str]:
-    """The ``pom.properties`` members of a jar: one per artifact, several in a shaded jar."""
-    if artifact.kind != "zip":
-        return []
-    return [name for name in artifact.names() if _DESCRIPTOR.match(name)]
 
 
 class MavenFormat(FormatPlugin):
@@ -53,19 +51,37 @@ class MavenFormat(FormatPlugin):
         Option("scala_version", "Scala version the artifact is built for"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
         if artifact.kind == "zip":
-            return bool(maven_descriptors(artifact))
-        return artifact.kind is None and _looks_like_pom(artifact.head)
+            # maven-archiver writes pom.properties into every jar Maven builds.
+            return Strength.MARKER if _descriptors(artifact) else Strength.NONE
+        if artifact.kind is None and _looks_like_pom(artifact.head):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind is None:
-            fields = _pom_fields(_read_pom(artifact.path), artifact.path, "the pom")
-        elif artifact.kind == "zip":
-            fields = _jar_fields(artifact)
-        else:
+            return _info(_pom_fields(_read_pom(artifact.path), artifact.path, "the pom"))
+        if artifact.kind != "zip":
             raise ArtifactError(artifact.path, "is neither a jar (zip) nor a pom (XML)")
-        return PackageInfo(name=fields["artifact_id"], version=fields["version"], fields=fields)
+        descriptor = _own_descriptor(artifact, _descriptors(artifact))
+        # Without pom.properties the coordinates come from the pom: see read_companions.
+        return _info(_jar_fields(artifact, descriptor)) if descriptor else PackageInfo()
+
+    def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
+        if artifact.kind != "zip":
+            return PackageInfo()
+        pom = values.get("pom_file")
+        if isinstance(pom, Path):
+            return _info(_pom_fields(_read_pom(pom), pom, "the pom"))
+        stated = all(values.get(key) for key in _COORDINATES)
+        if not stated and _own_descriptor(artifact, _descriptors(artifact)) is None:
+            raise ArtifactError(
+                artifact.path,
+                "has no META-INF/maven/<group>/<artifact>/pom.properties and no pom to say its "
+                f"coordinates; put {artifact.path.stem}.pom beside it or pass -o pom_file=PATH",
+            )
+        return PackageInfo()
 
     def find_companions(self, artifact: Artifact) -> dict[str, Path]:
         if artifact.kind != "zip":
@@ -87,17 +103,19 @@ def _looks_like_pom(head: bytes) -> bool:
     )
 
 
-def _jar_fields(artifact: Artifact) -> dict[str, str]:
-    descriptor = _own_descriptor(artifact, maven_descriptors(artifact))
-    pom_beside = artifact.path.with_suffix(".pom")
-    if descriptor is None:
-        if not pom_beside.is_file():
-            raise ArtifactError(
-                artifact.path,
-                "has no META-INF/maven/<group>/<artifact>/pom.properties and no "
-                f"{pom_beside.name} beside it; put its pom beside it",
-            )
-        return _pom_fields(_read_pom(pom_beside), pom_beside, "the pom")
+def _descriptors(artifact: Artifact) -> list[str]:
+    """The ``pom.properties`` members of a jar: one per artifact, several in a shaded jar."""
+    if artifact.kind != "zip":
+        return []
+    return [name for name in artifact.names() if _DESCRIPTOR.match(name)]
+
+
+def _info(fields: dict[str, str]) -> PackageInfo:
+    return PackageInfo(name=fields["artifact_id"], version=fields["version"], fields=fields)
+
+
+def _jar_fields(artifact: Artifact, descriptor: str) -> dict[str, str]:
+    """Coordinates from pom.properties; packaging from the pom.xml inside, if it states it."""
     properties = _properties(artifact.read_text(descriptor))
     fields: dict[str, str] = {}
     for key in ("groupId", "artifactId", "version"):
@@ -107,9 +125,8 @@ def _jar_fields(artifact: Artifact) -> dict[str, str]:
     inner_pom = descriptor.removesuffix("pom.properties") + "pom.xml"
     if artifact.has(inner_pom):
         pom = _pom_fields(artifact.read(inner_pom), artifact.path, f"{inner_pom} inside")
-        fields["packaging"] = pom["packaging"]
-    elif pom_beside.is_file():
-        fields["packaging"] = _pom_fields(_read_pom(pom_beside), pom_beside, "the pom")["packaging"]
+        if "packaging" in pom:
+            fields["packaging"] = pom["packaging"]
     return fields
 
 
@@ -148,7 +165,10 @@ def _read_pom(path: Path) -> bytes:
 
 
 def _pom_fields(data: bytes, path: Path, what: str) -> dict[str, str]:
-    """Coordinates and packaging of a pom; group and version may come from its ``<parent>``."""
+    """Coordinates and packaging of a pom; group and version may come from its ``<parent>``.
+
+    Packaging is left out when the pom does not state it: Cloudsmith applies Maven's default.
+    """
     project = parse_xml(data, path, what)
     root = local_name(project.tag)
     if root != "project":
@@ -158,7 +178,7 @@ def _pom_fields(data: bytes, path: Path, what: str) -> dict[str, str]:
         "groupId": child_text(project, "groupId") or child_text(parent, "groupId"),
         "artifactId": child_text(project, "artifactId"),
         "version": child_text(project, "version") or child_text(parent, "version"),
-        "packaging": child_text(project, "packaging") or "jar",
+        "packaging": child_text(project, "packaging"),
     }
     declared = child(project, "properties")
     items = list(declared) if declared is not None else []
@@ -168,6 +188,8 @@ def _pom_fields(data: bytes, path: Path, what: str) -> dict[str, str]:
         known[f"project.parent.{tag}"] = child_text(parent, tag) or ""
     fields: dict[str, str] = {}
     for tag, value in raw.items():
+        if not value and tag == "packaging":
+            continue
         if not value:
             raise ArtifactError(path, f"{what} has no <{tag}> (nor a <parent> giving one)")
         resolved = _resolve(value, known)

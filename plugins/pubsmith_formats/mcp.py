@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import load_json, require_text
 
 __all__ = ["McpFormat"]
@@ -24,16 +24,21 @@ class McpFormat(FormatPlugin):
     summary = "MCP servers: MCP Bundles (.mcpb) and MCP registry server.json files"
     options = (Option("version", "Version (default: from manifest.json or server.json)"),)
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
+        # An MCP Bundle's manifest.json has a server section; a server.json names the
+        # registry's schema.
         if artifact.kind == "zip":
             if not artifact.has(_MANIFEST):
-                return False
+                return Strength.NONE
             try:
                 manifest = json.loads(artifact.read(_MANIFEST))
             except ValueError:
-                return False
-            return isinstance(manifest, dict) and isinstance(manifest.get("server"), dict)
-        return artifact.kind is None and _is_server_json(_server_json(artifact, strict=False))
+                return Strength.NONE
+            bundle = isinstance(manifest, dict) and isinstance(manifest.get("server"), dict)
+            return Strength.MANIFEST if bundle else Strength.NONE
+        if artifact.kind is None and _is_server_json(_server_json(artifact, strict=False)):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind == "zip":
@@ -50,9 +55,11 @@ class McpFormat(FormatPlugin):
                 )
         else:
             raise ArtifactError(artifact.path, "is neither an MCP Bundle (.mcpb) nor a server.json")
+        version = require_text(artifact, data, "version", where)
         return PackageInfo(
             name=require_text(artifact, data, "name", where),
-            version=require_text(artifact, data, "version", where),
+            version=version,
+            fields={"version": version},
         )
 
 

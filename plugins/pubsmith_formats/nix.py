@@ -3,8 +3,9 @@
 A NAR holds only a file tree; the store path, and so the name and version, live in the
 ``<hash>.narinfo`` that names the NAR in its ``URL`` field. pubsmith looks for that
 narinfo beside the NAR and one directory up (the layout ``nix copy --to file://DIR``
-writes: ``DIR/<hash>.narinfo`` and ``DIR/nar/<filehash>.nar.xz``). Without it the package
-has no name until Cloudsmith receives the narinfo. The whole NAR is walked once so that a
+writes: ``DIR/<hash>.narinfo`` and ``DIR/nar/<filehash>.nar.xz``), or takes the one given
+with ``-o narinfo_file=``. Without it the package has no name until Cloudsmith receives
+the narinfo. The whole NAR is walked once so that a
 truncated or corrupt archive is refused before upload.
 """
 
@@ -15,16 +16,20 @@ import gzip
 import lzma
 import re
 import struct
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, NoReturn, cast
+from typing import IO, Any, NoReturn, cast
 
 import zstandard
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
 __all__ = ["NixFormat", "pubsmith_register_format"]
 
 _MAGIC = struct.pack("<Q", 13) + b"nix-archive-1\0\0\0"
+# A damaged deflate stream raises zlib.error from gzip, not OSError.
+_STREAM_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 _MAX_TOKEN = 4096
 _MAX_DEPTH = 256
 # A store path's name part is "<name>-<version>", split at the first dash before a digit.
@@ -39,12 +44,14 @@ class NixFormat(FormatPlugin):
         Option("version", "Version (default: from the narinfo's store path)"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
+        # The NAR header: a length-prefixed "nix-archive-1", compressed or not.
         try:
             with _open(artifact) as stream:
-                return stream.read(len(_MAGIC)) == _MAGIC
-        except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError):
-            return False
+                found = stream.read(len(_MAGIC)) == _MAGIC
+        except _STREAM_ERRORS:
+            return Strength.NONE
+        return Strength.SIGNATURE if found else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         try:
@@ -54,12 +61,21 @@ class NixFormat(FormatPlugin):
                 _Walker(stream, artifact.path).node(0)
                 if stream.read(1):
                     raise ArtifactError(artifact.path, "has data after the end of its Nix archive")
-        except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+        except _STREAM_ERRORS as exc:
             raise ArtifactError(artifact.path, f"is a corrupt compressed NAR ({exc})") from None
-        narinfo = self.find_companions(artifact).get("narinfo_file")
-        if narinfo is None:
+        return PackageInfo()
+
+    def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
+        narinfo = values.get("narinfo_file")
+        if not isinstance(narinfo, Path):
             return PackageInfo()
-        store_name = _narinfo(narinfo).get("StorePath", "").rpartition("/")[2].partition("-")[2]
+        fields = _narinfo(narinfo)
+        named = fields.get("URL", "").rpartition("/")[2]
+        if named != artifact.filename:
+            raise ArtifactError(
+                narinfo, f"describes {named or 'no NAR'}, not {artifact.filename}; give its own"
+            )
+        store_name = fields.get("StorePath", "").rpartition("/")[2].partition("-")[2]
         match = _NAME_VERSION.match(store_name)
         if match is None:
             return PackageInfo(name=store_name or None)

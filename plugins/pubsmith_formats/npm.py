@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_json,
-    marked_format,
     require_kind,
     require_text,
+    safe_member_names,
 )
 
 __all__ = ["NpmFormat", "pubsmith_register_format"]
@@ -23,8 +23,11 @@ class NpmFormat(FormatPlugin):
         Option("npm_dist_tag", "dist-tag for this version, moved from any other (default: latest)"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "npm"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # npm pack puts everything under package/: a layout of its own.
+        if artifact.kind == "tar" and _MANIFEST in safe_member_names(artifact):
+            return Strength.MARKER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(

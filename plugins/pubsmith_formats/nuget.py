@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["NugetFormat"]
@@ -24,8 +24,9 @@ class NugetFormat(FormatPlugin):
         Option("symbols_file", "Symbols package (default: NAME.snupkg beside it)", type="file"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return bool(_nuspecs(artifact))
+    def recognise(self, artifact: Artifact) -> Strength:
+        # nuget pack writes <id>.nuspec at the root of the zip.
+        return Strength.MARKER if _nuspecs(artifact) else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         nuspecs = _nuspecs(artifact)

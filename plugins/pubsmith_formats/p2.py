@@ -1,7 +1,8 @@
 """Eclipse p2: OSGi bundle jars, and zipped p2 repositories (update sites).
 
-maven-bundle-plugin builds jars that are both a bundle and a Maven artifact; detection gives
-those to maven (see :mod:`pubsmith_formats.maven`), and ``--format p2`` publishes one here.
+maven-bundle-plugin builds jars that are both a bundle and a Maven artifact. A bundle's
+manifest headers are weaker evidence than the ``pom.properties`` Maven writes, so
+detection gives those jars to maven; ``--format p2`` publishes one here.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ import io
 import zipfile
 import zlib
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._xml import local_name, parse_xml
-from pubsmith_formats.maven import maven_descriptors
 
 __all__ = ["P2Format"]
 
@@ -28,18 +28,21 @@ class P2Format(FormatPlugin):
     PLUGIN_NAME = "p2"
     summary = "Eclipse p2: OSGi bundle jars and zipped p2 repositories"
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
         if artifact.kind != "zip":
-            return False
+            return Strength.NONE
         index = _index(artifact)
         if index is not None:
             # OpenDocument files hold a content.xml too; only p2's has a <repository> root.
-            return index.endswith(".jar") or b"<repository" in artifact.read(index)[:_SNIFF]
-        return (
-            artifact.has(_MANIFEST)
-            and "Bundle-SymbolicName" in _headers(artifact.read_text(_MANIFEST))
-            and not maven_descriptors(artifact)
-        )
+            if index.endswith(".jar") or b"<repository" in artifact.read(index)[:_SNIFF]:
+                return Strength.MARKER
+            return Strength.NONE
+        # OSGi headers are the jar's manifest; bnd, Tycho and maven-bundle-plugin write them.
+        if artifact.has(_MANIFEST) and "Bundle-SymbolicName" in _headers(
+            artifact.read_text(_MANIFEST)
+        ):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind != "zip":

@@ -10,21 +10,35 @@ from pathlib import Path
 
 import pkginfo
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+
+__all__ = ["PythonFormat", "pubsmith_register_format"]
 
 _SDIST_PKG_INFO = re.compile(r"^[^/]+/PKG-INFO$")
+_WHEEL = re.compile(r"^[^/]+\.dist-info/WHEEL$")
 
 
 class PythonFormat(FormatPlugin):
     PLUGIN_NAME = "python"
     summary = "Python wheels (.whl) and source distributions (.tar.gz, .zip)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        if artifact.kind == "zip" and artifact.filename.endswith(".whl"):
-            return True
-        return artifact.kind in ("zip", "tar") and any(
-            _SDIST_PKG_INFO.match(name) for name in artifact.names()
-        )
+    def recognise(self, artifact: Artifact) -> Strength:
+        if artifact.kind not in ("zip", "tar"):
+            return Strength.NONE
+        # A zip named .whl is a wheel to its name alone, even when it is too damaged to list:
+        # read_metadata then says what is wrong with it.
+        named = Strength.CONTAINER if artifact.filename.endswith(".whl") else Strength.NONE
+        try:
+            names = artifact.names()
+        except ArtifactError:
+            return named if artifact.kind == "zip" else Strength.NONE
+        # Build backends write an sdist's PKG-INFO and a wheel's .dist-info/WHEEL; sdists of
+        # Rust, PHP or infrastructure projects carry other formats' manifests beside them.
+        if any(_SDIST_PKG_INFO.match(name) for name in names):
+            return Strength.MARKER
+        if artifact.kind == "zip" and any(_WHEEL.match(name) for name in names):
+            return Strength.MARKER
+        return named if artifact.kind == "zip" else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind not in ("zip", "tar"):

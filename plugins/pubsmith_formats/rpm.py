@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
 __all__ = ["RpmFormat", "pubsmith_register_format"]
 
@@ -35,8 +35,9 @@ class RpmFormat(FormatPlugin):
         Option("distribution", "Distribution and release, such as el/9, fedora/40", required=True),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return artifact.kind == "rpm"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # The lead's magic number.
+        return Strength.SIGNATURE if artifact.kind == "rpm" else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind != "rpm":

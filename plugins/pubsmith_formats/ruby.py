@@ -7,7 +7,7 @@ import io
 import zlib
 from typing import Any
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 
 __all__ = ["RubyFormat"]
 
@@ -19,16 +19,12 @@ class RubyFormat(FormatPlugin):
     PLUGIN_NAME = "ruby"
     summary = "RubyGems (.gem: a tar holding metadata.gz and data.tar.gz)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return (
-            artifact.kind == "tar"
-            and artifact.compression is None
-            and artifact.has("metadata.gz")
-            and artifact.has("data.tar.gz")
-        )
+    def recognise(self, artifact: Artifact) -> Strength:
+        # gem build writes exactly this: a plain tar of metadata.gz and data.tar.gz.
+        return Strength.MARKER if _is_gem(artifact) else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        if not self.recognise(artifact):
+        if not _is_gem(artifact):
             raise ArtifactError(
                 artifact.path, "is not a gem (a plain tar holding metadata.gz and data.tar.gz)"
             )
@@ -42,6 +38,15 @@ class RubyFormat(FormatPlugin):
             if not isinstance(value, str) or not value.strip():
                 raise ArtifactError(artifact.path, f"{_SPEC} has no {key}; rebuild the gem")
         return PackageInfo(name=str(name).strip(), version=str(version).strip())
+
+
+def _is_gem(artifact: Artifact) -> bool:
+    return (
+        artifact.kind == "tar"
+        and artifact.compression is None
+        and artifact.has("metadata.gz")
+        and artifact.has("data.tar.gz")
+    )
 
 
 def _gemspec(artifact: Artifact) -> dict[str, Any]:

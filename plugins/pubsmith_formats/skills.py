@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import load_json, require_text
 
 __all__ = ["SkillsFormat"]
@@ -29,17 +29,17 @@ class SkillsFormat(FormatPlugin):
         Option("version", "the version; read from the skill if it has one", required=True),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return bool(_member(artifact, _PLUGIN) or _member(artifact, _SKILL))
+    def recognise(self, artifact: Artifact) -> Strength:
+        # The skill's own SKILL.md, or a plugin's plugin.json, where a zipped folder puts it.
+        if _member(artifact, _PLUGIN) or _member(artifact, _SKILL):
+            return Strength.MANIFEST
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         plugin, skill = _member(artifact, _PLUGIN), _member(artifact, _SKILL)
         if plugin:
             manifest = load_json(artifact, plugin)
-            return PackageInfo(
-                name=require_text(artifact, manifest, "name", plugin),
-                version=_text(manifest.get("version")),
-            )
+            return _info(require_text(artifact, manifest, "name", plugin), manifest.get("version"))
         if not skill:
             found = [name for name in artifact.names() if name.rpartition("/")[2] == _SKILL]
             where = f" (it has {', '.join(found[:3])})" if found else ""
@@ -54,8 +54,14 @@ class SkillsFormat(FormatPlugin):
         version = front.get("version")
         if version is None and isinstance(metadata, dict):
             version = metadata.get("version")
-        name = require_text(artifact, front, "name", skill)
-        return PackageInfo(name=name, version=_text(version))
+        return _info(require_text(artifact, front, "name", skill), version)
+
+
+def _info(name: str, version: object) -> PackageInfo:
+    """Name and version as the skill states them: both go into the payload."""
+    text = _text(version)
+    fields = {"name": name, "version": text} if text else {"name": name}
+    return PackageInfo(name=name, version=text, fields=fields)
 
 
 def _member(artifact: Artifact, path: str) -> str | None:

@@ -7,7 +7,7 @@ user (the registry identity is ``SCOPE.NAME``).
 
 from __future__ import annotations
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
 __all__ = ["SwiftFormat"]
 
@@ -28,26 +28,31 @@ class SwiftFormat(FormatPlugin):
         Option("repository_url", "URL of the source repository"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        if artifact.kind != "zip":
-            return False
-        names = artifact.names()
-        tops = {name.split("/", 1)[0] for name in names}
-        if len(tops) != 1:
-            return False
-        top = tops.pop()
-        # Version-specific manifests (Package@swift-5.9.swift) always come beside a plain one;
-        # "@" in the folder is a Go module zip's <module>@<version>/ instead.
-        return "@" not in top and f"{top}/{_MANIFEST}" in names
+    def recognise(self, artifact: Artifact) -> Strength:
+        # archive-source zips the package folder, whose root holds Package.swift.
+        return Strength.MANIFEST if _is_source_archive(artifact) else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        if not self.recognise(artifact):
+        if not _is_source_archive(artifact):
             raise ArtifactError(
                 artifact.path,
                 "is not a Swift source archive (a zip with <Package>/Package.swift); "
                 "make it with swift package archive-source",
             )
         return PackageInfo()
+
+
+def _is_source_archive(artifact: Artifact) -> bool:
+    if artifact.kind != "zip":
+        return False
+    names = artifact.names()
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1:
+        return False
+    top = tops.pop()
+    # Version-specific manifests (Package@swift-5.9.swift) always come beside a plain one;
+    # "@" in the folder is a Go module zip's <module>@<version>/ instead.
+    return "@" not in top and f"{top}/{_MANIFEST}" in names
 
 
 @hookimpl

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
-from pubsmith_formats._markers import find_member, marked_format, require_kind
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._markers import find_member, matching, require_kind, safe_member_names
 
 __all__ = ["TerraformFormat", "pubsmith_register_format"]
+
+_SOURCES = r"([^/]+/)?[^/]+\.tf$"
 
 # Registry module versions are semver; a name may hold hyphens but never a semver tail.
 _FILE_NAME = re.compile(
@@ -20,14 +22,17 @@ class TerraformFormat(FormatPlugin):
     PLUGIN_NAME = "terraform"
     summary = "Terraform modules (terraform-<provider>-<name>-<version>.tar.gz of *.tf files)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return marked_format(artifact) == "terraform"
+    def recognise(self, artifact: Artifact) -> Strength:
+        # A module is just .tf files, which any project with infrastructure may carry.
+        if artifact.kind == "tar" and matching(safe_member_names(artifact), _SOURCES):
+            return Strength.CONTAINER
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         require_kind(artifact, ("tar",), "is not a terraform module (not a tar archive)")
         find_member(
             artifact,
-            r"([^/]+/)?[^/]+\.tf$",
+            _SOURCES,
             "is not a terraform module: it has no .tf files at its root",
         )
         # The module's files say nothing of its name or version: Cloudsmith reads the file name.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 
 __all__ = ["VagrantFormat", "pubsmith_register_format"]
 
@@ -22,11 +22,13 @@ class VagrantFormat(FormatPlugin):
         Option("provider", "Provider, such as libvirt (default: metadata.json's)", required=True),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
+    def recognise(self, artifact: Artifact) -> Strength:
+        # A box's metadata.json names its provider; other tars' metadata.json files do not.
         try:
-            return artifact.kind == "tar" and bool(_provider(artifact))
+            found = artifact.kind == "tar" and bool(_provider(artifact))
         except ArtifactError:
-            return False
+            return Strength.NONE
+        return Strength.MANIFEST if found else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         if artifact.kind != "tar":

@@ -6,7 +6,7 @@ are not Open VSX extensions and are not claimed.
 
 from __future__ import annotations
 
-from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
+from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._xml import child, local_name, parse_xml
 
 __all__ = ["VsxFormat"]
@@ -19,11 +19,12 @@ class VsxFormat(FormatPlugin):
     PLUGIN_NAME = "vsx"
     summary = "VS Code extensions (.vsix, as `vsce package` writes them)"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return artifact.kind == "zip" and artifact.has(_MANIFEST) and artifact.has(_PACKAGE_JSON)
+    def recognise(self, artifact: Artifact) -> Strength:
+        # vsce package writes the vsixmanifest beside the extension's own package.json.
+        return Strength.MARKER if _is_extension(artifact) else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        if not self.recognise(artifact):
+        if not _is_extension(artifact):
             raise ArtifactError(
                 artifact.path,
                 f"is not a VS Code extension (a zip with {_MANIFEST} and {_PACKAGE_JSON})",
@@ -40,6 +41,10 @@ class VsxFormat(FormatPlugin):
             if not value:
                 raise ArtifactError(artifact.path, f"{what} has no Identity {key}; repackage it")
         return PackageInfo(name=values["Id"], version=values["Version"])
+
+
+def _is_extension(artifact: Artifact) -> bool:
+    return artifact.kind == "zip" and artifact.has(_MANIFEST) and artifact.has(_PACKAGE_JSON)
 
 
 @hookimpl

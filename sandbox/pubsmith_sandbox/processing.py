@@ -13,11 +13,11 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubsmith import ArtifactError, PackageInfo, PubsmithError
+from pubsmith import ArtifactError, PackageInfo, PluginError, PubsmithError
 from pubsmith.registry import FormatRegistry
 from pubsmith_sandbox.faults import FaultInjector
 from pubsmith_sandbox.package_store import PackageStore
@@ -100,27 +100,29 @@ class Processor:
         if path is None or not path.is_file():
             return Outcome(f"{record.filename}: the uploaded file is missing.")
         with tempfile.TemporaryDirectory(prefix="sandbox-inspect-") as scratch:
-            # Some formats keep metadata in a companion (nix's narinfo, a .pom beside its
-            # jar): lay the uploaded companions beside the file, as they were on the client.
+            # Some formats keep metadata in a companion (nix's narinfo, a jar's pom): lay the
+            # uploaded companions beside the file, and name each by its payload field.
             folder = Path(scratch)
-            for companion in [path, *self._companion_paths(record)]:
+            given: dict[str, Path] = {}
+            for field_name, companion in [("package_file", path), *self._companions(record)]:
                 link = folder / companion.name
                 if not link.exists():
                     link.symlink_to(companion)
-            reason, info = self._formats.inspect(folder / path.name, record.format)
+                given.setdefault(field_name, link)
+            reason, info = self._formats.inspect(folder / path.name, record.format, given)
         if reason:
             return Outcome(reason)
         size, checksums = _checksums(path)
         return Outcome(None, info, checksums, size)
 
-    def _companion_paths(self, record: PackageRecord) -> list[Path]:
-        paths = []
+    def _companions(self, record: PackageRecord) -> list[tuple[str, Path]]:
+        found = []
         for ref in record.files:
             upload = self._uploads.get(ref.identifier) if ref.identifier != record.upload else None
             path = self._uploads.blob_path(upload) if upload else None
             if path is not None and path.is_file():
-                paths.append(path)
-        return paths
+                found.append((ref.field, path))
+        return found
 
 
 class Formats:
@@ -134,10 +136,13 @@ class Formats:
         self._lock = threading.Lock()
         self._registry: FormatRegistry | None = None
 
-    def inspect(self, path: Path, format_name: str) -> tuple[str | None, PackageInfo | None]:
+    def inspect(
+        self, path: Path, format_name: str, companions: Mapping[str, Path] | None = None
+    ) -> tuple[str | None, PackageInfo | None]:
         """Open ``path`` with the plugin of ``format_name``: (failure reason, what it read).
 
-        A format without an installed plugin passes unchecked, with nothing read.
+        ``companions`` maps payload fields to the files uploaded for them. A format without
+        an installed plugin passes unchecked, with nothing read.
         """
         try:
             registry = self._load()
@@ -146,8 +151,8 @@ class Formats:
         if format_name not in registry:
             return None, None
         try:
-            _, _, info = registry.inspect(path, format_name)
-        except ArtifactError as exc:
+            _, _, info = registry.inspect(path, format_name, companions=companions)
+        except (ArtifactError, PluginError) as exc:  # each is one line naming the problem
             return f"{path.name}: {exc.problem}", None
         except Exception as exc:  # a third-party plugin's bug is a finding, not a crash
             problem = f"{type(exc).__name__}: {exc}"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pubsmith.client import CloudsmithClient
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
 
 
@@ -154,4 +155,7 @@ def test_a_utf8_name_in_a_directory_that_is_not_utf8_publishes(
     assert completed.returncode == 0, completed.stderr.decode()
     [result] = json.loads(completed.stdout)
     assert result["status"] == "published"
-    assert result["payload"]["name"] == "notes.txt"
+    assert "build-" not in json.dumps(result["payload"])
+    with CloudsmithClient(cloudsmith_sandbox.url, cloudsmith_sandbox.api_key) as client:
+        [package] = client.list_packages(cloudsmith_sandbox.owner, cloudsmith_sandbox.repo)
+    assert package["filename"] == "notes.txt"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pubsmith import Artifact, FormatPlugin, Option, PackageInfo
+from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, Strength
 from pubsmith.errors import OptionError
 from pubsmith.planning import (
     check_option_keys,
@@ -29,15 +31,23 @@ class _Thing(FormatPlugin):
         Option("group_id", "From inside"),
     )
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return artifact.filename.endswith(".thing")
+    def recognise(self, artifact: Artifact) -> Strength:
+        return Strength.MARKER if artifact.filename.endswith(".thing") else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        return PackageInfo(name="thing", version="1.0", fields={"group_id": "org.acme"})
+        fields = {"group_id": "org.acme", "version": "1.0"}
+        return PackageInfo(name="thing", version="1.0", fields=fields)
 
     def find_companions(self, artifact: Artifact) -> dict[str, Path]:
         pom = artifact.path.with_suffix(".pom")
         return {"pom_file": pom} if pom.exists() else {}
+
+    def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
+        if "pom_file" not in values:
+            return PackageInfo()
+        # The pom says more than the artifact: where both speak, the artifact wins.
+        fields = {"group_id": "org.pom", "version": "0.9", "channel": "beta"}
+        return PackageInfo(name="from-pom", version="0.9", fields=fields)
 
 
 @pytest.fixture
@@ -61,13 +71,26 @@ def test_values_come_from_user_then_companions_then_artifact(
         "distribution": "debian/bookworm",
         "version": "1.0",
         "pom_file": pom,
+        "channel": "beta",
         "group_id": "org.acme",
         "tags": "a,b",
         "republish": True,
     }
+    assert (plan.name, plan.version) == ("thing", "1.0")
     assert plan.upload_paths() == [path, pom]
     assert plan.preview_payload()["pom_file"] == preview_identifier(pom) == "<upload:a.pom>"
     assert plan.payload({path: "id-1", pom: "id-2"})["pom_file"] == "id-2"
+
+
+def test_companions_are_read_from_the_file_the_user_gives(
+    things: tuple[FormatRegistry, Path], tmp_path: Path
+) -> None:
+    registry, path = things
+    assert "channel" not in plan_package(registry, path, options={"distribution": "d"}).values
+    given = tmp_path / "elsewhere.pom"
+    given.write_text("<project/>")
+    plan = plan_package(registry, path, options={"distribution": "d", "pom_file": str(given)})
+    assert (plan.values["pom_file"], plan.values["channel"]) == (given, "beta")
 
 
 def test_user_options_override_artifact_values_and_are_typed(
@@ -135,15 +158,25 @@ def test_an_option_declared_by_any_format_in_the_call_is_accepted(registry: Form
         check_option_keys({"version": "1"}, [registry.get("python")], registry)
 
 
-def test_raw_name_defaults_to_the_file_name(registry: FormatRegistry, tmp_path: Path) -> None:
+def test_raw_sends_no_name_nobody_gave_and_shows_the_one_cloudsmith_derives(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.bin"
     path.write_bytes(b"\x00\x01")
     plan = plan_package(registry, path, format_name="raw", options={"version": "3"})
-    assert plan.preview_payload() == {
-        "package_file": "<upload:notes.bin>",
-        "name": "notes.bin",
-        "version": "3",
-    }
+    assert plan.preview_payload() == {"package_file": "<upload:notes.bin>", "version": "3"}
+    assert (plan.name, plan.version) == ("notes.bin", "3")
+    named = plan_package(registry, path, format_name="raw", options={"name": "notes"})
+    assert named.preview_payload() == {"package_file": "<upload:notes.bin>", "name": "notes"}
+    assert named.name == "notes"
+
+
+def test_generic_sends_no_name_nobody_gave(registry: FormatRegistry, tmp_path: Path) -> None:
+    path = tmp_path / "tool.sh"
+    path.write_text("echo hi\n")
+    plan = plan_package(registry, path, format_name="generic", options={"filepath": "t/tool.sh"})
+    assert plan.preview_payload() == {"package_file": "<upload:tool.sh>", "filepath": "t/tool.sh"}
+    assert plan.name == "tool.sh"
 
 
 @pytest.mark.parametrize(

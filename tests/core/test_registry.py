@@ -1,134 +1,101 @@
+"""Detection by strength, and every call into a plugin made safe: a plugin's own bug is a
+PluginError naming it, never a traceback or a file blamed for it."""
+
 from __future__ import annotations
 
-import sys
-import textwrap
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pubsmith import FormatPlugin, PackageInfo, hookimpl
+from pubsmith import FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith.artifact import Artifact
-from pubsmith.errors import ArtifactError, ConfigError, FormatDetectionError, PluginError
-from pubsmith.registry import FormatRegistry
-
-BUILTIN_FORMATS = sorted(
-    [
-        "alpine",
-        "cargo",
-        "cocoapods",
-        "composer",
-        "conan",
-        "conda",
-        "cran",
-        "dart",
-        "deb",
-        "docker",
-        "generic",
-        "go",
-        "helm",
-        "hex",
-        "huggingface",
-        "luarocks",
-        "maven",
-        "mcp",
-        "nix",
-        "npm",
-        "nuget",
-        "p2",
-        "python",
-        "raw",
-        "rpm",
-        "ruby",
-        "skills",
-        "swift",
-        "terraform",
-        "vagrant",
-        "vsx",
-    ]
+from pubsmith.errors import (
+    ArtifactError,
+    BadInputError,
+    ConfigError,
+    FormatDetectionError,
+    PluginError,
 )
+from pubsmith.planning import plan_package
+from pubsmith.publishing import plan_files
+from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_zip
 
 
-def install_fake_distribution(
-    root: Path, name: str, modules: dict[str, str], entry_points: dict[str, str]
-) -> None:
-    """A real installed distribution on sys.path: its entry points load like any other."""
-    dist_info = root / f"{name}-1.0.dist-info"
-    dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    lines = "\n".join(f"{key} = {value}" for key, value in entry_points.items())
-    (dist_info / "entry_points.txt").write_text(f"[pubsmith.formats]\n{lines}\n")
-    for module, source in modules.items():
-        (root / f"{module}.py").write_text(textwrap.dedent(source))
+class _Claims(FormatPlugin):
+    """Claims every file with the strength it is made with."""
+
+    PLUGIN_NAME = "claims"
+
+    def __init__(self, strength: Strength = Strength.MARKER) -> None:
+        self.strength = strength
+
+    def recognise(self, artifact: Artifact) -> Strength:
+        return self.strength
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        return PackageInfo(name="claimed")
+
+
+class _Corrupt(_Claims):
+    def recognise(self, artifact: Artifact) -> Strength:
+        raise ArtifactError(artifact.path, "broken")
+
+
+class _Widget(FormatPlugin):
+    """A third-party format whose zips also hold a composer.json."""
+
+    PLUGIN_NAME = "widget"
+    options = (Option("icon_file", "An icon", type="file"),)
+
+    def recognise(self, artifact: Artifact) -> Strength:
+        return Strength.MARKER if artifact.has("widget.json") else Strength.NONE
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        return PackageInfo(name="w", version="1", fields={})
+
+
+class _Buggy(_Widget):
+    """Breaks in the method named by ``broken``, on widget zips only."""
+
+    def __init__(self, broken: str) -> None:
+        self.broken = broken
+
+    def _maybe(self, method: str) -> None:
+        if method == self.broken:
+            raise KeyError("name")
+
+    def recognise(self, artifact: Artifact) -> Strength:
+        if artifact.filename.endswith(".zip"):
+            self._maybe("recognise")
+        return super().recognise(artifact)
+
+    def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        self._maybe("read_metadata")
+        return super().read_metadata(artifact)
+
+    def find_companions(self, artifact: Artifact) -> dict[str, Path]:
+        self._maybe("find_companions")
+        return {}
+
+    def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
+        self._maybe("read_companions")
+        return PackageInfo()
+
+    def build_payload(self, values: dict[str, Any]) -> dict[str, Any]:
+        self._maybe("build_payload")
+        return values
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield tmp_path
-    for module in [name for name in sys.modules if name.startswith("fake_")]:
-        del sys.modules[module]
-
-
-def test_builtin_formats_are_all_registered_through_entry_points(registry: FormatRegistry) -> None:
-    assert registry.names() == BUILTIN_FORMATS
-
-
-PLUGIN_SOURCE = """
-from pubsmith import FormatPlugin, PackageInfo, hookimpl
-
-class WidgetFormat(FormatPlugin):
-    PLUGIN_NAME = "{name}"
-
-    def recognise(self, artifact):
-        return artifact.filename.endswith(".widget")
-
-    def read_metadata(self, artifact):
-        return PackageInfo(name="widget", version="1")
-
-@hookimpl
-def pubsmith_register_format():
-    return WidgetFormat
-"""
-
-
-def test_third_party_plugin_loads_like_a_builtin(site: Path) -> None:
-    install_fake_distribution(
-        site,
-        "fake-widgets",
-        {"fake_widgets": PLUGIN_SOURCE.format(name="widget")},
-        {"widget": "fake_widgets"},
+def widget_zip(tmp_path: Path) -> Path:
+    return make_zip(
+        tmp_path / "demo.zip",
+        {"widget.json": '{"name": "w"}', "composer.json": '{"name": "acme/demo"}'},
     )
-    registry = FormatRegistry.load()
-    assert "widget" in registry
-    assert "python" in registry
-
-
-def test_two_plugins_with_one_name_is_an_error_naming_both_distributions(site: Path) -> None:
-    install_fake_distribution(
-        site,
-        "fake-pythons",
-        {"fake_pythons": PLUGIN_SOURCE.format(name="python")},
-        {"python": "fake_pythons"},
-    )
-    with pytest.raises(PluginError) as caught:
-        FormatRegistry.load()
-    message = str(caught.value)
-    assert "two plugins are named 'python'" in message
-    assert "fake-pythons 1.0" in message
-    assert "pubsmith " in message
-
-
-def test_a_plugin_that_fails_to_import_is_named_with_its_distribution(site: Path) -> None:
-    install_fake_distribution(
-        site,
-        "fake-broken",
-        {"fake_broken": "import not_a_module_anywhere\n"},
-        {"broken": "fake_broken"},
-    )
-    with pytest.raises(
-        PluginError, match=r"'broken' from fake-broken 1\.0 failed to load: ModuleNotFoundError"
-    ):
-        FormatRegistry.load()
 
 
 def test_registering_something_that_is_not_a_format_plugin_is_refused() -> None:
@@ -137,38 +104,55 @@ def test_registering_something_that_is_not_a_format_plugin_is_refused() -> None:
         def pubsmith_register_format(self) -> type:
             return dict
 
-    with pytest.raises(PluginError, match="not a FormatPlugin"):
+    with pytest.raises(PluginError, match="returned <class 'dict'>, not a FormatPlugin subclass"):
         FormatRegistry.load(extra=[Bogus()])
 
 
-class _Always(FormatPlugin):
-    PLUGIN_NAME = "always"
+def test_a_zip_with_two_formats_markers_goes_to_the_stronger_claim(widget_zip: Path) -> None:
+    class WidgetPlugin:
+        @hookimpl
+        def pubsmith_register_format(self) -> type[FormatPlugin]:
+            return _Widget
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return True
-
-    def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        return PackageInfo()
-
-
-class _Corrupt(FormatPlugin):
-    PLUGIN_NAME = "corrupt"
-
-    def recognise(self, artifact: Artifact) -> bool:
-        raise ArtifactError(artifact.path, "broken")
-
-    def read_metadata(self, artifact: Artifact) -> PackageInfo:
-        return PackageInfo()
+    registry = FormatRegistry.load(extra=[WidgetPlugin()])
+    claims = registry.claims(Artifact(widget_zip))
+    assert claims == {"widget": Strength.MARKER, "composer": Strength.CONTAINER}
+    assert registry.detect(Artifact(widget_zip)).PLUGIN_NAME == "widget"
+    assert plan_package(registry, widget_zip).format == "widget"
+    # Under --format composer it is a composer package all the same.
+    assert plan_package(registry, widget_zip, format_name="composer").name == "acme/demo"
 
 
-def test_detection_names_every_fitting_format_when_more_than_one_fits(tmp_path: Path) -> None:
-    wheel = tmp_path / "x.whl"
-    wheel.write_bytes(b"not a zip")
-    registry = FormatRegistry({"always": _Always(), "also": _Always(), "corrupt": _Corrupt()})
+def test_equally_strong_claims_are_an_error_naming_them_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"anything")
+    registry = FormatRegistry(
+        {
+            "always": _Claims(Strength.MARKER),
+            "also": _Claims(Strength.MARKER),
+            "weaker": _Claims(Strength.MANIFEST),
+            "corrupt": _Corrupt(),
+        }
+    )
     with pytest.raises(FormatDetectionError) as caught:
-        registry.detect(Artifact(wheel))
+        registry.detect(Artifact(path))
     assert caught.value.candidates == ("also", "always")
     assert "prefix it with one, as in also:FILE" in str(caught.value)
+
+
+def test_the_single_strongest_claim_wins(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"anything")
+    registry = FormatRegistry(
+        {
+            "container": _Claims(Strength.CONTAINER),
+            "signature": _Claims(Strength.SIGNATURE),
+            "marker": _Claims(Strength.MARKER),
+            "none": _Claims(Strength.NONE),
+        }
+    )
+    assert registry.detect(Artifact(path)) is registry.get("signature")
+    assert list(registry.claims(Artifact(path))) == ["signature", "marker", "container"]
 
 
 def test_detection_of_an_unknown_file_suggests_raw(
@@ -178,6 +162,85 @@ def test_detection_of_an_unknown_file_suggests_raw(
     path.write_text("hello")
     with pytest.raises(FormatDetectionError, match="raw:"):
         registry.detect(Artifact(path))
+
+
+def test_recognise_must_answer_with_a_strength(tmp_path: Path) -> None:
+    class Boolean(_Claims):
+        def recognise(self, artifact: Artifact) -> Strength:
+            return True  # type: ignore[return-value]  # the mistake under test
+
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"x")
+    with pytest.raises(PluginError) as caught:
+        FormatRegistry({"boolean": Boolean()}).detect(Artifact(path))
+    assert "format plugin 'claims' (registered directly) recognise returned True" in str(
+        caught.value
+    )
+    assert caught.value.path == path
+
+
+@pytest.mark.parametrize(
+    "method", ["read_metadata", "find_companions", "read_companions", "build_payload"]
+)
+def test_a_plugin_failing_in_a_method_is_named_and_nothing_is_sent(
+    widget_zip: Path, method: str
+) -> None:
+    registry = FormatRegistry({"widget": _Buggy(method)})
+    with pytest.raises(PluginError) as caught:
+        plan_package(registry, widget_zip)
+    assert str(caught.value) == (
+        f"{widget_zip}: format plugin 'widget' (registered directly) failed in {method} "
+        "('name'); fix the plugin"
+    )
+    assert "KeyError" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("returned", "problem"),
+    [
+        ({"icon_file": "icon.png"}, "find_companions returned {'icon_file': 'icon.png'}"),
+        ({"nosuch": Path("x")}, "find_companions returned {'nosuch': PosixPath('x')}"),
+    ],
+)
+def test_a_plugin_returning_the_wrong_thing_is_named(
+    widget_zip: Path, returned: object, problem: str
+) -> None:
+    class Wrong(_Widget):
+        def find_companions(self, artifact: Artifact) -> dict[str, Path]:
+            return returned  # type: ignore[return-value]  # the mistake under test
+
+    with pytest.raises(PluginError, match=re.escape(problem)):
+        plan_package(FormatRegistry({"widget": Wrong()}), widget_zip)
+
+
+def test_one_plugins_detection_bug_stops_only_the_files_it_fails_on(
+    registry: FormatRegistry, widget_zip: Path, fixtures_dir: Path
+) -> None:
+    buggy = FormatRegistry(
+        [
+            *registry.registrations(),
+            *FormatRegistry({"widget": _Buggy("recognise")}).registrations(),
+        ]
+    )
+    npm = fixtures_dir / "npm" / "acme-greeting-2.1.0.tgz"
+    with pytest.raises(BadInputError) as caught:
+        plan_files([npm, widget_zip], registry=buggy)
+    [problem] = caught.value.errors
+    assert isinstance(problem, PluginError)
+    assert str(problem) == (
+        f"{widget_zip}: format plugin 'widget' (registered directly) failed in recognise "
+        "('name'); name the file's format as FORMAT:FILE to skip detection; fix the plugin"
+    )
+    # Named with its format, the file needs no detection, and the buggy plugin is not asked.
+    plans = plan_files([str(npm), f"composer:{widget_zip}"], registry=buggy)
+    assert [plan.format for plan in plans] == ["npm", "composer"]
+
+
+def test_an_artifact_error_in_recognise_is_no_claim(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"x")
+    registry = FormatRegistry({"corrupt": _Corrupt(), "claims": _Claims()})
+    assert registry.detect(Artifact(path)) is registry.get("claims")
 
 
 def test_unknown_format_lists_the_installed_ones(registry: FormatRegistry) -> None:
@@ -201,7 +264,15 @@ def test_inspect_rejects_paths_that_are_not_readable_files(
         registry.inspect(path, "python")
 
 
+def test_inspect_reads_the_companions_beside_the_file(
+    registry: FormatRegistry, fixtures_dir: Path
+) -> None:
+    # The sandbox sees a package this way: conan's name lives in the recipe beside it.
+    _, _, info = registry.inspect(fixtures_dir / "conan" / "conan_package.tgz")
+    assert (info.name, info.version) == ("acme-greeting", "1.0.0")
+
+
 def test_canonical_name_matches_in_any_letter_case() -> None:
-    registry = FormatRegistry({"raw": _Always()})
+    registry = FormatRegistry({"raw": _Claims()})
     assert registry.canonical_name("RaW") == "raw"
     assert registry.canonical_name("pypi") is None

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import ConanPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
 
-from pubsmith import Artifact, ArtifactError, OptionError
+from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar
 
 FILES = ("conan_package.tgz", "conaninfo.txt", "conanmanifest.txt", "conanfile.py")
 
@@ -27,10 +27,6 @@ def copied(tmp_path: Path, package: Path) -> Path:
     return tmp_path / "conan_package.tgz"
 
 
-def test_fixture_is_detected_as_conan(registry: FormatRegistry, package: Path) -> None:
-    assert registry.detect(Artifact(package)).PLUGIN_NAME == "conan"
-
-
 def test_renamed_package_is_recognised_by_its_info_file(
     registry: FormatRegistry, copied: Path
 ) -> None:
@@ -38,14 +34,9 @@ def test_renamed_package_is_recognised_by_its_info_file(
     assert registry.detect(Artifact(renamed)).PLUGIN_NAME == "conan"
 
 
-@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
-def test_other_formats_are_not_conan(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("conan").recognise(lookalike(tmp_path, kind)) is False
-
-
 def test_companions_are_not_packages(registry: FormatRegistry, package: Path) -> None:
     for name in FILES[1:]:
-        assert registry.get("conan").recognise(Artifact(package.parent / name)) is False
+        assert registry.get("conan").recognise(Artifact(package.parent / name)) is Strength.NONE
 
 
 def test_name_and_version_come_from_the_recipe(registry: FormatRegistry, package: Path) -> None:
@@ -71,10 +62,71 @@ def test_options_override_the_recipe(
 ) -> None:
     other = tmp_path / "elsewhere" / "conanmanifest.txt"
     other.parent.mkdir()
-    other.write_text("1\n")
+    shutil.copy(copied.parent / "conanmanifest.txt", other)
     plan = plan_package(registry, copied, options={"version": "1.0.1", "manifest_file": str(other)})
     assert plan.version == "1.0.1"
     assert plan.values["manifest_file"] == other
+    assert plan.preview_payload()["version"] == "1.0.1"
+
+
+def test_the_help_says_the_manifest_is_the_packages(registry: FormatRegistry) -> None:
+    manifest = registry.get("conan").option("manifest_file")
+    assert manifest is not None
+    assert "the package's conanmanifest.txt" in manifest.help
+
+
+def test_the_recipes_manifest_is_refused_naming_the_one_to_give(
+    registry: FormatRegistry, copied: Path
+) -> None:
+    # What conan export writes into the recipe's folder: conanfile.py and exported files.
+    recipe_manifest = copied.parent / "conanmanifest.txt"
+    recipe_manifest.write_text(
+        "1796127045\nconanfile.py: c6b1bfb9952ccc2982236dd5dbf3af7c\n"
+        "export_source/include/acme/greeting.h: 2c6ff4ac9e8e42fcdf9a941288de0f0b\n"
+    )
+    with pytest.raises(
+        ArtifactError, match=r"is the recipe's manifest .* -o manifest_file="
+    ) as caught:
+        plan_package(registry, copied)
+    assert caught.value.path == recipe_manifest
+
+
+def test_a_manifest_of_another_package_is_refused(registry: FormatRegistry, copied: Path) -> None:
+    (copied.parent / "conaninfo.txt").write_text("[options]\nshout=True\n")
+    with pytest.raises(ArtifactError, match="come from different packages") as caught:
+        plan_package(registry, copied)
+    assert caught.value.path == copied.parent / "conanmanifest.txt"
+
+
+def _conan_cache(root: Path, fixture: Path) -> tuple[Path, Path]:
+    """The layout conan upload leaves in Conan 2's cache: the package's three files in its
+    download folder (p/b/<pkg>/d), the recipe in its own folder (p/<recipe>/e)."""
+    download = root / "p" / "b" / "acme-c191d619f99c6" / "d"
+    download.mkdir(parents=True)
+    for name in ("conan_package.tgz", "conaninfo.txt", "conanmanifest.txt"):
+        shutil.copy(fixture.parent / name, download / name)
+    export = root / "p" / "acme-0d9a9e1b1d5b2" / "e"
+    export.mkdir(parents=True)
+    shutil.copy(fixture.parent / "conanfile.py", export / "conanfile.py")
+    (export / "conanmanifest.txt").write_text("1796127045\nconanfile.py: 0\n")
+    return download / "conan_package.tgz", export / "conanfile.py"
+
+
+def test_conans_cache_layout_takes_the_package_manifest_and_the_recipe_given(
+    registry: FormatRegistry, package: Path, tmp_path: Path
+) -> None:
+    tgz, recipe = _conan_cache(tmp_path, package)
+    assert registry.detect(Artifact(tgz)).PLUGIN_NAME == "conan"
+    with pytest.raises(OptionError, match="conan cache path") as caught:
+        plan_package(registry, tgz)
+    assert caught.value.key == "metadata_file"
+    plan = plan_package(registry, tgz, options={"metadata_file": str(recipe)})
+    assert (plan.name, plan.version) == ("acme-greeting", "1.0.0")
+    assert plan.values["manifest_file"] == tgz.parent / "conanmanifest.txt"
+    assert plan.values["info_file"] == tgz.parent / "conaninfo.txt"
+    request = ConanPackageUploadRequest(**plan.preview_payload())
+    assert (request.name, request.version) == ("acme-greeting", "1.0.0")
+    assert request.metadata_file == "<upload:conanfile.py>"
 
 
 def test_missing_companion_is_an_option_error_naming_it(
@@ -117,15 +169,6 @@ def test_recipe_without_version_needs_the_option(registry: FormatRegistry, copie
     (copied.parent / "conanfile.py").write_text("class P(ConanFile):\n    name = 'x'\n")
     plan = plan_package(registry, copied, options={"version": "3.0"})
     assert (plan.name, plan.version) == ("x", "3.0")
-
-
-def test_truncated_package_is_refused(
-    registry: FormatRegistry, tmp_path: Path, package: Path
-) -> None:
-    path = truncated_copy(package, tmp_path / "conan_package.tgz", keep=0.6)
-    with pytest.raises(ArtifactError) as caught:
-        registry.inspect(path, "conan")
-    assert caught.value.path == path
 
 
 def test_plain_tar_under_format_conan_is_refused(registry: FormatRegistry, tmp_path: Path) -> None:

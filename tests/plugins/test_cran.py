@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import CranPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, make_zip, truncated_copy
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar, make_zip
 
 MAC_BUILT = "R 4.3.1; aarch64-apple-darwin20; 2023-07-01 10:00:00 UTC; unix"
 
@@ -25,15 +25,6 @@ def binary(path: Path, built: str, *, zipped: bool = False) -> Path:
 @pytest.fixture
 def source(fixtures_dir: Path) -> Path:
     return fixtures_dir / "cran" / "acmestats_0.2.0.tar.gz"
-
-
-def test_fixture_is_detected_as_cran(registry: FormatRegistry, source: Path) -> None:
-    assert registry.detect(Artifact(source)).PLUGIN_NAME == "cran"
-
-
-@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
-def test_claims_only_cran_lookalikes(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("cran").recognise(lookalike(tmp_path, kind)) is (kind == "cran")
 
 
 def test_source_package_sends_no_binary_fields(registry: FormatRegistry, source: Path) -> None:
@@ -120,12 +111,3 @@ def test_archive_without_description_is_an_artifact_error(
     path = make_tar(tmp_path / "rpkg.tar.gz", {"rpkg/R/f.R": "f <- 1\n"})
     with pytest.raises(ArtifactError, match="has no <pkg>/DESCRIPTION"):
         registry.inspect(path, "cran")
-
-
-def test_truncated_package_is_an_artifact_error(
-    registry: FormatRegistry, tmp_path: Path, source: Path
-) -> None:
-    broken = truncated_copy(source, tmp_path / source.name)
-    assert not registry.get("cran").recognise(Artifact(broken))
-    with pytest.raises(ArtifactError, match="corrupt or truncated"):
-        registry.inspect(broken, "cran")

@@ -9,7 +9,7 @@ import pytest
 import zstandard
 from cloudsmith_api.models import DebPackageUploadRequest
 
-from pubsmith import Artifact, ArtifactError, OptionError
+from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
 
@@ -40,31 +40,10 @@ def control_tar(control: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def test_binary_and_source_packages_are_detected(registry: FormatRegistry, deb_dir: Path) -> None:
-    for name in (DEB, DSC):
-        assert registry.detect(Artifact(deb_dir / name)).PLUGIN_NAME == "deb"
-
-
-@pytest.mark.parametrize(
-    "lookalike",
-    [
-        "deb/acme-hello_1.0.0-1_source.changes",
-        "deb/acme-hello_1.0.0.orig.tar.gz",
-        "deb/acme-hello_1.0.0-1.debian.tar.xz",
-        "python/acme_greeting-1.2.0.tar.gz",
-        "raw/release-notes.txt",
-    ],
-)
-def test_lookalikes_are_not_claimed(
-    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
-) -> None:
-    assert not registry.get("deb").recognise(Artifact(fixtures_dir / lookalike))
-
-
 def test_plain_ar_archive_is_not_claimed(registry: FormatRegistry, tmp_path: Path) -> None:
     path = tmp_path / "libfoo.a"
     path.write_bytes(ar_archive([("foo.o", b"\x7fELF"), ("debian-binary", b"2.0\n")]))
-    assert not registry.get("deb").recognise(Artifact(path))
+    assert registry.get("deb").recognise(Artifact(path)) is Strength.NONE
 
 
 def test_binary_metadata_and_payload(registry: FormatRegistry, deb_dir: Path) -> None:

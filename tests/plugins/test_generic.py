@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from cloudsmith_api.models import GenericPackageUploadRequest
 
-from pubsmith import Artifact, FormatDetectionError, OptionError
+from pubsmith import Artifact, FormatDetectionError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
 
@@ -22,7 +22,7 @@ def test_generic_never_claims_a_file(
     registry: FormatRegistry, fixtures_dir: Path, script: Path
 ) -> None:
     for path in (script, fixtures_dir / "deb" / "acme-hello_1.0.0-1_all.deb"):
-        assert not registry.get("generic").recognise(Artifact(path))
+        assert registry.get("generic").recognise(Artifact(path)) is Strength.NONE
     with pytest.raises(FormatDetectionError):
         registry.detect(Artifact(script))
 
@@ -35,10 +35,13 @@ def test_payload_from_options(registry: FormatRegistry, script: Path) -> None:
     assert (request.filepath, request.name, request.version) == (FILEPATH, "acme-hello", "1.0.0")
 
 
-def test_name_defaults_to_the_file_name(registry: FormatRegistry, script: Path) -> None:
+def test_no_name_is_sent_unless_given_and_cloudsmith_names_it_after_the_file(
+    registry: FormatRegistry, script: Path
+) -> None:
     plan = plan_package(registry, script, format_name="generic", options={"filepath": FILEPATH})
     assert (plan.name, plan.version) == (SCRIPT, None)
-    assert GenericPackageUploadRequest(**plan.preview_payload()).name == SCRIPT
+    assert "name" not in plan.preview_payload()
+    assert GenericPackageUploadRequest(**plan.preview_payload()).name is None
 
 
 def test_missing_filepath_names_the_option(registry: FormatRegistry, script: Path) -> None:

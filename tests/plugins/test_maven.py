@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import MavenPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_zip, truncated_copy
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
-from pubsmith import Artifact, ArtifactError, OptionError
+from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_zip
 
 DESCRIPTOR = "META-INF/maven/org.example/widget"
 PROPERTIES = "groupId=org.example\nartifactId=widget\nversion=2.0.1\n"
@@ -34,24 +33,6 @@ def alone(tmp_path: Path, jar: Path) -> Path:
     return Path(shutil.copy(jar, tmp_path / jar.name))
 
 
-def test_fixture_jar_and_pom_are_detected_as_maven(registry: FormatRegistry, jar: Path) -> None:
-    assert registry.detect(Artifact(jar)).PLUGIN_NAME == "maven"
-    assert registry.detect(Artifact(jar.with_suffix(".pom"))).PLUGIN_NAME == "maven"
-
-
-@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
-def test_other_formats_are_not_maven(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("maven").recognise(lookalike(tmp_path, kind)) is False
-
-
-@pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_zip_lookalikes_are_maven_only_if_theirs(
-    registry: FormatRegistry, tmp_path: Path, kind: str
-) -> None:
-    artifact = zip_lookalike(tmp_path, kind)
-    assert registry.get("maven").recognise(artifact) is (FORMAT_OF[kind] == "maven")
-
-
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -62,13 +43,16 @@ def test_zip_lookalikes_are_maven_only_if_theirs(
 def test_jars_without_maven_metadata_are_not_maven(
     registry: FormatRegistry, tmp_path: Path, name: str, content: dict[str, str | bytes]
 ) -> None:
-    assert registry.get("maven").recognise(Artifact(make_zip(tmp_path / name, content))) is False
+    assert (
+        registry.get("maven").recognise(Artifact(make_zip(tmp_path / name, content)))
+        is Strength.NONE
+    )
 
 
 def test_ant_build_file_is_not_a_pom(registry: FormatRegistry, tmp_path: Path) -> None:
     build = tmp_path / "build.xml"
     build.write_text('<?xml version="1.0"?>\n<project name="x" default="jar"></project>\n')
-    assert registry.get("maven").recognise(Artifact(build)) is False
+    assert registry.get("maven").recognise(Artifact(build)) is Strength.NONE
 
 
 def test_metadata_comes_from_pom_properties_and_inner_pom(
@@ -101,7 +85,9 @@ def test_payload_carries_coordinates_and_companions(registry: FormatRegistry, ja
 
 def test_companions_are_overridable(registry: FormatRegistry, tmp_path: Path, jar: Path) -> None:
     other = tmp_path / "elsewhere.pom"
-    other.write_text(pom("<groupId>com.acme</groupId><artifactId>greeting</artifactId>"))
+    other.write_text(
+        pom("<groupId>com.acme</groupId><artifactId>greeting</artifactId><version>1.4.0</version>")
+    )
     extra = tmp_path / "greeting-1.4.0.module"
     extra.write_text("{}")
     plan = plan_package(
@@ -163,6 +149,43 @@ def test_plain_jar_under_format_maven_needs_its_pom(
     assert info.fields["group_id"] == "org.t"
 
 
+def test_jar_without_pom_properties_reads_the_pom_given_with_o(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    path = make_zip(tmp_path / "tool-1.0.jar", {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"})
+    given = tmp_path / "poms" / "tool.pom"
+    given.parent.mkdir()
+    given.write_text(
+        pom(
+            "<parent><groupId>org.t</groupId><version>1.0</version></parent>"
+            "<artifactId>tool</artifactId><packaging>maven-plugin</packaging>"
+        )
+    )
+    plan = plan_package(registry, path, format_name="maven", options={"pom_file": str(given)})
+    assert (plan.name, plan.version) == ("tool", "1.0")
+    request = MavenPackageUploadRequest(**plan.preview_payload())
+    assert (request.group_id, request.artifact_id, request.version) == ("org.t", "tool", "1.0")
+    assert (request.packaging, request.pom_file) == ("maven-plugin", "<upload:tool.pom>")
+
+
+def test_jar_without_pom_properties_takes_coordinates_from_the_user(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    path = make_zip(tmp_path / "tool-1.0.jar", {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"})
+    options = {"group_id": "org.t", "artifact_id": "tool", "version": "1.0"}
+    plan = plan_package(registry, path, format_name="maven", options=options)
+    assert plan.preview_payload() == {"package_file": "<upload:tool-1.0.jar>", **options}
+
+
+def test_packaging_nobody_states_is_not_sent(registry: FormatRegistry, tmp_path: Path) -> None:
+    given = tmp_path / "lib-1.0.pom"
+    given.write_text(
+        pom("<groupId>org.t</groupId><artifactId>lib</artifactId><version>1.0</version>")
+    )
+    payload = plan_package(registry, given).preview_payload()
+    assert "packaging" not in payload  # Cloudsmith applies Maven's default, jar
+
+
 def test_broken_inner_pom_names_the_jar_and_the_member(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
@@ -202,13 +225,6 @@ def test_pom_properties_without_version_is_refused(
     )
     with pytest.raises(ArtifactError, match="has no version; rebuild the jar"):
         registry.inspect(path)
-
-
-def test_truncated_jar_is_refused(registry: FormatRegistry, tmp_path: Path, jar: Path) -> None:
-    path = truncated_copy(jar, tmp_path / jar.name)
-    with pytest.raises(ArtifactError, match="corrupt or truncated zip") as caught:
-        registry.inspect(path, "maven")
-    assert caught.value.path == path
 
 
 def test_missing_companion_given_by_the_user_is_an_option_error(

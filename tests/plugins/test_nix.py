@@ -67,9 +67,26 @@ def test_nar_without_narinfo_takes_the_version_option(
     assert plan_package(registry, path).preview_payload() == {
         "package_file": f"<upload:{path.name}>"
     }
-    plan = plan_package(registry, path, options={"version": "1.0.1", "narinfo_file": str(path)})
+    given = tmp_path / "elsewhere" / "given.narinfo"
+    given.parent.mkdir()
+    given.write_text(f"StorePath: /nix/store/{'0' * 32}-acme-hello-1.0.0\nURL: nar/{path.name}\n")
+    plan = plan_package(registry, path, options={"narinfo_file": str(given)})
+    assert (plan.name, plan.version) == ("acme-hello", "1.0.0")
+    plan = plan_package(registry, path, options={"version": "1.0.1", "narinfo_file": str(given)})
     payload = NixPackageUploadRequest(**plan.preview_payload())
-    assert (payload.version, payload.narinfo_file) == ("1.0.1", f"<upload:{path.name}>")
+    assert (payload.version, payload.narinfo_file) == ("1.0.1", "<upload:given.narinfo>")
+
+
+def test_a_narinfo_of_another_nar_is_refused(
+    registry: FormatRegistry, nar_xz: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / nar_xz.name
+    shutil.copy(nar_xz, path)
+    other = tmp_path / "other.narinfo"
+    other.write_text("StorePath: /nix/store/x-other-2.0\nURL: nar/other.nar.xz\n")
+    with pytest.raises(ArtifactError, match="describes other.nar.xz, not") as caught:
+        plan_package(registry, path, options={"narinfo_file": str(other)})
+    assert caught.value.path == other
 
 
 @pytest.mark.parametrize("compress", [lambda data: data, zstandard.ZstdCompressor().compress])
@@ -80,20 +97,6 @@ def test_plain_and_zstd_nars_are_read(
     path.write_bytes(compress(lzma.decompress(nar_xz.read_bytes())))
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "nix"
     assert registry.get("nix").read_metadata(Artifact(path)).name is None
-
-
-@pytest.mark.parametrize(
-    "lookalike",
-    [
-        "deb/acme-hello_1.0.0-1.debian.tar.xz",
-        "python/acme_greeting-1.2.0.tar.gz",
-        "raw/release-notes.txt",
-    ],
-)
-def test_lookalikes_are_not_claimed(
-    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
-) -> None:
-    assert not registry.get("nix").recognise(Artifact(fixtures_dir / lookalike))
 
 
 def test_truncated_compressed_nar_is_rejected(

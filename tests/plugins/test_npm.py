@@ -4,25 +4,16 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import NpmPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar
 
 
 @pytest.fixture
 def package(fixtures_dir: Path) -> Path:
     return fixtures_dir / "npm" / "acme-greeting-2.1.0.tgz"
-
-
-def test_fixture_is_detected_as_npm(registry: FormatRegistry, package: Path) -> None:
-    assert registry.detect(Artifact(package)).PLUGIN_NAME == "npm"
-
-
-@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
-def test_claims_only_npm_lookalikes(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("npm").recognise(lookalike(tmp_path, kind)) is (kind == "npm")
 
 
 def test_react_native_package_with_podspec_is_npm_only(
@@ -87,16 +78,6 @@ def test_broken_package_json_is_an_artifact_error(
     with pytest.raises(ArtifactError, match=problem) as caught:
         registry.inspect(path, "npm")
     assert caught.value.path == path
-
-
-def test_truncated_tarball_is_an_artifact_error(
-    registry: FormatRegistry, tmp_path: Path, package: Path
-) -> None:
-    broken = truncated_copy(package, tmp_path / "cut.tgz")
-    assert not registry.get("npm").recognise(Artifact(broken))
-    with pytest.raises(ArtifactError, match="corrupt or truncated") as caught:
-        registry.inspect(broken, "npm")
-    assert str(broken) in str(caught.value)
 
 
 def test_a_text_file_is_not_an_npm_package(registry: FormatRegistry, tmp_path: Path) -> None:

@@ -5,13 +5,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cloudsmith_api.models import P2PackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_zip, truncated_copy
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
-from pubsmith import Artifact, ArtifactError, OptionError
+from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import lookalikes, make_zip
 
 REPOSITORY = (
     "<?xml version='1.0' encoding='UTF-8'?>\n<?metadataRepository version='1.1.0'?>\n"
@@ -32,22 +30,6 @@ def bundle(fixtures_dir: Path) -> Path:
     return fixtures_dir / "p2" / "com.acme.greeting_2.1.0.v20231114.jar"
 
 
-def test_fixture_is_detected_as_p2(registry: FormatRegistry, bundle: Path) -> None:
-    assert registry.detect(Artifact(bundle)).PLUGIN_NAME == "p2"
-
-
-@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
-def test_other_formats_are_not_p2(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("p2").recognise(lookalike(tmp_path, kind)) is False
-
-
-@pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_only_bundles_and_repositories_are_p2(
-    registry: FormatRegistry, tmp_path: Path, kind: str
-) -> None:
-    assert registry.get("p2").recognise(zip_lookalike(tmp_path, kind)) is (FORMAT_OF[kind] == "p2")
-
-
 def test_opendocument_content_xml_is_not_a_repository(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
@@ -58,7 +40,7 @@ def test_opendocument_content_xml_is_not_a_repository(
             "content.xml": "<office:document-content/>",
         },
     )
-    assert registry.get("p2").recognise(Artifact(path)) is False
+    assert registry.get("p2").recognise(Artifact(path)) is Strength.NONE
     with pytest.raises(
         ArtifactError, match="content.xml inside is not well-formed XML|not a p2 repository"
     ):
@@ -68,13 +50,9 @@ def test_opendocument_content_xml_is_not_a_repository(
 def test_bundle_that_is_also_a_maven_jar_is_detected_as_maven(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
-    path = make_zip(
-        tmp_path / "lib-1.0.jar",
-        {
-            **ZIP_LOOKALIKES["bundle-jar"][1],
-            **ZIP_LOOKALIKES["maven-jar"][1],
-        },
-    )
+    [path] = [item.path for item in lookalikes(tmp_path) if item.kind == "maven-jar"]
+    # p2 claims it by its bundle headers, maven by the pom.properties only Maven writes.
+    assert registry.claims(Artifact(path)) == {"maven": Strength.MARKER, "p2": Strength.MANIFEST}
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "maven"
     plan = plan_package(registry, path, format_name="p2")
     assert (plan.format, plan.name, plan.version) == ("p2", "org.x.lib", "1.0.0.v2024")
@@ -113,16 +91,6 @@ def test_zipped_repository_is_named_by_its_index(
     assert (plan.name, plan.version) == ("Acme Tools", None)
 
 
-def test_payload_is_accepted_by_the_official_binding(
-    registry: FormatRegistry, bundle: Path
-) -> None:
-    request = P2PackageUploadRequest(
-        **plan_package(registry, bundle, tags=["eclipse"]).preview_payload()
-    )
-    assert request.package_file == "<upload:com.acme.greeting_2.1.0.v20231114.jar>"
-    assert request.tags == "eclipse"
-
-
 def test_p2_takes_no_options(registry: FormatRegistry, bundle: Path) -> None:
     with pytest.raises(OptionError, match="option 'version'"):
         plan_package(registry, bundle, options={"version": "1"})
@@ -147,11 +115,3 @@ def test_broken_p2_input_is_refused(
     with pytest.raises(ArtifactError, match=problem) as caught:
         registry.inspect(path, "p2")
     assert caught.value.path == path
-
-
-def test_truncated_bundle_is_refused(
-    registry: FormatRegistry, tmp_path: Path, bundle: Path
-) -> None:
-    path = truncated_copy(bundle, tmp_path / bundle.name)
-    with pytest.raises(ArtifactError, match="corrupt or truncated zip"):
-        registry.inspect(path, "p2")

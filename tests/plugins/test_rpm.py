@@ -37,25 +37,6 @@ def rpm_bytes(entries: list[tuple[int, int, bytes]]) -> bytes:
     return lead + signature + b"\0" * 4 + main
 
 
-def test_binary_and_source_rpms_are_detected(registry: FormatRegistry, rpm_dir: Path) -> None:
-    for name in (BINARY, SOURCE):
-        assert registry.detect(Artifact(rpm_dir / name)).PLUGIN_NAME == "rpm"
-
-
-@pytest.mark.parametrize(
-    "lookalike",
-    [
-        "deb/acme-hello_1.0.0-1_all.deb",
-        "python/acme_greeting-1.2.0-py3-none-any.whl",
-        "raw/release-notes.txt",
-    ],
-)
-def test_lookalikes_are_not_claimed(
-    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
-) -> None:
-    assert not registry.get("rpm").recognise(Artifact(fixtures_dir / lookalike))
-
-
 @pytest.mark.parametrize("name", [BINARY, SOURCE])
 def test_metadata_and_payload(registry: FormatRegistry, rpm_dir: Path, name: str) -> None:
     plan = plan_package(registry, rpm_dir / name, options={"distribution": "el/9"})

@@ -4,13 +4,11 @@ import gzip
 from pathlib import Path
 
 import pytest
-from cloudsmith_api.models import RubyPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
-from pubsmith import Artifact, ArtifactError, OptionError
+from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar, make_zip
 
 SPEC = """--- !ruby/object:Gem::Specification
 name: widget
@@ -36,28 +34,11 @@ def package(fixtures_dir: Path) -> Path:
     return fixtures_dir / "ruby" / "acme-greeting-0.3.0.gem"
 
 
-def test_fixture_is_detected_as_ruby(registry: FormatRegistry, package: Path) -> None:
-    assert registry.detect(Artifact(package)).PLUGIN_NAME == "ruby"
-
-
-@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
-def test_other_formats_are_not_ruby(registry: FormatRegistry, tmp_path: Path, kind: str) -> None:
-    assert registry.get("ruby").recognise(lookalike(tmp_path, kind)) is False
-
-
-@pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))
-def test_zip_lookalikes_are_ruby_only_if_theirs(
-    registry: FormatRegistry, tmp_path: Path, kind: str
-) -> None:
-    artifact = zip_lookalike(tmp_path, kind)
-    assert registry.get("ruby").recognise(artifact) is (FORMAT_OF[kind] == "ruby")
-
-
 def test_gzipped_tar_with_gem_members_is_not_a_gem(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
     path = gem(tmp_path / "w.tgz", gzip.compress(SPEC.encode()), compress=True)
-    assert registry.get("ruby").recognise(Artifact(path)) is False
+    assert registry.get("ruby").recognise(Artifact(path)) is Strength.NONE
 
 
 def test_name_and_version_come_from_the_gemspec(registry: FormatRegistry, package: Path) -> None:
@@ -71,15 +52,6 @@ def test_ruby_tags_are_read_and_versions_stay_strings(
     path = gem(tmp_path / "widget-1.10-x86_64-linux.gem", gzip.compress(SPEC.encode()))
     _, _, info = registry.inspect(path)
     assert (info.name, info.version) == ("widget", "1.10")
-
-
-def test_payload_is_accepted_by_the_official_binding(
-    registry: FormatRegistry, package: Path
-) -> None:
-    payload = plan_package(registry, package, tags=["a", "b"], republish=True).preview_payload()
-    request = RubyPackageUploadRequest(**payload)
-    assert request.package_file == "<upload:acme-greeting-0.3.0.gem>"
-    assert (request.tags, request.republish) == ("a,b", True)
 
 
 def test_ruby_takes_no_options(registry: FormatRegistry, package: Path) -> None:
@@ -107,14 +79,7 @@ def test_broken_gemspec_is_refused(
     assert caught.value.path == path
 
 
-def test_truncated_gem_is_refused(registry: FormatRegistry, tmp_path: Path, package: Path) -> None:
-    path = truncated_copy(package, tmp_path / package.name, keep=0.3)
-    with pytest.raises(ArtifactError) as caught:
-        registry.inspect(path, "ruby")
-    assert caught.value.path == path
-
-
 def test_non_gem_under_format_ruby_is_refused(registry: FormatRegistry, tmp_path: Path) -> None:
-    path = lookalike(tmp_path, "plain-zip").path
+    path = make_zip(tmp_path / "plain.zip", {"readme.txt": "hello\n"})
     with pytest.raises(ArtifactError, match="is not a gem"):
         registry.inspect(path, "ruby")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cloudsmith_api.models import VagrantPackageUploadRequest
 
-from pubsmith import Artifact, ArtifactError, OptionError
+from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
 
@@ -27,10 +27,6 @@ def box(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return path
-
-
-def test_fixture_is_detected(registry: FormatRegistry, box_path: Path) -> None:
-    assert registry.detect(Artifact(box_path)).PLUGIN_NAME == "vagrant"
 
 
 def test_provider_from_the_box_and_name_and_version_from_options(
@@ -69,23 +65,9 @@ def test_uncompressed_box_is_read(registry: FormatRegistry, tmp_path: Path) -> N
     }
 
 
-@pytest.mark.parametrize(
-    "lookalike",
-    [
-        "deb/acme-hello_1.0.0.orig.tar.gz",
-        "python/acme_greeting-1.2.0.tar.gz",
-        "raw/release-notes.txt",
-    ],
-)
-def test_lookalikes_are_not_claimed(
-    registry: FormatRegistry, fixtures_dir: Path, lookalike: str
-) -> None:
-    assert not registry.get("vagrant").recognise(Artifact(fixtures_dir / lookalike))
-
-
 def test_nested_metadata_json_is_not_a_box(registry: FormatRegistry, tmp_path: Path) -> None:
     path = box(tmp_path / "site.tar.gz", {"site/metadata.json": b'{"provider": "x"}'})
-    assert not registry.get("vagrant").recognise(Artifact(path))
+    assert registry.get("vagrant").recognise(Artifact(path)) is Strength.NONE
 
 
 @pytest.mark.parametrize(
@@ -100,7 +82,7 @@ def test_bad_metadata_says_what_is_wrong(
     registry: FormatRegistry, tmp_path: Path, metadata: bytes, problem: str
 ) -> None:
     path = box(tmp_path / "bad.box", {"./metadata.json": metadata})
-    assert not registry.get("vagrant").recognise(Artifact(path))
+    assert registry.get("vagrant").recognise(Artifact(path)) is Strength.NONE
     with pytest.raises(ArtifactError, match=problem):
         plan_package(registry, path, format_name="vagrant", options=NAMED)
 

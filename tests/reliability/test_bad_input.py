@@ -174,7 +174,7 @@ CASES = [
         "gzip-garbage",
         lambda w: [w / "garbage-1.0.tar.gz", "--repo", REPO],
         2,
-        "garbage-1.0.tar.gz: cannot be read as a package",
+        "garbage-1.0.tar.gz: not recognised as any installed format",
     ),
     Case(
         "ar-truncated",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pubsmith import Artifact, FormatPlugin, PackageInfo
+from pubsmith import Artifact, FormatPlugin, PackageInfo, Strength
 from pubsmith.errors import PluginError
 from pubsmith.registry import FormatRegistry
 from pubsmith_sandbox import Faults, SandboxConfig, processing
@@ -199,8 +199,8 @@ class _Boom(FormatPlugin):
     PLUGIN_NAME = "boom"
     summary = "a plugin with a bug"
 
-    def recognise(self, artifact: Artifact) -> bool:
-        return False
+    def recognise(self, artifact: Artifact) -> Strength:
+        return Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
         raise KeyError("oops")
@@ -211,7 +211,10 @@ def test_a_plugin_bug_fails_processing_with_a_clear_reason(tmp_path: Path) -> No
     artifact.write_bytes(b"boom")
     formats = processing.Formats(lambda: FormatRegistry({"boom": _Boom()}))
     reason, info = formats.inspect(artifact, "boom")
-    assert reason == "thing.boom: the boom plugin failed: KeyError: 'oops'"
+    assert reason == (
+        "thing.boom: format plugin 'boom' (registered directly) failed in "
+        "read_metadata ('oops'); fix the plugin"
+    )
     assert info is None
     assert formats.inspect(artifact, "unplugged") == (None, None)
 

@@ -1,4 +1,4 @@
-"""``pubsmith formats``: the installed format plugins and the options each takes."""
+"""``pubsmith formats``: the installed format plugins, where each comes from, its options."""
 
 from __future__ import annotations
 
@@ -16,15 +16,19 @@ __all__ = ["formats_command"]
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @handle_errors
 def formats_command(as_json: bool) -> None:
-    """List installed formats and their -o options."""
+    """List installed formats, the plugin providing each, and their -o options."""
     from pubsmith.registry import FormatRegistry
 
-    registry = FormatRegistry.load()
+    registrations = FormatRegistry.load().registrations()
     if as_json:
         listing = [
             {
-                "format": plugin.PLUGIN_NAME,
-                "summary": plugin.summary,
+                "format": registration.name,
+                "summary": registration.plugin.summary,
+                "distribution": registration.origin.distribution,
+                "version": registration.origin.version,
+                "builtin": registration.origin.builtin,
+                "replaces": registration.replaces,
                 "options": [
                     {
                         "name": option.name,
@@ -33,16 +37,20 @@ def formats_command(as_json: bool) -> None:
                         "choices": list(option.choices),
                         "help": option.help,
                     }
-                    for option in plugin.options
+                    for option in registration.plugin.options
                 ],
             }
-            for plugin in registry
+            for registration in registrations
         ]
         click.echo(json.dumps(listing, indent=2))
         return
     # Third-party plugins write these texts: shown, never acted on by the terminal.
-    for plugin in registry:
-        click.echo(printable(f"{plugin.PLUGIN_NAME:<12} {plugin.summary}"))
+    for registration in registrations:
+        plugin, origin = registration.plugin, registration.origin
+        source = "" if origin.builtin else f"  [from {origin.label}]"
+        if registration.replaces:
+            source = f"  [from {origin.label}, replacing the builtin of {registration.replaces}]"
+        click.echo(printable(f"{plugin.PLUGIN_NAME:<12} {plugin.summary}{source}"))
         for option in plugin.options:
             flags: list[str] = [option.type]
             if option.required:
