@@ -57,7 +57,13 @@ class Option:
                 else [Path(raw)]
             )
             for path in paths:
-                if not path.is_file():
+                try:
+                    is_file = path.is_file()
+                except OSError as exc:  # a folder on the way that may not be searched
+                    raise OptionError(
+                        self.name, f"option {self.name}: {path} cannot be reached ({exc.strerror})"
+                    ) from None
+                if not is_file:
                     raise OptionError(self.name, f"option {self.name}: {path} is not a file")
             return paths if self.type == "files" else paths[0]
         if self.choices and raw not in self.choices:

@@ -10,12 +10,12 @@ archive on one format, strongest marker first, so that those plugins never both 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError
+from pubsmith_formats._parse import DOCUMENT_BYTES, parse_json, parse_yaml
 
 __all__ = [
     "find_member",
@@ -26,6 +26,7 @@ __all__ = [
     "require_kind",
     "require_text",
     "safe_member_names",
+    "top_folder",
 ]
 
 _Test = Callable[[list[str]], bool]
@@ -56,6 +57,20 @@ def _cran(names: list[str]) -> bool:
     )
 
 
+def top_folder(names: list[str]) -> str | None:
+    """The one folder every member sits in, if there is exactly one."""
+    tops = {name.split("/", 1)[0] for name in names}
+    top = tops.pop() if len(tops) == 1 else None
+    return top if top and any("/" in name for name in names) else None
+
+
+def _npm_folder(names: list[str]) -> bool:
+    # npm unpacks a tarball's one top folder whatever its name: @types packages use the
+    # package's own (ms/package.json), not package/.
+    top = top_folder(names)
+    return top is not None and f"{top}/package.json" in names
+
+
 def _hex(names: list[str]) -> bool:
     return {"VERSION", "CHECKSUM", "metadata.config", "contents.tar.gz"} <= set(names)
 
@@ -79,6 +94,8 @@ _MARKERS: tuple[tuple[str, tuple[str, ...], _Test], ...] = (
     ("composer", ("zip",), _any(r"([^/]+/)?composer\.json$")),
     ("cocoapods", ("tar",), _any(r"([^/]+/)?[^/]+\.podspec(\.json)?$")),
     ("terraform", ("tar",), _any(r"([^/]+/)?[^/]+\.tf$")),
+    # Any one folder holding a package.json is npm's too, but only if nothing above claims it.
+    ("npm", ("tar",), _npm_folder),
 )
 
 
@@ -130,10 +147,8 @@ def find_member(artifact: Artifact, pattern: str, problem: str) -> str:
 
 def load_json(artifact: Artifact, member: str) -> dict[str, Any]:
     """A member parsed as a JSON object, or ``ArtifactError`` saying why it is not one."""
-    try:
-        data = json.loads(artifact.read_text(member))
-    except ValueError as exc:
-        raise ArtifactError(artifact.path, f"{member} inside is not valid JSON ({exc})") from None
+    text = artifact.read_text(member, limit=DOCUMENT_BYTES)
+    data = parse_json(artifact, text, f"{member} inside")
     if not isinstance(data, dict):
         raise ArtifactError(artifact.path, f"{member} inside is not a JSON object")
     return data
@@ -141,15 +156,8 @@ def load_json(artifact: Artifact, member: str) -> dict[str, Any]:
 
 def load_yaml(artifact: Artifact, member: str) -> dict[str, Any]:
     """A member parsed as a YAML mapping, or ``ArtifactError`` saying why it is not one."""
-    import yaml  # here, not at the top: it is a tenth of start-up, and few files need it
-
-    try:
-        data = yaml.safe_load(artifact.read_text(member))
-    except yaml.YAMLError as exc:
-        problem = str(exc).replace("\n", " ")
-        raise ArtifactError(
-            artifact.path, f"{member} inside is not valid YAML ({problem})"
-        ) from None
+    text = artifact.read_text(member, limit=DOCUMENT_BYTES)
+    data = parse_yaml(artifact, text, f"{member} inside")
     if not isinstance(data, dict):
         raise ArtifactError(artifact.path, f"{member} inside is not a YAML mapping")
     return data

@@ -21,7 +21,9 @@ _COMPANIONS = {
     "manifest_file": "conanmanifest.txt",
     "metadata_file": "conanfile.py",
 }
-_MAX_RECIPE_BYTES = 1024 * 1024
+# ast.parse builds some 600 bytes of objects for every byte of source it is given: a real
+# recipe is a few KiB (boost's, among the largest, about 90), a hostile 1 MiB one 600 MiB.
+_MAX_RECIPE_BYTES = 128 * 1024
 
 
 class ConanFormat(FormatPlugin):

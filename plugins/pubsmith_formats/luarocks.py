@@ -12,8 +12,10 @@ __all__ = ["LuarocksFormat", "pubsmith_register_format"]
 _MAX_ROCKSPEC_BYTES = 1024 * 1024
 # A Lua string in any of the three spellings a rockspec uses: "x", 'x' or [[x]].
 _STRING = r"""(?:"([^"\n]*)"|'([^'\n]*)'|\[\[(.*?)\]\])"""
-_PACKAGE = re.compile(rf"^\s*package\s*=\s*{_STRING}", re.MULTILINE)
-_VERSION = re.compile(rf"^\s*version\s*=\s*{_STRING}", re.MULTILINE)
+# [ \t], not \s, at the line start: tried at every line start, \s* would run across lines
+# and make the search quadratic in a file of blank lines.
+_PACKAGE = re.compile(rf"^[ \t]*package\s*=\s*{_STRING}", re.MULTILINE)
+_VERSION = re.compile(rf"^[ \t]*version\s*=\s*{_STRING}", re.MULTILINE)
 # LuaRocks versions always end in a rockspec revision: 1.0.0-1.
 _ROCK_VERSION = re.compile(r"^[^\s-]+-\d+$")
 
@@ -32,7 +34,8 @@ class LuarocksFormat(FormatPlugin):
             member = find_member(
                 artifact, r"[^/]+\.rockspec$", "is not a rock: it has no <name>-<version>.rockspec"
             )
-            where, source = f"{member} inside", artifact.read_text(member)
+            where = f"{member} inside"
+            source = artifact.read_text(member, limit=_MAX_ROCKSPEC_BYTES)
         elif artifact.kind is None:
             where, source = "it", _read_rockspec(artifact)
         else:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["MavenFormat", "maven_descriptors"]
@@ -25,7 +26,6 @@ _FIELDS = {
 }
 _CLASSIFIED = {"sources_file": "sources", "javadoc_file": "javadoc", "tests_file": "tests"}
 _MAX_NESTING = 5
-_MAX_POM_BYTES = 4 * 1024 * 1024
 
 
 def maven_descriptors(artifact: Artifact) -> list[str]:
@@ -98,7 +98,7 @@ def _jar_fields(artifact: Artifact) -> dict[str, str]:
                 f"{pom_beside.name} beside it; put its pom beside it",
             )
         return _pom_fields(_read_pom(pom_beside), pom_beside, "the pom")
-    properties = _properties(artifact.read_text(descriptor))
+    properties = _properties(artifact.read_text(descriptor, limit=DOCUMENT_BYTES))
     fields: dict[str, str] = {}
     for key in ("groupId", "artifactId", "version"):
         if not properties.get(key):
@@ -106,7 +106,8 @@ def _jar_fields(artifact: Artifact) -> dict[str, str]:
         fields[_FIELDS[key]] = properties[key]
     inner_pom = descriptor.removesuffix("pom.properties") + "pom.xml"
     if artifact.has(inner_pom):
-        pom = _pom_fields(artifact.read(inner_pom), artifact.path, f"{inner_pom} inside")
+        data = artifact.read(inner_pom, limit=DOCUMENT_BYTES)
+        pom = _pom_fields(data, artifact.path, f"{inner_pom} inside")
         fields["packaging"] = pom["packaging"]
     elif pom_beside.is_file():
         fields["packaging"] = _pom_fields(_read_pom(pom_beside), pom_beside, "the pom")["packaging"]
@@ -140,7 +141,7 @@ def _properties(text: str) -> dict[str, str]:
 
 def _read_pom(path: Path) -> bytes:
     try:
-        if path.stat().st_size > _MAX_POM_BYTES:
+        if path.stat().st_size > DOCUMENT_BYTES:
             raise ArtifactError(path, "is too large to be a pom")
         return path.read_bytes()
     except OSError as exc:

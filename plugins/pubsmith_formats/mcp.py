@@ -29,10 +29,10 @@ class McpFormat(FormatPlugin):
             if not artifact.has(_MANIFEST):
                 return False
             try:
-                manifest = json.loads(artifact.read(_MANIFEST))
-            except ValueError:
+                manifest = load_json(artifact, _MANIFEST)
+            except ArtifactError:
                 return False
-            return isinstance(manifest, dict) and isinstance(manifest.get("server"), dict)
+            return isinstance(manifest.get("server"), dict)
         return artifact.kind is None and _is_server_json(_server_json(artifact, strict=False))
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:

@@ -1,14 +1,23 @@
-"""npm packages: the ``.tgz`` that ``npm pack`` writes, everything under ``package/``."""
+"""npm packages: the ``.tgz`` that ``npm pack`` writes, everything under one top folder.
+
+``npm pack`` calls that folder ``package/``; npm itself strips whatever the one top folder
+is called, and some published tarballs (``@types/ms``, ``@types/semver``) name it after the
+package. Both are read, ``package/package.json`` first.
+"""
 
 from __future__ import annotations
 
-from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, hookimpl
+import re
+
+from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 from pubsmith_formats._markers import (
     find_member,
     load_json,
     marked_format,
+    member_names,
     require_kind,
     require_text,
+    top_folder,
 )
 
 __all__ = ["NpmFormat", "pubsmith_register_format"]
@@ -30,14 +39,27 @@ class NpmFormat(FormatPlugin):
         require_kind(
             artifact, ("tar",), "is not an npm package (not a tar archive); build it with npm pack"
         )
-        member = find_member(
-            artifact, r"package/package\.json$", f"is not an npm package: it has no {_MANIFEST}"
-        )
-        manifest = load_json(artifact, member)
+        manifest = _manifest(artifact)
+        member = find_member(artifact, re.escape(manifest) + "$", f"has no {manifest}")
+        data = load_json(artifact, member)
         return PackageInfo(
-            name=require_text(artifact, manifest, "name", _MANIFEST),
-            version=require_text(artifact, manifest, "version", _MANIFEST),
+            name=require_text(artifact, data, "name", manifest),
+            version=require_text(artifact, data, "version", manifest),
         )
+
+
+def _manifest(artifact: Artifact) -> str:
+    """``package/package.json``, or the package.json of the tarball's one top folder."""
+    names = member_names(artifact)
+    if _MANIFEST in names:
+        return _MANIFEST
+    top = top_folder(names)
+    if top is not None and f"{top}/package.json" in names:
+        return f"{top}/package.json"
+    raise ArtifactError(
+        artifact.path,
+        f"is not an npm package: it has no {_MANIFEST} (nor a package.json in one top folder)",
+    )
 
 
 @hookimpl
