@@ -110,7 +110,7 @@ def _pax_records(data: bytes) -> dict[str, str]:
 def _header_name(header: bytes) -> str:
     name = _text(header[0:100])
     # POSIX ustar splits a long path into prefix and name; GNU tars keep times there.
-    if header[257:263] in (b"ustar\x0000", b"ustar\x00\x00\x00"):
+    if header[257:263] == b"ustar\x00":
         prefix = _text(header[345:500])
         if prefix:
             return f"{prefix}/{name}"
@@ -172,7 +172,7 @@ def index_tar(
     limits = budget.limits
     members: dict[str, TarMember] = {}
     pending: dict[str, str] = {}
-    name_bytes = 0
+    count = name_bytes = 0
     blocks = _Blocks(stream)
     while header := blocks.take(BLOCK):
         if len(header) < BLOCK:
@@ -180,14 +180,14 @@ def index_tar(
         if header == _ZERO_BLOCK:
             break
         if not is_tar_header(header):
-            raise DataError(f"the header after {len(members)} members is damaged")
+            raise DataError(f"the header after {count} members is damaged")
         kind_byte = header[156:157]
         try:
             size = _number(header[124:136])
         except ValueError:
             size = -1
         if size < 0:
-            raise DataError(f"the header after {len(members)} members has a malformed size")
+            raise DataError(f"the header after {count} members has a malformed size")
         if kind_byte in _EXTENSIONS:
             pending.update(_extension(blocks, kind_byte, size, budget))
             continue
@@ -195,8 +195,9 @@ def index_tar(
             _skip_sparse_map(blocks, header, budget)
         name, kind, size, link = _member(header, kind_byte, size, pending)
         pending = {}
+        count += 1
         name_bytes += len(name)
-        if len(members) >= limits.members:
+        if count > limits.members:
             budget.refuse(
                 f"has more than {limits.members:,} members, more than pubsmith reads in a "
                 "package; check where the file came from"

@@ -27,7 +27,7 @@ from pubsmith._streams import (
     Unsupported,
 )
 
-__all__ = ["ZipMember", "index_zip", "open_zip_member"]
+__all__ = ["ZipMember", "ends_like_zip", "index_zip", "open_zip_member"]
 
 _END = b"PK\x05\x06"
 _END_SIZE = 22
@@ -85,6 +85,16 @@ def _end_record(file: BinaryIO, length: int) -> tuple[int, int, int, int]:
     if shift < 0:
         raise DataError("its central directory lies outside the file")
     return entries, size, start + shift, shift
+
+
+def ends_like_zip(file: BinaryIO, length: int) -> bool:
+    """Whether the file ends in a zip's central directory: a zip behind a stub of its own
+    (a self-running jar's launcher script, a self-extracting archive)."""
+    try:
+        _end_record(file, length)
+    except (DataError, Unsupported):
+        return False
+    return True
 
 
 def _zip64_sizes(extra: bytes, size: int, compressed: int, offset: int) -> tuple[int, int, int]:

@@ -21,7 +21,7 @@ from pubsmith._ar import ArMember, index_ar
 from pubsmith._budget import Budget, MiB, ReadLimits
 from pubsmith._streams import CHUNK, DataError, FileStream, Stream, Unsupported, Window, unpacking
 from pubsmith._tar import TarMember, index_tar, is_tar_header
-from pubsmith._zip import ZipMember, index_zip, open_zip_member
+from pubsmith._zip import ZipMember, ends_like_zip, index_zip, open_zip_member
 from pubsmith.errors import ArtifactError, ArtifactLimitError
 
 __all__ = ["Archive", "ArchiveKind", "Artifact", "ReadLimits"]
@@ -87,6 +87,10 @@ class Archive:
         """How messages name member ``name``: ``package.json inside``."""
         raise NotImplementedError
 
+    def _zip_behind_a_stub(self) -> bool:
+        """Whether content no magic number names is a zip with something before it."""
+        return False
+
     # What plugins use.
     @cached_property
     def compression(self) -> str | None:
@@ -110,6 +114,8 @@ class Archive:
             return "tar"
         if self.compression in self._tar_compressions and self._starts_with_tar():
             return "tar"
+        if self._zip_behind_a_stub():
+            return "zip"
         return None
 
     def names(self) -> list[str]:
@@ -371,6 +377,13 @@ class Artifact(Archive):
 
     def _label(self, name: str) -> str:
         return f"{name} inside"
+
+    def _zip_behind_a_stub(self) -> bool:
+        if self.compression is not None:
+            return False
+        file, length = self._seekable()
+        with file:
+            return ends_like_zip(file, length)
 
     def _open(self) -> BinaryIO:
         try:

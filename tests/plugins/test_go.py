@@ -93,3 +93,13 @@ def test_truncated_zip_is_an_artifact_error(
     broken = truncated_copy(module, tmp_path / module.name)
     with pytest.raises(ArtifactError, match="corrupt or truncated"):
         registry.inspect(broken, "go")
+
+
+def test_a_go_mod_of_blank_lines_is_searched_in_one_pass(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    # The module directive's leading \s* used to run across lines: hours for this file.
+    go_mod = "\n" * 400_000 + "module example.com/blank\n"
+    path = make_zip(tmp_path / "blank.zip", {"example.com/blank@v1.0.0/go.mod": go_mod})
+    plan = plan_package(registry, path)
+    assert (plan.name, plan.version) == ("example.com/blank", "v1.0.0")

@@ -23,7 +23,9 @@ __all__ = [
     "MiB",
     "conda_index_bomb",
     "deb_control_bomb",
+    "helm_yaml_bomb",
     "lying_zip_member",
+    "npm_json_bomb",
     "npm_many_entries",
     "npm_pax_bomb",
     "p2_content_bomb",
@@ -235,3 +237,24 @@ def conda_index_bomb(path: Path, size: int = 2 * GiB) -> Path:
             _stored("info-bomb-1.0-0.tar.zst", _zstd(info_tar())),
         ],
     )
+
+
+def _tgz(path: Path, members: dict[str, bytes]) -> Path:
+    data = b"".join(_tar_file(name, content) for name, content in members.items())
+    path.write_bytes(gzip.compress(data + b"\0" * 1024, mtime=0))
+    return path
+
+
+def npm_json_bomb(path: Path, size: int = 15 * MiB) -> Path:
+    """An npm ``.tgz`` whose package.json is ``size`` bytes of ``[{},{},...]``: 20 times
+    that in memory once parsed."""
+    objects = size // 3
+    manifest = b'{"name": "objects", "version": "1.0.0", "x": [' + b"{}," * objects + b"{}]}"
+    return _tgz(path, {"package/package.json": manifest})
+
+
+def helm_yaml_bomb(path: Path, items: int = 400_000) -> Path:
+    """A helm chart whose Chart.yaml holds a flow list of ``items`` empty mappings: 1.2 MB
+    that PyYAML parses for minutes into hundreds of MiB."""
+    chart = b"apiVersion: v2\nname: chart\nversion: 0.1.0\nx: [" + b"{}," * items + b"{}]\n"
+    return _tgz(path, {"chart/Chart.yaml": chart})
