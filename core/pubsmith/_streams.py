@@ -21,6 +21,8 @@ from pubsmith._budget import Budget, MiB, describe_size
 
 __all__ = [
     "CHUNK",
+    "CODEC_ERRORS",
+    "XZ_MEMORY",
     "DataError",
     "Decompressing",
     "FileStream",

@@ -110,6 +110,8 @@ class FormatRegistry:
         if not matches and artifact.refusal is not None:
             # Past its reading limits, a file is nobody's for a reason worth saying.
             raise artifact.refusal.with_traceback(None)
+        if not matches and artifact.damage is not None:
+            raise ArtifactError(artifact.path, artifact.damage)
         raise FormatDetectionError(artifact.path, matches)
 
     def inspect(

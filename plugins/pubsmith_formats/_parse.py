@@ -10,11 +10,12 @@ before it is parsed.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError
 
-__all__ = ["DOCUMENT_BYTES", "YAML_NODES", "parse_json", "parse_yaml"]
+__all__ = ["DOCUMENT_BYTES", "YAML_NODES", "parse_json", "parse_yaml", "read_file"]
 
 DOCUMENT_BYTES = 2 * 1024 * 1024
 YAML_NODES = 50_000
@@ -23,14 +24,32 @@ YAML_NODES = 50_000
 _YAML_MARKS = (b"\n", b"-", b":", b",", b"[", b"{", b"?")
 
 
+def read_file(path: Path, limit: int, what: str) -> bytes:
+    """A whole small file (a rockspec, a pom beside a jar), at most ``limit`` bytes.
+
+    ``ArtifactError`` if it cannot be read, or is too large to be ``what`` ("a pom").
+    """
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise ArtifactError(path, f"cannot be read ({exc.strerror})") from None
+    if len(data) > limit:
+        raise ArtifactError(path, f"is too large to be {what}")
+    return data
+
+
 def parse_json(artifact: Artifact, data: bytes | str, what: str) -> Any:
-    """``data`` parsed as JSON; ``what`` names it in the ``ArtifactError`` if it is not."""
+    """``data`` parsed as JSON; ``what`` names it in the ``ArtifactError`` if it is not
+    ("package.json inside", or "" for the file itself)."""
+    subject = f"{what} " if what else ""
     try:
         return json.loads(data)
     except ValueError as exc:
-        raise ArtifactError(artifact.path, f"{what} is not valid JSON ({exc})") from None
+        raise ArtifactError(artifact.path, f"{subject}is not valid JSON ({exc})") from None
     except RecursionError:
-        raise ArtifactError(artifact.path, f"{what} nests too deeply to be JSON metadata") from None
+        problem = f"{subject}nests too deeply to be JSON metadata"
+        raise ArtifactError(artifact.path, problem) from None
 
 
 def parse_yaml(

@@ -51,6 +51,10 @@ class CargoFormat(FormatPlugin):
             raise ArtifactError(
                 artifact.path, f"{member} inside is not valid TOML ({exc})"
             ) from None
+        except RecursionError:
+            raise ArtifactError(
+                artifact.path, f"{member} inside nests too deeply to be a Cargo manifest"
+            ) from None
         package = manifest.get("package")
         if not isinstance(package, dict):
             raise ArtifactError(artifact.path, f"{member} inside has no [package] table")

@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith_formats._parse import read_file
 
 __all__ = ["ConanFormat"]
 
@@ -62,14 +63,11 @@ class ConanFormat(FormatPlugin):
 
 def _recipe_attributes(recipe: Path) -> dict[str, str]:
     """String ``name`` and ``version`` attributes of the recipe's ConanFile class, unexecuted."""
+    source = read_file(recipe, _MAX_RECIPE_BYTES, "a Conan recipe")
     try:
-        if recipe.stat().st_size > _MAX_RECIPE_BYTES:
-            raise ArtifactError(recipe, "is too large to be a Conan recipe")
-        tree = ast.parse(recipe.read_bytes(), filename=str(recipe))
+        tree = ast.parse(source, filename=str(recipe))
     except (SyntaxError, ValueError) as exc:
         raise ArtifactError(recipe, f"is not valid Python ({exc}); fix the recipe") from None
-    except OSError as exc:
-        raise ArtifactError(recipe, f"cannot be read ({exc.strerror})") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and any(_names_conanfile(base) for base in node.bases):
             return dict(_string_attributes(node))

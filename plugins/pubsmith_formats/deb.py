@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
 from pubsmith_formats._deb822 import parse_paragraph, unwrap_clearsigned
-from pubsmith_formats._parse import DOCUMENT_BYTES
+from pubsmith_formats._parse import DOCUMENT_BYTES, read_file
 
 __all__ = ["DebFormat", "pubsmith_register_format"]
 
@@ -100,13 +100,7 @@ def _binary_fields(artifact: Artifact) -> dict[str, str]:
 
 def _dsc_fields(artifact: Artifact) -> dict[str, str]:
     """The fields of a .dsc; ``ArtifactError`` for anything else, a .changes included."""
-    try:
-        with artifact.path.open("rb") as stream:
-            data = stream.read(_MAX_DSC_BYTES + 1)
-    except OSError as exc:
-        raise ArtifactError(artifact.path, f"cannot be read ({exc.strerror})") from None
-    if len(data) > _MAX_DSC_BYTES:
-        raise ArtifactError(artifact.path, "is too large to be a Debian source control file")
+    data = read_file(artifact.path, _MAX_DSC_BYTES, "a Debian source control file")
     try:
         fields = parse_paragraph(unwrap_clearsigned(data.decode("utf-8")))
     except (UnicodeDecodeError, ValueError) as exc:

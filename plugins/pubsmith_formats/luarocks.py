@@ -6,6 +6,7 @@ import re
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, hookimpl
 from pubsmith_formats._markers import find_member, marked_format
+from pubsmith_formats._parse import read_file
 
 __all__ = ["LuarocksFormat", "pubsmith_register_format"]
 
@@ -57,13 +58,7 @@ class LuarocksFormat(FormatPlugin):
 
 
 def _read_rockspec(artifact: Artifact) -> str:
-    try:
-        with artifact.path.open("rb") as stream:
-            data = stream.read(_MAX_ROCKSPEC_BYTES + 1)
-    except OSError as exc:
-        raise ArtifactError(artifact.path, f"cannot be read ({exc.strerror})") from None
-    if len(data) > _MAX_ROCKSPEC_BYTES:
-        raise ArtifactError(artifact.path, "is too large to be a rockspec")
+    data = read_file(artifact.path, _MAX_ROCKSPEC_BYTES, "a rockspec")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

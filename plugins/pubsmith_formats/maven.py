@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
-from pubsmith_formats._parse import DOCUMENT_BYTES
+from pubsmith_formats._parse import DOCUMENT_BYTES, read_file
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["MavenFormat", "maven_descriptors"]
@@ -140,12 +140,7 @@ def _properties(text: str) -> dict[str, str]:
 
 
 def _read_pom(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > DOCUMENT_BYTES:
-            raise ArtifactError(path, "is too large to be a pom")
-        return path.read_bytes()
-    except OSError as exc:
-        raise ArtifactError(path, f"cannot be read ({exc.strerror})") from None
+    return read_file(path, DOCUMENT_BYTES, "a pom")
 
 
 def _pom_fields(data: bytes, path: Path, what: str) -> dict[str, str]:

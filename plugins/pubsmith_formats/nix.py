@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, hookimpl
+from pubsmith_formats._parse import read_file
 
 __all__ = ["NixFormat", "pubsmith_register_format"]
 
@@ -75,13 +76,9 @@ class NixFormat(FormatPlugin):
 
 def _narinfo(path: Path) -> dict[str, str]:
     try:
-        with path.open("rb") as stream:
-            data = stream.read(_MAX_NARINFO_BYTES + 1)
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_file(path, _MAX_NARINFO_BYTES, "a narinfo").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ArtifactError(path, f"is not a readable narinfo ({exc})") from None
-    if len(data) > _MAX_NARINFO_BYTES:
-        raise ArtifactError(path, "is too large to be a narinfo")
     return {
         key.strip(): value.strip()
         for key, colon, value in (line.partition(":") for line in text.splitlines())
