@@ -54,8 +54,12 @@ class HuggingfaceFormat(FormatPlugin):
 def _config_member(artifact: Artifact) -> str | None:
     """The config.json at the root or one folder down that has weights beside it."""
     names = artifact.names()
+    # Paths are made only of the few names that can matter: a model's folder may hold
+    # tens of thousands of files, and any tar is asked whether it is a model.
     weighted = {_path(name).parent for name in names if name.endswith(_WEIGHTS)}
-    for name in names:
+    for name in names if weighted else ():
+        if not name.endswith("config.json"):
+            continue
         path = _path(name)
         if path.name == "config.json" and len(path.parts) <= 2 and path.parent in weighted:
             return name
