@@ -8,6 +8,7 @@ from typing import Any
 
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.records import PackageRecord
+from pubsmith_sandbox.text import storable
 
 __all__ = ["PackageStore"]
 
@@ -89,8 +90,8 @@ class PackageStore:
             merged = dataclasses.replace(
                 current, **{key: value for key, value in values.items() if value is not None}
             )
-            if reason is None:
-                reason = self._settle_duplicates(merged)
+            # A plugin's message may quote what it read, lone surrogates and all.
+            reason = self._settle_duplicates(merged) if reason is None else storable(reason)
             self.save(
                 dataclasses.replace(
                     merged,

@@ -22,6 +22,7 @@ from pubsmith.registry import FormatRegistry
 from pubsmith_sandbox.faults import FaultInjector
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.records import PackageRecord, package_phase
+from pubsmith_sandbox.text import is_utf8, storable
 from pubsmith_sandbox.uploads import UploadService
 
 __all__ = ["Formats", "Processor"]
@@ -112,6 +113,8 @@ class Processor:
             reason, info = self._formats.inspect(folder / path.name, record.format, given)
         if reason:
             return Outcome(reason)
+        if info is not None and (problem := _not_text(info)):
+            return Outcome(f"{record.filename}: {problem}")
         size, checksums = _checksums(path)
         return Outcome(None, info, checksums, size)
 
@@ -164,6 +167,18 @@ class Formats:
             if self._registry is None:
                 self._registry = self._load_registry()
             return self._registry
+
+
+def _not_text(info: PackageInfo) -> str | None:
+    """Why a name or version read from the artifact cannot be kept: a manifest can spell a
+    lone surrogate (JSON's ``"\\ud800"``), which is not text and which nothing stores."""
+    for field_name, value in (("name", info.name), ("version", info.version)):
+        if value is not None and not is_utf8(value):
+            return (
+                f"the {field_name} in its metadata, '{storable(value)}', holds a lone "
+                f"surrogate, which is not text; fix the {field_name} and build it again."
+            )
+    return None
 
 
 def _checksums(path: Path) -> tuple[int, dict[str, str]]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
+from urllib.parse import unquote
 
 from pubsmith_sandbox.bodies import BodyReader
 from pubsmith_sandbox.errors import BadRequest, HttpError, NotFound
@@ -94,7 +95,8 @@ class Router:
             if found is None:
                 continue
             if route.method == method:
-                return route, found.groupdict()
+                # Clients percent-encode path segments; undecodable bytes read as U+FFFD.
+                return route, {name: unquote(value) for name, value in found.groupdict().items()}
             allowed.append(route.method)
         if allowed:
             raise HttpError(405, f'Method "{method}" not allowed.')

@@ -27,6 +27,7 @@ from pubsmith_sandbox.signing import Signer
 __all__ = ["UploadService"]
 
 _NOT_FOUND = "Not found."
+_NAME_BYTES = 255
 _CHECKSUM = {"md5": re.compile(r"[0-9a-f]{32}"), "sha256": re.compile(r"[0-9a-f]{64}")}
 _COLUMNS = list(UploadRecord.__dataclass_fields__)
 _INSERT = "INSERT INTO uploads ({}) VALUES ({})".format(  # noqa: S608 - our own column names
@@ -273,12 +274,22 @@ class UploadService:
 
 
 def safe_filename(raw: str) -> str:
-    """The last path component of a client's filename; refuses names that are not files."""
+    """The last path component of a client's filename; refuses names that are not files.
+
+    The file is stored under its own name (format plugins read it), so the name must fit
+    the disk's limit of 255 bytes, which the API's 255 characters can exceed.
+    """
     name = PurePosixPath(raw.replace("\\", "/")).name
     if name in ("", ".", "..") or "\x00" in name or name.startswith(".incoming-"):
         raise BadRequest(
             400, "The filename is not valid.", {"filename": ["Not a valid file name."]}
         )
+    if len(name.encode("utf-8")) > _NAME_BYTES:
+        message = (
+            f"Ensure this file name has no more than {_NAME_BYTES} bytes as UTF-8 "
+            "(the sandbox stores each file under its name); shorten it."
+        )
+        raise BadRequest(400, "The filename is not valid.", {"filename": [message]})
     return name
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import re
 import threading
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from pubsmith_sandbox.errors import BadRequest, SandboxConfigError
+from pubsmith_sandbox.text import not_utf8, storable, unencodable_fields
 
 __all__ = ["load_models", "parse_json", "validate_body"]
 
@@ -49,21 +51,47 @@ def load_models() -> ModuleType:
 
 
 def parse_json(raw: bytes) -> dict[str, Any]:
-    """A JSON object body; an empty body counts as ``{}``."""
+    """A JSON object body; an empty body counts as ``{}``.
+
+    Refused as Django REST framework refuses them: NaN and infinities (not JSON, though
+    Python reads them), and nesting deeper than the parser can follow. Refused beyond it:
+    text UTF-8 cannot encode, which nothing could store.
+    """
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise BadRequest(400, "JSON parse error - the body is nested too deeply.") from None
     except ValueError as exc:
         raise BadRequest(400, f"JSON parse error - {exc}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise BadRequest(400, f"Invalid data. Expected a dictionary, but got {kind}.")
+    unencodable = unencodable_fields(data)
+    if unencodable:
+        fields = {storable(key): [not_utf8(text)] for key, text in unencodable.items()}
+        raise BadRequest(400, INVALID_BODY, fields)
     return data
 
 
-def validate_body(model: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of ``body`` that ``model`` knows, checked and with defaults filled in."""
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"Out of range float values are not JSON compliant: {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"Out of range float values are not JSON compliant: {text[:40]}")
+    return value
+
+
+def validate_body(model: str, body: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """The fields of ``body`` that ``model`` knows, checked and with defaults filled in.
+
+    ``partial`` (a PATCH) checks and returns only the fields given: no defaults, and
+    nothing is required.
+    """
     model_class = getattr(load_models(), model)
     instance = model_class.__new__(model_class)
     instance._configuration = _state["configuration"]
@@ -73,6 +101,8 @@ def validate_body(model: str, body: Mapping[str, Any]) -> dict[str, Any]:
     for attribute, kind in model_class.swagger_types.items():
         key = model_class.attribute_map[attribute]
         present = key in body
+        if partial and not present:
+            continue
         value = body[key] if present else defaults.get(attribute)
         if present and value is not None:
             value, problem = _coerce(value, kind)
