@@ -95,7 +95,7 @@ class _MiscApi:
     def openid_create(self, request: Request) -> Response:
         owner = request.params["owner"]
         fields = validate_body("OidcRequest", request.json())
-        if owner not in {pair[0] for pair in self._app.config.repo_pairs}:
+        if owner not in self._app.repos.namespaces():
             raise NotFound(404, "Not found.")
         self._app.signer.verify_jwt(fields["oidc_token"], request.root + OIDC_ISSUER_PATH)
         key = self._app.auth.issue_key(self._app.config.oidc_key_seconds)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-import math
 import time
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from pubsmith_sandbox.catalog import FORMATS
-from pubsmith_sandbox.errors import NotFound
+from pubsmith_sandbox.paging import page_of
 from pubsmith_sandbox.protocol import Request, Response, Route
 from pubsmith_sandbox.query import compile_query, sort_packages
 from pubsmith_sandbox.records import PackageRecord
@@ -20,8 +18,6 @@ if TYPE_CHECKING:
     from pubsmith_sandbox.app import SandboxApp
 
 __all__ = ["package_routes"]
-
-_MAX_PAGE_SIZE = 1000
 
 
 def package_routes(app: SandboxApp) -> list[Route]:
@@ -71,8 +67,6 @@ class _PackagesApi:
 
     def list(self, request: Request) -> Response:
         owner, repo = self._app.repo_of(request)
-        page = request.number("page", 1)
-        page_size = min(request.number("page_size", 30), _MAX_PAGE_SIZE)
         now = time.time()
         records = self._packages.store.in_repo(owner, repo)
         items = [search_fields(record, now) for record in records]
@@ -81,17 +75,7 @@ class _PackagesApi:
             matches = compile_query(query)
             items = [item for item in items if matches(item)]
         items = sort_packages(items, request.query.get("sort") or "-date")
-        page_total = max(1, math.ceil(len(items) / page_size))
-        if page > page_total:
-            raise NotFound(404, "Invalid page.")
-        shown = items[(page - 1) * page_size : page * page_size]
-        headers = {
-            "X-Pagination-Count": str(len(items)),
-            "X-Pagination-Page": str(page),
-            "X-Pagination-PageTotal": str(page_total),
-            "X-Pagination-PageSize": str(page_size),
-            "Link": _links(request, page, page_total, page_size),
-        }
+        shown, headers = page_of(request, items)
         body = [package_json(item["record"], request.api, now) for item in shown]
         return Response(200, body, headers)
 
@@ -129,17 +113,3 @@ class _PackagesApi:
     def _one(self, request: Request) -> PackageRecord:
         owner, repo = self._app.repo_of(request)
         return self._packages.get(owner, repo, request.params["identifier"])
-
-
-def _links(request: Request, page: int, page_total: int, page_size: int) -> str:
-    def url(number: int) -> str:
-        query = {**request.query, "page": str(number), "page_size": str(page_size)}
-        return f"<{request.api}{request.path}?{urlencode(query)}>"
-
-    links = [f'{url(1)}; rel="first"']
-    if page > 1:
-        links.append(f'{url(page - 1)}; rel="prev"')
-    if page < page_total:
-        links.append(f'{url(page + 1)}; rel="next"')
-    links.append(f'{url(page_total)}; rel="last"')
-    return ", ".join(links)

@@ -12,6 +12,7 @@ from typing import Any
 from pubsmith_sandbox.api_files import file_routes
 from pubsmith_sandbox.api_misc import misc_routes
 from pubsmith_sandbox.api_packages import package_routes
+from pubsmith_sandbox.api_repos import repo_routes
 from pubsmith_sandbox.auth import CREDENTIAL_HEADERS, Authenticator
 from pubsmith_sandbox.config import SandboxConfig
 from pubsmith_sandbox.control import control_routes
@@ -25,6 +26,7 @@ from pubsmith_sandbox.processing import Processor
 from pubsmith_sandbox.protocol import Request, Router
 from pubsmith_sandbox.ratelimit import RateLimiter
 from pubsmith_sandbox.records import package_phase
+from pubsmith_sandbox.repos import RepoService
 from pubsmith_sandbox.signing import OIDC_ISSUER_PATH, Signer, fingerprint
 from pubsmith_sandbox.uploads import UploadService
 from pubsmith_sandbox.validation import load_models
@@ -42,23 +44,28 @@ class SandboxApp:
         self.config = config
         self.data_dir = data_dir
         self.db = Database(data_dir / "sandbox.sqlite3")
-        self.db.remember_repos(config.repo_pairs)
         self.signer = Signer(self.db.secret())
         self.auth = Authenticator(self.db, config.api_key)
         self.uploads = UploadService(self.db, data_dir, self.signer, config.upload_url_seconds)
+        self.repos = RepoService(self.db, self.uploads, config.repo_pairs)
         self.faults = FaultInjector(config.faults, self.record_fault)
         self.limiter = RateLimiter(config.faults.rate_limit, config.faults.rate_interval)
         self.link = Link(config.faults.bandwidth)
         self._lock = threading.Lock()
         self._sync_seconds = config.sync_seconds
-        self._repos = set(config.repo_pairs)
         store = PackageStore(self.db)
         self.processor = Processor(store, self.uploads, self.faults)
         self.packages = PackageService(
             store, self.uploads, self.repo_exists, lambda: self._sync_seconds, self.processor.wake
         )
         self.router = Router(
-            [*misc_routes(self), *file_routes(self), *package_routes(self), *control_routes(self)]
+            [
+                *misc_routes(self),
+                *file_routes(self),
+                *package_routes(self),
+                *repo_routes(self),
+                *control_routes(self),
+            ]
         )
 
     def start(self) -> None:
@@ -70,7 +77,7 @@ class SandboxApp:
         self.db.close()
 
     def repo_exists(self, owner: str, repo: str) -> bool:
-        return (owner, repo) in self._repos
+        return self.repos.exists(owner, repo)
 
     def repo_of(self, request: Request) -> tuple[str, str]:
         """Authenticate, then the request's repository: 404 unless the sandbox serves it."""
@@ -134,7 +141,9 @@ class SandboxApp:
 
     def state(self) -> dict[str, Any]:
         now = time.time()
-        packages = {f"{owner}/{repo}": dict.fromkeys(_PHASES, 0) for owner, repo in self._repos}
+        packages = {
+            f"{repo.owner}/{repo.slug}": dict.fromkeys(_PHASES, 0) for repo in self.repos.listed()
+        }
         for record in self.packages.store.everything():
             phase, _ = package_phase(record, now)
             packages.setdefault(record.repo_slug, dict.fromkeys(_PHASES, 0))[phase] += 1

@@ -54,7 +54,8 @@ def _one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
     "repos",
     multiple=True,
     metavar="OWNER/REPO",
-    help=f"A repository to serve (repeatable; default {DEFAULT_REPO}). Others answer 404.",
+    help=f"A repository to serve (repeatable; default {DEFAULT_REPO}); more can be made "
+    "through the Repos API.",
 )
 @click.option(
     "--api-key",

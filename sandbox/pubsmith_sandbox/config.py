@@ -14,18 +14,19 @@ from typing import Any
 
 from pubsmith_sandbox.errors import SandboxConfigError
 
-__all__ = ["DEFAULT_REPO", "Faults", "SandboxConfig", "parse_repo"]
+__all__ = ["DEFAULT_REPO", "SLUG", "Faults", "SandboxConfig", "parse_repo"]
 
 DEFAULT_REPO = "acme/sandbox"
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# An owner or repository slug on the command line.
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _RATES = ("error_rate", "reset_before_rate", "reset_after_rate", "fail_processing_rate")
 
 
 def parse_repo(text: str) -> tuple[str, str]:
     """Split ``OWNER/REPO`` into its two slugs."""
     owner, sep, repo = text.partition("/")
-    if not sep or not _SLUG.match(owner) or not _SLUG.match(repo):
+    if not sep or not SLUG.match(owner) or not SLUG.match(repo):
         raise SandboxConfigError(
             f"repository {text!r} is not OWNER/REPO; write it as, for example, {DEFAULT_REPO}"
         )

@@ -19,6 +19,7 @@ __all__ = ["Database"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS repos (owner TEXT NOT NULL, name TEXT NOT NULL,
+    slug_perm TEXT, settings TEXT, created_at REAL, deleted_at REAL,
     PRIMARY KEY (owner, name));
 CREATE TABLE IF NOT EXISTS uploads (
     identifier TEXT PRIMARY KEY, owner TEXT NOT NULL, repo TEXT NOT NULL,
@@ -48,6 +49,11 @@ CREATE TABLE IF NOT EXISTS short_lived_keys (key_hash TEXT PRIMARY KEY,
     expires_at REAL NOT NULL);
 """
 
+_ADDED_COLUMNS = {
+    "parts": {"offset": "INTEGER"},
+    "repos": {"slug_perm": "TEXT", "settings": "TEXT", "created_at": "REAL", "deleted_at": "REAL"},
+}
+
 
 class Database:
     """The state file ``DIR/sandbox.sqlite3``; every method is safe from any thread."""
@@ -62,9 +68,12 @@ class Database:
         # Durability across power loss is not worth an fsync per request in a test server.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
-        if "offset" not in {row["name"] for row in self._conn.execute("PRAGMA table_info(parts)")}:
-            # A data directory from before parts were written in place keeps working.
-            self._conn.execute("ALTER TABLE parts ADD COLUMN offset INTEGER")
+        # A data directory from before these columns were added keeps working.
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {row["name"] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            for column, kind in columns.items():
+                if column not in have:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -116,10 +125,6 @@ class Database:
                 conn.execute("INSERT INTO meta (key, value) VALUES ('secret', ?)", (value,))
                 return bytes.fromhex(value)
             return bytes.fromhex(row["value"])
-
-    def remember_repos(self, pairs: Sequence[tuple[str, str]]) -> None:
-        with self.transaction() as conn:
-            conn.executemany("INSERT OR IGNORE INTO repos (owner, name) VALUES (?, ?)", pairs)
 
     def bump(self, kind: str, name: str, by: int = 1) -> None:
         self.execute(

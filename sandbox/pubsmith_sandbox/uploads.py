@@ -11,7 +11,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -190,11 +190,13 @@ class UploadService:
         if record.state == "completed":
             raise BadRequest(400, "The multipart upload is complete and cannot be aborted.")
         self._set_state(record.identifier, "aborted", None)
-        with self._lock:
-            upload = self._multipart.pop(record.identifier, None)
-        if upload is not None and upload.digests is not None:
-            upload.digests.close()
-        shutil.rmtree(self._parts / record.identifier, ignore_errors=True)
+        self._drop_parts(record.identifier)
+
+    def discard(self, identifiers: Iterable[str]) -> None:
+        """Remove the files of uploads whose rows are gone (their repository was deleted)."""
+        for identifier in identifiers:
+            self._drop_parts(identifier)
+            shutil.rmtree(self._blobs / identifier, ignore_errors=True)
 
     def close(self) -> None:
         """Stop hashing the parts of uploads nobody completed."""
@@ -209,6 +211,13 @@ class UploadService:
         for row in self._db.rows("SELECT state, COUNT(*) AS n FROM uploads GROUP BY state"):
             counts[row["state"]] = row["n"]
         return counts
+
+    def _drop_parts(self, identifier: str) -> None:
+        with self._lock:
+            upload = self._multipart.pop(identifier, None)
+        if upload is not None and upload.digests is not None:
+            upload.digests.close()
+        shutil.rmtree(self._parts / identifier, ignore_errors=True)
 
     def _multipart_of(self, record: UploadRecord) -> _Multipart:
         with self._lock:

@@ -19,7 +19,7 @@ from typing import Any
 from pubsmith_sandbox.errors import BadRequest, SandboxConfigError
 from pubsmith_sandbox.text import not_utf8, storable, unencodable_fields
 
-__all__ = ["load_models", "parse_json", "validate_body"]
+__all__ = ["INVALID_BODY", "load_models", "model_defaults", "parse_json", "validate_body"]
 
 INVALID_BODY = "The request body has invalid fields; see fields."
 
@@ -119,6 +119,14 @@ def validate_body(model: str, body: Mapping[str, Any], *, partial: bool = False)
     if errors:
         raise BadRequest(400, INVALID_BODY, errors)
     return clean
+
+
+def model_defaults(model: str) -> dict[str, Any]:
+    """The values ``model`` fills in for fields not given, by JSON key."""
+    model_class = getattr(load_models(), model)
+    return {
+        model_class.attribute_map[name]: value for name, value in _defaults(model_class).items()
+    }
 
 
 def _defaults(model_class: type) -> dict[str, Any]:

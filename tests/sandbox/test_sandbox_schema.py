@@ -56,6 +56,12 @@ BASIC_OPERATIONS = {
     "packages_move",
     "packages_tag",
     "packages_resync",
+    "repos_user_list",
+    "repos_namespace_list",
+    "repos_create",
+    "repos_read",
+    "repos_partial_update",
+    "repos_delete",
 }
 
 
@@ -202,6 +208,7 @@ def test_answers_validate_against_the_official_schema(
     _exercise_misc(sandbox, api, wrong)
     _exercise_files(api)
     _exercise_packages(api, plain, validator)
+    _exercise_repos(api, wrong)
     sandbox.configure(rate_limit=1, rate_interval=60)
     for path in ("/formats/", "/user/self/", "/rates/limits/"):
         api.get(path)
@@ -320,3 +327,18 @@ def _exercise_packages(api: httpx.Client, plain: httpx.Client, validator: Valida
     api.post(f"{base}/{slug}/move/", json={"destination": "other"})
     api.delete(f"{base}/missing/")
     api.delete(f"/packages/acme/other/{slug}/")
+
+
+def _exercise_repos(api: httpx.Client, wrong: httpx.Client) -> None:
+    wrong.get("/repos/")
+    api.get("/repos/")
+    api.get("/repos/acme/")
+    api.get("/repos/nobody/")
+    api.post("/repos/acme/", json={"name": "Schema Check", "repository_type_str": "Private"})
+    api.post("/repos/acme/", json={"name": "x"})
+    api.get("/repos/acme/schema-check/")
+    api.get("/repos/acme/missing/")
+    api.patch("/repos/acme/schema-check/", json={"description": "checked"})
+    api.patch("/repos/acme/schema-check/", json={"content_kind": "Upstream"})
+    api.delete("/repos/acme/schema-check/")
+    api.delete("/repos/acme/schema-check/")
