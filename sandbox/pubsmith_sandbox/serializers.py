@@ -179,6 +179,11 @@ def search_fields(record: PackageRecord, now: float) -> dict[str, Any]:
         ],
         "size": record.size,
         "uploaded_at": record.uploaded_at,
+        "distribution": record.payload.get("distribution"),
+        "architecture": [],  # nothing reads architectures in the sandbox
+        "downloads": 0,
+        "scan_status": None,
+        "scan_date": None,
         "record": record,
     }
 
