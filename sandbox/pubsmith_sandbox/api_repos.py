@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pubsmith_sandbox.paging import page_of
 from pubsmith_sandbox.protocol import Request, Response, Route
+from pubsmith_sandbox.query import Vocabulary, collated, compile_query, sort_by
 from pubsmith_sandbox.repos import RepoRecord, RepoStats
 from pubsmith_sandbox.serializers import timestamp
 from pubsmith_sandbox.validation import load_models, validate_body
@@ -17,13 +18,28 @@ from pubsmith_sandbox.validation import load_models, validate_body
 if TYPE_CHECKING:
     from pubsmith_sandbox.app import SandboxApp
 
-__all__ = ["repo_json", "repo_routes"]
+__all__ = ["REPOS", "repo_json", "repo_routes"]
 
 # The OpenAPI description names the types but not their numbers; these are the sandbox's.
 _TYPES = {"Public": 1, "Private": 2, "Open-Source": 3}
 _NULLABLE = ("open_source_license", "open_source_project_url")
 _UNITS = ("B", "KB", "MB", "GB", "TB")
 _EMPTY: dict[str, Any] = {"str": "", "bool": False}
+
+
+REPOS = Vocabulary(
+    text=("name", "slug"),
+    exact=("broadcast_state", "repository_type"),
+    implicit=("name", "slug"),
+    sortable={
+        "created_at": lambda item: item["created_at"],
+        "downloads": lambda item: 0,
+        "favorites": lambda item: 0,
+        "name": lambda item: collated(item["name"]),
+        "package_count": lambda item: item["package_count"],
+        "size": lambda item: item["size"],
+    },
+)
 
 
 def repo_routes(app: SandboxApp) -> list[Route]:
@@ -80,13 +96,17 @@ class _ReposApi:
         return repo_json(record, stats, request.api)
 
     def _listing(self, request: Request, records: list[RepoRecord]) -> Response:
-        newest_first = sorted(records, key=lambda record: record.created_at, reverse=True)
-        shown, headers = page_of(request, newest_first)
         stats = self._repos.stats()
-        body = [
-            repo_json(record, stats.get((record.owner, record.slug), RepoStats()), request.api)
-            for record in shown
+        items = [
+            _search_fields(record, stats.get((record.owner, record.slug))) for record in records
         ]
+        query = request.query.get("query", "").strip()
+        if query:
+            matches = compile_query(query, REPOS)
+            items = [item for item in items if matches(item)]
+        items = sort_by(items, request.query.get("sort") or "-created_at", REPOS)
+        shown, headers = page_of(request, items)
+        body = [repo_json(item["record"], item["stats"], request.api) for item in shown]
         return Response(200, body, headers)
 
 
@@ -127,6 +147,22 @@ def repo_json(record: RepoRecord, stats: RepoStats, api: str) -> dict[str, Any]:
         }
     )
     return data
+
+
+def _search_fields(record: RepoRecord, stats: RepoStats | None) -> dict[str, Any]:
+    """What repos_namespace_list's ``query`` and ``sort`` look at."""
+    stats = stats or RepoStats()
+    return {
+        "name": record.settings.get("name"),
+        "slug": record.slug,
+        "broadcast_state": record.settings.get("broadcast_state"),
+        "repository_type": record.settings.get("repository_type_str"),
+        "created_at": record.created_at,
+        "package_count": stats.packages,
+        "size": stats.size,
+        "record": record,
+        "stats": stats,
+    }
 
 
 def _settings_json(settings: dict[str, Any]) -> dict[str, Any]:

@@ -333,3 +333,25 @@ def test_a_data_directory_from_before_the_repos_api_keeps_working(tmp_path: Path
             "legacy",
             "Public",
         )
+
+
+def test_the_repos_list_sorts_and_searches_as_documented(
+    api: httpx.Client, plain: httpx.Client
+) -> None:
+    for name, kind in (("Zeta Builds", "Private"), ("Alpha Builds", "Public")):
+        assert api.post("/repos/acme/", json={"name": name, "repository_type_str": kind})
+    publish(api, plain, "raw", "one.txt", b"1", repo="acme/zeta-builds")
+
+    def slugs(**params: str) -> list[str]:
+        response = api.get("/repos/acme/", params=params)
+        assert response.status_code == 200, response.text
+        return [item["slug"] for item in response.json()]
+
+    assert slugs() == ["alpha-builds", "zeta-builds", "other", "sandbox"]  # -created_at
+    assert slugs(sort="name") == ["alpha-builds", "other", "sandbox", "zeta-builds"]
+    assert slugs(sort="-package_count")[0] == "zeta-builds"
+    assert slugs(query="builds") == ["alpha-builds", "zeta-builds"]
+    assert slugs(query="repository_type:private") == ["zeta-builds"]
+    assert slugs(query="slug:^zeta OR name:^other$") == ["zeta-builds", "other"]
+    assert api.get("/repos/acme/", params={"sort": "version"}).status_code == 400
+    assert api.get("/repos/acme/", params={"query": "format:raw"}).status_code == 400
