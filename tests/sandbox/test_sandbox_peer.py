@@ -1,12 +1,7 @@
-"""The official ``cloudsmith-cli``, unmodified, publishes to the sandbox and sees packages sync.
-
-The CLI lives in its own virtualenv (its pins clash with ours): ``make peer`` builds it and
-sets ``PUBSMITH_PEER_CLI`` to its ``cloudsmith`` executable.
-"""
+"""The official ``cloudsmith-cli``, unmodified, publishes to the sandbox and sees packages sync."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from peer_cli import peer_cli, peer_env
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 
@@ -21,18 +17,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEY = "peer-key"
 
 pytestmark = pytest.mark.peer
-
-
-def _peer_cli() -> str:
-    cli = os.environ.get("PUBSMITH_PEER_CLI")
-    if not cli:
-        pytest.fail(
-            "PUBSMITH_PEER_CLI is not set: run `make peer` to install cloudsmith-cli "
-            "in .venv-peer and point PUBSMITH_PEER_CLI at its cloudsmith executable"
-        )
-    if not Path(cli).is_file():
-        pytest.fail(f"PUBSMITH_PEER_CLI={cli} is not a file: run `make peer` again")
-    return cli
 
 
 def _wheel(tmp_path: Path) -> Path:
@@ -86,7 +70,7 @@ def _deb(tmp_path: Path) -> Path:
 
 
 def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_path: Path) -> None:
-    cli = _peer_cli()
+    cli = peer_cli()
     notes = tmp_path / "release-notes.txt"
     notes.write_text("Release notes for the peer test.\n")
     large = tmp_path / "disk-image.bin"
@@ -98,13 +82,7 @@ def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_pa
         "deb": ["deb", "acme/sandbox/debian/bookworm", str(_deb(tmp_path))],
         "raw, multipart": ["raw", "acme/sandbox", str(large), "--version", "1"],
     }
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path),
-        "DO_NOT_TRACK": "1",
-        "CLOUDSMITH_NO_TELEMETRY": "1",
-        "CLOUDSMITH_API_KEY": "",
-    }
+    env = peer_env(tmp_path)
     config = SandboxConfig(data_dir=tmp_path / "data", api_key=KEY, sync_seconds=0.2)
     with running_sandbox(config) as sandbox:
 
