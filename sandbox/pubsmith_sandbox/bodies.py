@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 1024 * 1024
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 INLINE_LIMIT = CHUNK_SIZE
 
 
@@ -98,11 +100,11 @@ class BodyReader:
         return self._done
 
     def _next_chunk(self) -> bool:
-        line = self._stream.readline(1024)
-        try:
-            size = int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise BadRequest(400, "The chunked request body is malformed.") from None
+        digits = self._stream.readline(1024).split(b";", 1)[0].strip()
+        # Hex digits only: int() would also take "-5", "+5", "0x5" and "5_0".
+        if not _HEX.fullmatch(digits):
+            raise BadRequest(400, "The chunked request body is malformed.")
+        size = int(digits, 16)
         if size == 0:
             while self._stream.readline(1024).strip():
                 pass  # trailers carry nothing the sandbox needs

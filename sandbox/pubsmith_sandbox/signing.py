@@ -64,8 +64,9 @@ class Signer:
             header, body, signature = token.split(".")
             expected = hmac.new(self._secret, f"{header}.{body}".encode(), hashlib.sha256).digest()
             valid = hmac.compare_digest(_unb64(signature), expected)
+            # Nothing of a token is parsed before its signature checks out.
             claims = json.loads(_unb64(body)) if valid else None
-            algorithm = json.loads(_unb64(header)).get("alg")
+            algorithm = json.loads(_unb64(header)).get("alg") if valid else None
         except (ValueError, AttributeError):
             claims, algorithm = None, None
         if not isinstance(claims, dict) or algorithm != "HS256":

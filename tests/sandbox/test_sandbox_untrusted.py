@@ -7,7 +7,9 @@ takes. Each is refused before anything is stored, in the API's ``detail``/``fiel
 
 from __future__ import annotations
 
+import base64
 import io
+import socket
 import tarfile
 from pathlib import Path
 
@@ -188,3 +190,25 @@ def test_percent_encoded_path_segments_are_decoded(api: httpx.Client) -> None:
     response = api.get("/packages/acme/%ED%A0%80/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_an_oidc_token_is_not_parsed_before_its_signature_checks_out(api: httpx.Client) -> None:
+    header = base64.urlsafe_b64encode(b"[" * 100_000).decode().rstrip("=")
+    response = api.post(
+        "/openid/acme/", json={"oidc_token": f"{header}.e30.c2ln", "service_slug": "ci"}
+    )
+    assert response.status_code == 401
+    assert response.json() == {"detail": "OIDC token cannot be authenticated."}
+
+
+@pytest.mark.parametrize("size", [b"-5", b"+5", b"0x5", b"5_0", b"", b"1" * 17])
+def test_a_chunk_size_that_is_not_hex_digits_is_a_400(sandbox: Sandbox, size: bytes) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    request = (
+        f"POST /files/{REPO}/validate/ HTTP/1.1\r\nHost: {host}\r\nX-Api-Key: k\r\n"
+        "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request + size + b"\r\n{}\r\n0\r\n\r\n")
+        status_line = connection.makefile("rb").readline()
+    assert status_line.startswith(b"HTTP/1.1 400 "), status_line
