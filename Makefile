@@ -70,4 +70,4 @@ fixtures:
 	bash fixtures/build.sh
 
 clean:
-	rm -rf $(VENV) $(PEER_VENV) $(HATCH_VENV) $(POETRY_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) $(HATCH_VENV) $(POETRY_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -134,7 +134,8 @@ class RepoService:
         """``record`` with validated RepositoryRequestPatch fields applied; a new slug
         moves the repository, its packages and uploads with it."""
         settings = {**record.settings, **{k: v for k, v in fields.items() if k != "slug"}}
-        slug = fields.get("slug") or record.slug
+        given = fields.get("slug")
+        slug = record.slug if given is None else given
         errors = {**_nulls(fields), **_problems(settings, record.settings)}
         if slug != record.slug and not _API_SLUG.match(slug):
             errors["slug"] = [_SLUG_MESSAGE]
