@@ -9,6 +9,7 @@ when the server provably did not process it.
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ import httpx
 from pubsmith._bodies import FileBody, Progress, file_size, multipart_body
 from pubsmith._deadline import DeadlineBackend
 from pubsmith._exchange import Call, Exchange
+from pubsmith._proxy import ProxyRoutes
 from pubsmith._urls import (
     Origin,
     check_key_target,
@@ -35,6 +37,7 @@ from pubsmith.errors import ConfigError, ServerError
 from pubsmith.events import EventSink
 from pubsmith.retry import DEFAULT_REQUEST_TIMEOUT, RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
+from pubsmith.settings import Settings
 
 __all__ = ["DEFAULT_TIMEOUT", "CloudsmithClient"]
 
@@ -62,6 +65,11 @@ class CloudsmithClient:
     client's own, every socket wait ends by it too, so not even an answer's headers can
     trickle in forever. ``on_event`` is told of retries and rate-limit pauses
     (:mod:`pubsmith.events`). Methods are safe to call from many threads at once.
+
+    Requests go through the proxies of :class:`~pubsmith._proxy.ProxyRoutes`: ``proxy``
+    (a URL for every scheme) or, without it, ``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY`` and ``NO_PROXY`` from ``environ`` (default: the process environment);
+    pass ``environ={}`` for none. Neither applies to a given ``http``.
     """
 
     def __init__(
@@ -76,9 +84,16 @@ class CloudsmithClient:
         timeout: httpx.Timeout | None = None,
         request_timeout: float | None = None,
         on_event: EventSink | None = None,
+        proxy: str | ProxyRoutes | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         if policy is not None and request_timeout is not None:
             raise ValueError("give request_timeout in the policy when passing one")
+        self.proxies = (
+            proxy
+            if isinstance(proxy, ProxyRoutes)
+            else ProxyRoutes.resolve(os.environ if environ is None else environ, proxy)
+        )
         self.api_url = normalise_api_url(api_url)
         self._origin: Origin = origin(httpx.URL(self.api_url))
         self._key = Secret.coerce(api_key)
@@ -95,6 +110,27 @@ class CloudsmithClient:
             policy or RetryPolicy(request_timeout=request_timeout or DEFAULT_REQUEST_TIMEOUT),
             rate_limiter or RateLimiter(),
             on_event,
+            proxy_for=self.proxies.proxy_for if http is None else None,
+            secrets=self.proxies.secrets(),
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, key_required: bool = True, on_event: EventSink | None = None
+    ) -> CloudsmithClient:
+        """A client for ``settings``: its API, key, TLS, timeout and proxy.
+
+        Raises :class:`~pubsmith.errors.ConfigError` when there is no key and one is
+        required, or when the proxy is unusable.
+        """
+        proxies = ProxyRoutes.resolve(os.environ, settings.proxy, settings.proxy_source)
+        return cls(
+            settings.api_url,
+            settings.require_key() if key_required else settings.api_key,
+            verify=settings.ca_bundle or True,
+            request_timeout=settings.timeout,
+            on_event=on_event,
+            proxy=proxies,
         )
 
     @property
@@ -127,7 +163,7 @@ class CloudsmithClient:
         with self._lock:
             if self._http is None:
                 self._http = httpx.Client(
-                    transport=_SchemeTransports(self._verify),
+                    transport=_SchemeTransports(self._verify, self.proxies),
                     timeout=self._timeout,
                     follow_redirects=False,
                 )
@@ -499,49 +535,86 @@ class CloudsmithClient:
 
 
 class _SchemeTransports(httpx.BaseTransport):
-    """``https://`` requests on a transport built at their first use, ``http://`` ones apart.
+    """Each request on a transport for its scheme and proxy, built at its first use.
 
     Loading the CA bundle takes tens of milliseconds, most of what a run against a loopback
-    sandbox spends before its first request; plain HTTP never needs it.
+    sandbox spends before its first request; plain HTTP never needs it. Through a proxy,
+    ``https://`` is tunnelled with ``CONNECT`` and ``http://`` forwarded; every transport's
+    sockets, the proxy's included, wait no longer than the current request's deadline.
     """
 
-    def __init__(self, verify: bool | str | ssl.SSLContext) -> None:
+    def __init__(
+        self, verify: bool | str | ssl.SSLContext, proxies: ProxyRoutes | None = None
+    ) -> None:
         self._verify = verify
-        # Trusts no certificate: were it ever asked for TLS, it would refuse every server.
-        self._plain = self._transport(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
-        self._secure: httpx.HTTPTransport | None = None
+        self._proxies = proxies or ProxyRoutes()
+        self._transports: dict[tuple[bool, str | None], httpx.HTTPTransport] = {}
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme != "https":
-            return self._plain.handle_request(request)
+        secure = request.url.scheme == "https"
+        proxy = self._proxies.proxy_for(request.url)
+        key = (secure, str(proxy) if proxy is not None else None)
         with self._lock:
-            if self._secure is None:
-                self._secure = self._transport(self._verify)
-        return self._secure.handle_request(request)
+            transport = self._transports.get(key)
+            if transport is None:
+                transport = self._transports[key] = self._transport(secure, proxy)
+        return transport.handle_request(request)
 
     def close(self) -> None:
-        self._plain.close()
-        if self._secure is not None:
-            self._secure.close()
+        with self._lock:
+            for transport in self._transports.values():
+                transport.close()
+            self._transports.clear()
 
-    @staticmethod
-    def _transport(verify: bool | str | ssl.SSLContext) -> httpx.HTTPTransport:
+    def _transport(self, secure: bool, proxy: httpx.URL | None) -> httpx.HTTPTransport:
+        # A plain transport trusts no certificate: were it ever asked for TLS, it would
+        # refuse every server.
+        verify = self._verify if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
         limits = httpx.Limits(
             max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
         transport = httpx.HTTPTransport(retries=2, verify=context, limits=limits)
+        pool: httpcore.ConnectionPool
         # httpx has no way to name the network backend of the pool it builds: the same
         # pool again, over sockets that never wait past the current request's deadline.
-        transport._pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            retries=2,  # connection setup only: safe for every request
-            network_backend=DeadlineBackend(),
-        )
+        if proxy is None:
+            pool = httpcore.ConnectionPool(
+                ssl_context=context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                retries=2,  # connection setup only: safe for every request
+                network_backend=DeadlineBackend(),
+            )
+        else:
+            described = httpx.Proxy(proxy)
+            pool = httpcore.HTTPProxy(
+                proxy_url=httpcore.URL(
+                    scheme=proxy.raw_scheme,
+                    host=proxy.raw_host,
+                    port=proxy.port,
+                    target=proxy.raw_path,
+                ),
+                proxy_auth=described.raw_auth,
+                proxy_headers=described.headers.raw,
+                ssl_context=context,
+                # An https:// proxy is verified like the API: against --ca-bundle if given.
+                proxy_ssl_context=(
+                    httpx.create_ssl_context(self._verify)
+                    if not isinstance(self._verify, ssl.SSLContext)
+                    else self._verify
+                )
+                if proxy.scheme == "https"
+                else None,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                retries=2,
+                network_backend=DeadlineBackend(),
+            )
+        transport._pool = pool
         return transport
 
 

@@ -55,12 +55,7 @@ def connect(
 ) -> CloudsmithClient:
     """A client with the configured key (or one from OIDC for ``org``); raises without one."""
     settings = config.settings(org=org, allow_http=allow_http, ca_bundle=ca_bundle)
-    return CloudsmithClient(
-        settings.api_url,
-        settings.require_key(),
-        verify=settings.ca_bundle or True,
-        request_timeout=settings.timeout,
-    )
+    return CloudsmithClient.from_settings(settings)
 
 
 def tag_package(

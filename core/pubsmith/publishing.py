@@ -26,7 +26,7 @@ from pubsmith.pipeline import Pipeline
 from pubsmith.planning import (
     PackagePlan,
     check_option_keys,
-    parse_file_argument,
+    expand_file_argument,
     plan_package,
 )
 from pubsmith.promote import destination_repo
@@ -177,13 +177,7 @@ def run(
             elif settings is None:
                 settings = Settings.resolve()
             client = stack.enter_context(
-                CloudsmithClient(
-                    settings.api_url,
-                    settings.require_key(),
-                    verify=settings.ca_bundle or True,
-                    request_timeout=settings.timeout,
-                    on_event=on_event,
-                )
+                CloudsmithClient.from_settings(settings, on_event=on_event)
             )
         pipeline = Pipeline(
             client,
@@ -225,8 +219,13 @@ def _file_formats(
     """Each file once, as first spelt, with the format an argument for it names (or None)."""
     by_file: dict[str, tuple[Path, str | None]] = {}
     problems: list[PubsmithError] = []
+    named: list[tuple[Path, str | None]] = []
     for argument in arguments:
-        path, own_format = parse_file_argument(argument, registry)
+        try:
+            named.extend(expand_file_argument(argument, registry))
+        except PubsmithError as exc:
+            problems.append(exc)
+    for path, own_format in named:
         first_path, first_format = by_file.setdefault(_real(path), (path, own_format))
         if own_format and first_format and own_format != first_format:
             problems.append(

@@ -220,7 +220,7 @@ def publish_command(
         # Resolved only once something is sent; a key found then (keyring, OIDC) is
         # scrubbed from the log like a configured one.
         resolved = config.settings(allow_http=allow_http, ca_bundle=ca_bundle)
-        if resolved.api_key is not None and len(resolved.api_key.reveal()) >= 4:
+        if resolved.api_key is not None:
             redacting.secrets.append(resolved.api_key.reveal())
         return resolved
 
