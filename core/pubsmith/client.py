@@ -44,6 +44,10 @@ __all__ = ["DEFAULT_TIMEOUT", "CloudsmithClient"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=120.0)
 MAX_CONNECTIONS = 32
 _REPO_HINT = "check --repo OWNER/REPO exists and the key can see it"
+_PACKAGE_HINT = (
+    "the package or its repository does not exist (deleted?), or the key cannot see it; "
+    "`pubsmith list OWNER/REPO` shows what is there"
+)
 _UPLOAD_HINT = "the upload has expired or was aborted: publish the file again"
 _TAG_ACTIONS = ("Add", "Clear", "Replace", "Remove")
 # After an attempt whose answer was lost, a refusal to take the file again means the lost
@@ -318,7 +322,7 @@ class CloudsmithClient:
             "GET",
             self._package(owner, repo, slug, "status"),
             f"read status of package {slug} in {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def read_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
@@ -326,7 +330,7 @@ class CloudsmithClient:
             "GET",
             self._package(owner, repo, slug),
             f"read package {slug} in {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def list_packages(
@@ -358,7 +362,7 @@ class CloudsmithClient:
             "DELETE",
             self._package(owner, repo, slug),
             f"delete package {slug} from {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
             done_on_retry=frozenset({404}),
         )
 
@@ -372,7 +376,7 @@ class CloudsmithClient:
             f"copy package {slug} from {owner}/{repo} to {to_repo}",
             json={"destination": to_repo, "republish": republish},
             idempotent=False,
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def move_package(self, owner: str, repo: str, slug: str, *, to_repo: str) -> dict[str, Any]:
@@ -383,7 +387,7 @@ class CloudsmithClient:
             f"move package {slug} from {owner}/{repo} to {to_repo}",
             json={"destination": to_repo},
             idempotent=False,
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def tag_package(
@@ -406,7 +410,7 @@ class CloudsmithClient:
             self._package(owner, repo, slug, "tag"),
             f"tag package {slug} in {owner}/{repo}",
             json={"action": verb, "tags": list(tags), "is_immutable": is_immutable},
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def resync_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
@@ -414,8 +418,62 @@ class CloudsmithClient:
             "POST",
             self._package(owner, repo, slug, "resync"),
             f"resync package {slug} in {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
+
+    # -- v2 endpoints ----------------------------------------------------------------
+
+    def _v2(self, *segments: str) -> httpx.URL:
+        # v2 lives beside v1 on the API's host: https://api.cloudsmith.io/v2/...
+        base = self.api_url.removesuffix("/v1")
+        return httpx.URL(base + "/v2" + "".join(f"/{quote(s, safe='')}" for s in segments) + "/")
+
+    def validate_metadata(self, content: Mapping[str, Any], content_type: str) -> None:
+        """Have the server check metadata against ``content_type``'s schema; nothing is kept.
+
+        Raises :class:`~pubsmith.errors.ValidationError` when it does not conform.
+        """
+        self._api(
+            "POST",
+            self._v2("metadata", "validate"),
+            f"validate {content_type} metadata",
+            json={"content": dict(content), "content_type": content_type},
+        )
+
+    def attach_metadata(
+        self,
+        package_slug_perm: str,
+        content: Mapping[str, Any],
+        *,
+        content_type: str,
+        source_identity: str,
+    ) -> dict[str, Any]:
+        """Attach a metadata entry to a package; the answer is the entry (its ``slug_perm``).
+
+        Never repeated once it may have reached the server: a second entry would be a copy.
+        """
+        return self._object(
+            "POST",
+            self._v2("metadata", "packages", package_slug_perm),
+            f"attach {content_type} metadata to package {package_slug_perm}",
+            json={
+                "content": dict(content),
+                "content_type": content_type,
+                "source_identity": source_identity,
+            },
+            idempotent=False,
+            not_found_hint="the package is gone, or the key cannot see it",
+        )
+
+    def list_metadata(self, package_slug_perm: str) -> list[dict[str, Any]]:
+        """The metadata entries attached to a package."""
+        data = self._api(
+            "GET",
+            self._v2("metadata", "packages", package_slug_perm),
+            f"list metadata of package {package_slug_perm}",
+        )
+        items = data.get("results", []) if isinstance(data, dict) else data
+        return [item for item in items or [] if isinstance(item, dict)]
 
     def exchange_oidc_token(self, org: str, *, oidc_token: Secret, service_slug: str) -> Secret:
         """A short-lived API key for ``service_slug`` in ``org``, for a CI's OIDC token.

@@ -21,6 +21,7 @@ from typing import Any
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ArtifactError, BadInputError, ConfigError, PubsmithError
 from pubsmith.events import EventSink, Finished
+from pubsmith.metadata import check_with_server
 from pubsmith.options import PublishOptions
 from pubsmith.pipeline import Pipeline
 from pubsmith.planning import (
@@ -179,6 +180,9 @@ def run(
             client = stack.enter_context(
                 CloudsmithClient.from_settings(settings, on_event=on_event)
             )
+        if options.metadata is not None:
+            # Refused content stops the run here, before any upload, as for the official CLI.
+            check_with_server(client, options.metadata)
         pipeline = Pipeline(
             client,
             repository,

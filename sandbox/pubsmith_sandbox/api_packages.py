@@ -102,7 +102,9 @@ class _PackagesApi:
         return Response(200, status_json(self._one(request), request.api, time.time()))
 
     def delete(self, request: Request) -> Response:
-        self._packages.delete(self._one(request))
+        record = self._one(request)
+        self._packages.delete(record)
+        self._app.metadata.forget(record.slug_perm)
         return Response(204)
 
     def copy(self, request: Request) -> Response:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pubsmith_sandbox.api_files import file_routes
+from pubsmith_sandbox.api_metadata import metadata_routes
 from pubsmith_sandbox.api_misc import misc_routes
 from pubsmith_sandbox.api_packages import package_routes
 from pubsmith_sandbox.auth import CREDENTIAL_HEADERS, Authenticator
@@ -18,6 +19,7 @@ from pubsmith_sandbox.control import control_routes
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import NotFound, SandboxConfigError
 from pubsmith_sandbox.faults import FaultInjector
+from pubsmith_sandbox.metadata import MetadataStore
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.packages import PackageService
 from pubsmith_sandbox.processing import Processor
@@ -55,8 +57,15 @@ class SandboxApp:
         self.packages = PackageService(
             store, self.uploads, self.repo_exists, lambda: self._sync_seconds, self.processor.wake
         )
+        self.metadata = MetadataStore(self.db)
         self.router = Router(
-            [*misc_routes(self), *file_routes(self), *package_routes(self), *control_routes(self)]
+            [
+                *misc_routes(self),
+                *file_routes(self),
+                *package_routes(self),
+                *metadata_routes(self),
+                *control_routes(self),
+            ]
         )
 
     def start(self) -> None:

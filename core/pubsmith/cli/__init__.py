@@ -6,6 +6,7 @@ plugins, nor the HTTP client, nor the sandbox.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 from typing import Any
@@ -34,6 +35,7 @@ _COMMANDS = {
     "tag": ("pubsmith.cli.manage", "tag_command"),
     "resync": ("pubsmith.cli.manage", "resync_command"),
     "delete": ("pubsmith.cli.manage", "delete_command"),
+    "list": ("pubsmith.cli.listing", "list_command"),
 }
 
 
@@ -53,6 +55,16 @@ class _LazyGroup(click.Group):
             return _not_installed(cmd_name, exc.name)
         command: click.Command = getattr(module, attribute)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if args and name not in _COMMANDS and not name.startswith("-"):
+            close = difflib.get_close_matches(name, list(_COMMANDS), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            ctx.fail(f"no command {name!r}{hint}; commands: {', '.join(sorted(_COMMANDS))}")
+        return super().resolve_command(ctx, args)
 
 
 def _not_installed(name: str, module: str) -> click.Command:
