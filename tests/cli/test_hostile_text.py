@@ -12,6 +12,7 @@ import io
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -79,6 +80,11 @@ def on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     return code, stdout.decode(), screen.decode("utf-8", "replace")
 
 
+# What the live display itself sends a terminal without colour: cursor up, line erase,
+# cursor hide and show, bold and reset. Anything else with an ESC came from elsewhere.
+_DISPLAY_OWN = re.compile(r"\x1b\[(\?25[lh]|\d*A|2K|[01]?m)")
+
+
 def assert_shown_not_acted_on(text: str) -> None:
     for sequence in RAW:
         assert sequence not in text, repr(text)
@@ -90,10 +96,13 @@ def test_a_hostile_npm_name_on_a_terminal_is_shown_escaped(
 ) -> None:
     args = [sys.executable, "-m", "pubsmith", "publish", str(hostile_npm)]
     args += ["--repo", cloudsmith_sandbox.repo_slug, "--json"]
-    code, stdout, screen = on_a_terminal(args, environment(cloudsmith_sandbox))
+    # Without colour, so that the display's own SGR codes cannot hide the artifact's.
+    env = {**environment(cloudsmith_sandbox), "NO_COLOR": "1", "TERM": "xterm"}
+    code, stdout, screen = on_a_terminal(args, env)
     assert code == 0, screen
     # The live display's own sequences are the only ones that reach the terminal.
-    assert_shown_not_acted_on(screen.replace("\r\x1b[2K", ""))
+    assert "\x1b" not in _DISPLAY_OWN.sub("", screen), repr(screen)
+    assert_shown_not_acted_on(screen)
     [result] = json.loads(stdout)
     assert (result["name"], result["version"]) == (HOSTILE_NAME, HOSTILE_VERSION)
 
@@ -129,7 +138,7 @@ def test_a_hostile_dry_run_plan_is_one_escaped_line(hostile_npm: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert_shown_not_acted_on(completed.stderr)
-    assert len(completed.stderr.splitlines()) == 2  # the plan and its payload
+    assert len(completed.stderr.splitlines()) == 3  # the plan, its payload and the count
 
 
 HOSTILE_STATUS = {

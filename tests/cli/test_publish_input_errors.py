@@ -163,7 +163,13 @@ def test_missing_file_with_a_format_names_the_path(tmp_path: Path) -> None:
     assert_one_line(err, f"error: {tmp_path / 'nope.txt'}: no such file")
 
 
-def test_unknown_format_prefix_is_part_of_the_path() -> None:
-    code, _, err = run(f"pypi:{WHEEL}", "--repo", "acme/r")
+def test_unknown_format_prefix_is_part_of_the_path(tmp_path: Path) -> None:
+    code, _, err = run(f"pypi:{tmp_path}/missing.whl", "--repo", "acme/r")
     assert code == 2
-    assert_one_line(err, f"error: pypi:{WHEEL}: no such file")
+    assert_one_line(err, f"error: pypi:{tmp_path}/missing.whl: no such file")
+
+
+def test_a_mistyped_format_prefix_is_named_as_an_unknown_format() -> None:
+    code, _, err = run(f"pythn:{WHEEL}", "--repo", "acme/r")
+    assert code == 2
+    assert_one_line(err, f"error: pythn:{WHEEL}: unknown format 'pythn' (did you mean python?)")

@@ -273,8 +273,7 @@ def test_error_statuses_map_to_errors(
         connect(script).create_package("acme", "widgets", "raw", {"package_file": "x"})
     message = str(caught.value)
     assert message.startswith(f"create raw package in acme/widgets failed (HTTP {status}): ")
-    assert "Invalid input." in message
-    assert "version: Not a valid version." in message
+    assert "): Invalid input [version: Not a valid version.]" in message  # no ".;" or ". ["
     assert words in message
     assert caught.value.status_code == status
     assert caught.value.fields == {"version": ["Not a valid version."]}

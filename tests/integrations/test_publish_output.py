@@ -128,13 +128,19 @@ def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) ->
 
 
 def test_the_schema_rejects_what_the_readme_says_cannot_happen() -> None:
-    good = PublishResult("a.whl", "python", "a", "1", "published", slug_perm="x").to_dict()
+    good = PublishResult(
+        "a.whl", "python", "a", "1", "published", slug_perm="x", repository="acme/r"
+    ).to_dict()
+    assert good["package"] == "acme/r/x"
     jsonschema.validate([good], SCHEMA)
     for broken in (
         {**good, "status": "done"},
         {**good, "error": "x"},
         {**good, "extra": 1},
         {k: v for k, v in good.items() if k != "slug"},
+        {**good, "package": None},  # a published package always has its reference
+        {**good, "package": "x"},
+        {**good, "metadata": {"status": "lost"}},
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([broken], SCHEMA)
@@ -186,4 +192,4 @@ def test_markdown_cells_cannot_break_the_table() -> None:
     table = markdown_table([bad])
     row = table.strip().splitlines()[-1]
     assert row == "| ❌ failed | `x\\|y.whl` | python | x | 1 |  | line one line \\| two |"
-    assert "1 files: 1 failed" in table
+    assert "1 file: 1 failed" in table

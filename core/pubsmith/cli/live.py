@@ -90,7 +90,7 @@ class LiveDisplay:
             elif isinstance(event, Finished):
                 self._finished(event)
             elif isinstance(event, (Retrying, Throttled)):
-                self.console.print(Text(pause_line(event), style="yellow"))
+                self.console.print(Text(pause_line(event), style="yellow"), soft_wrap=True)
 
     def close(self) -> None:
         self._live.stop()
@@ -120,7 +120,8 @@ class LiveDisplay:
         if task is not None:
             self._progress.remove_task(task)
         self._done += 1
-        self.console.print(Text(format_result(result), style=status_colour(result.status) or ""))
+        line = Text(format_result(result), style=status_colour(result.status) or "")
+        self.console.print(line, soft_wrap=True)  # one line, however wide: the terminal wraps
 
 
 class _Header:

@@ -6,6 +6,7 @@ those spellings work here too, so a habit carries over.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -84,12 +85,12 @@ def connection_options(command: F) -> F:
     ]
     names = ("api_url", "api_key", "proxy", "allow_http", "ca_bundle", "timeout")
 
+    # wraps() also carries over the click parameters declared below this decorator.
+    @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name in names}
         return command(*args, connection=Connection(**values), **kwargs)
 
-    wrapper.__name__ = command.__name__
-    wrapper.__doc__ = command.__doc__
     wrapped: Any = wrapper
     for option in reversed(options):
         wrapped = option(wrapped)
