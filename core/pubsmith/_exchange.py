@@ -28,6 +28,7 @@ from pubsmith.errors import (
     AmbiguousResultError,
     ApiError,
     AuthenticationError,
+    ConfigError,
     NotFoundError,
     PubsmithError,
     RateLimitedError,
@@ -257,13 +258,11 @@ class Exchange:
         proxy = self._proxy_for(call.url) if self._proxy_for is not None else None
         if proxy is not None:
             host += f" through the proxy {redact_proxy_url(str(proxy))}"
+        if isinstance(exc, httpx.ProxyError) and (reason or "").startswith("407"):
+            return self._proxy_refused(call)
         if isinstance(exc, httpx.ProxyError):
             what = f"the proxy refused the connection to {host} ({reason})"
-            fix = (
-                "check the proxy's user and password"
-                if (reason or "").startswith("407")
-                else "check --proxy, HTTPS_PROXY and NO_PROXY"
-            )
+            fix = "check --proxy, HTTPS_PROXY and NO_PROXY"
         elif isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= 0:
             what = f"{host} did not finish within the {deadline.allowed} s deadline"
             fix = "check the network, or raise --timeout for a slow one"
@@ -290,8 +289,18 @@ class Exchange:
         after = f" (after {tries} attempts)" if tries > 1 else ""
         return TransportError(f"{call.operation}: {what}{after}; {fix}")
 
+    def _proxy_refused(self, call: Call) -> PubsmithError:
+        proxy = self._proxy_for(call.url) if self._proxy_for is not None else None
+        shown = redact_proxy_url(str(proxy)) if proxy is not None else "the proxy"
+        return ConfigError(
+            f"{call.operation}: {shown} refused its credentials (HTTP 407 Proxy Authentication "
+            "Required); check the user and password in --proxy, HTTPS_PROXY or HTTP_PROXY"
+        )
+
     def _status_error(self, call: Call, response: httpx.Response, content: bytes) -> PubsmithError:
         status = response.status_code
+        if status == 407:  # a forward proxy's answer, not the server's
+            return self._proxy_refused(call)
         if 300 <= status < 400:
             target = urlsplit(response.headers.get("location", "")).hostname
             return ServerError(

@@ -29,6 +29,7 @@ from pubsmith.registry import (
 )
 
 __all__ = [
+    "MissingOptionsError",
     "PackagePlan",
     "check_option_keys",
     "expand_file_argument",
@@ -256,22 +257,57 @@ def resolve_values(
     resolved: dict[str, Any] = {**find_companions(registration, artifact), **given}
     merged = merge_info(info, read_companions(registration, artifact, resolved))
     values: dict[str, Any] = {"package_file": artifact.path}
+    missing: list[Option] = []
     for option in plugin.options:
         value = resolved.get(option.name, merged.fields.get(option.name))
         if value is None:
             if option.required:
-                raise OptionError(option.name, _missing_message(plugin, option), path=artifact.path)
+                missing.append(option)
             continue
         values[option.name] = value
+    if missing:
+        raise MissingOptionsError(plugin.PLUGIN_NAME, tuple(missing), path=artifact.path)
     return values, merged
 
 
-def _missing_message(plugin: FormatPlugin, option: Option) -> str:
-    flag = "--distribution SLUG" if option.name == "distribution" else f"-o {option.name}=VALUE"
-    return (
-        f"{plugin.PLUGIN_NAME} packages need {option.name} ({option.help}), "
-        f"which neither the file nor its companions state; pass {flag}"
-    )
+class MissingOptionsError(OptionError):
+    """Required options that neither the user, the file nor its companions gave: all of them.
+
+    ``scoped`` messages suggest ``-o FORMAT.option=VALUE``, for a call that publishes
+    several formats needing different values (a deb and an rpm each need a distribution).
+    """
+
+    def __init__(
+        self,
+        format_name: str,
+        options: tuple[Option, ...],
+        *,
+        path: Path,
+        scoped: bool = False,
+    ) -> None:
+        self.format_name = format_name
+        self.options = options
+        needs = " and ".join(f"{option.name} ({option.help})" for option in options)
+        if scoped:
+            flags = " ".join(f"-o {format_name}.{option.name}=VALUE" for option in options)
+        else:
+            flags = " ".join(
+                "--distribution SLUG"
+                if option.name == "distribution"
+                else f"-o {option.name}=VALUE"
+                for option in options
+            )
+        super().__init__(
+            options[0].name,
+            f"{format_name} packages need {needs}, which neither the file nor its companions "
+            f"state; pass {flags}",
+            path=path,
+        )
+
+    def scoped(self) -> MissingOptionsError:
+        """The same error, suggesting options scoped to this format."""
+        assert self.path is not None
+        return MissingOptionsError(self.format_name, self.options, path=self.path, scoped=True)
 
 
 def _check_utf8(path: Path, values: Mapping[str, Any]) -> None:

@@ -25,6 +25,7 @@ from pubsmith.metadata import check_with_server
 from pubsmith.options import PublishOptions
 from pubsmith.pipeline import Pipeline
 from pubsmith.planning import (
+    MissingOptionsError,
     PackagePlan,
     check_option_keys,
     expand_file_argument,
@@ -83,7 +84,7 @@ def plan_files(
     kept = [
         path for path, own_format in named.items() if own_format or _real(path) not in companions
     ]
-    problems += [errors[path] for path in kept if path in errors]
+    problems += _scoped_where_needed([errors[path] for path in kept if path in errors])
     if not problems:
         # Only once every file has a format: an option meant for a file that failed would
         # otherwise be reported as taken by no format.
@@ -215,6 +216,23 @@ def publish(
     if settings is None:
         settings = functools.partial(Settings.resolve, api_url=api_url, api_key=api_key)
     return run(plan(paths, options, registry=registry), settings=settings, on_event=on_event)
+
+
+def _scoped_where_needed(problems: list[PubsmithError]) -> list[PubsmithError]:
+    """Files of several formats missing one option (a deb and an rpm without a
+    distribution) need a value each: suggest ``-o deb.distribution=...``, not one flag."""
+    missing = [p for p in problems if isinstance(p, MissingOptionsError)]
+    formats: dict[str, set[str]] = {}
+    for problem in missing:
+        for option in problem.options:
+            formats.setdefault(option.name, set()).add(problem.format_name)
+    return [
+        problem.scoped()
+        if isinstance(problem, MissingOptionsError)
+        and any(len(formats[option.name]) > 1 for option in problem.options)
+        else problem
+        for problem in problems
+    ]
 
 
 def _file_formats(
