@@ -153,9 +153,9 @@ def publish(
     notes.write_text("through the proxy")
     clean = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     clean = {k: v for k, v in clean.items() if not k.startswith("CLOUDSMITH_")}
+    command = [sys.executable, "-m", "pubsmith", "publish", f"raw:{notes}", "-o", "version=1"]
     return subprocess.run(
-        [sys.executable, "-m", "pubsmith", "publish", f"raw:{notes}", "-o", "version=1"]
-        + ["--repo", "acme/staging", "--api-url", api, *args],
+        [*command, "--repo", "acme/staging", "--api-url", api, *args],
         env={**clean, "CLOUDSMITH_API_KEY": KEY, **env},
         capture_output=True,
         text=True,
