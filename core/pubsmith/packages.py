@@ -111,13 +111,16 @@ def find_packages(
     query: str = "",
     *,
     limit: int | None = None,
+    page_size: int = 100,
 ) -> Iterator[dict[str, Any]]:
     """The packages of ``repository`` that ``query`` matches, newest first, page by page.
 
     ``query`` is Cloudsmith's search syntax (``name:acme version:1.2 AND tag:latest``);
-    ``limit`` stops after that many.
+    ``limit`` stops after that many, asking for no page beyond them.
     """
-    found = client.list_packages(repository.owner, repository.name, query=query or None)
+    found = client.list_packages(
+        repository.owner, repository.name, query=query or None, page_size=page_size
+    )
     return itertools.islice(found, limit) if limit is not None else found
 
 

@@ -9,6 +9,7 @@ import click
 from pubsmith._text import printable
 from pubsmith.cli.errors import echo_warning, handle_errors
 from pubsmith.cli.options import Connection, connection_options
+from pubsmith.errors import ConfigError, ValidationError
 
 __all__ = ["list_command"]
 
@@ -55,10 +56,16 @@ def list_command(
     with connect(
         config, org=repo.owner, allow_http=connection.allow_http, ca_bundle=connection.ca_bundle
     ) as client:
-        found = [
-            package_summary(repo, package)
-            for package in find_packages(client, repo, text, limit=limit)
-        ]
+        try:
+            found = [
+                package_summary(repo, package)
+                for package in find_packages(client, repo, text, limit=limit)
+            ]
+        except ValidationError as exc:
+            raise ConfigError(
+                f"the API cannot read the query {text!r}: {exc.detail or exc}; see "
+                "`pubsmith list --help` for the search syntax"
+            ) from None
     if as_json:
         click.echo(json.dumps(found, indent=2))
         return
