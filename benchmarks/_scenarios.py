@@ -1,4 +1,5 @@
-"""The three measurements: one big file, many small packages, start-up.
+"""The measurements: one big file (on loopback and on a shaped link), many small packages
+against the official CLI, many more alone against their floor, and start-up.
 
 Every client run gets a fresh sandbox (same settings, so the same ``X-RateLimit-*``
 headers and no work left over from the run before), and the clients take turns within
@@ -17,13 +18,26 @@ from pathlib import Path
 
 from _harness import BenchError, Sample, SandboxProcess, measure
 
-__all__ = ["CURL", "CURL_SHA256", "PEERS", "Results", "Tools", "big_file", "many_small", "start_up"]
+__all__ = [
+    "CURL",
+    "CURL_SHA256",
+    "ONE_PACKAGE",
+    "PEERS",
+    "Results",
+    "Tools",
+    "big_file",
+    "many_packages",
+    "many_small",
+    "start_up",
+]
 
 REPO = "bench/perf"
 CURL = "curl"
 CURL_SHA256 = "curl + openssl sha256"
 """curl, with the file's sha256 taken meanwhile by ``openssl dgst``: the same bytes moved
 and the same checksum work pubsmith does, by the fastest tools this machine has."""
+ONE_PACKAGE = "pubsmith, 1 package"
+"""The same run with one package: the baseline the many-package run's memory is held to."""
 SHIPPED = "cloudsmith-cli as shipped"
 TUNED = "cloudsmith-cli -R -I 1, DO_NOT_TRACK=1"
 PEERS = (SHIPPED, TUNED)
@@ -152,9 +166,19 @@ def _write(path: Path, size: int, consume: Callable[[bytes], object], zeros: boo
 
 
 def big_file(
-    tools: Tools, work: Path, size: int, runs: int, progress: Callable[[str], None]
+    tools: Tools,
+    work: Path,
+    size: int,
+    runs: int,
+    progress: Callable[[str], None],
+    *,
+    bandwidth: float | None = None,
+    peers: tuple[str, ...] = PEERS,
 ) -> Results:
-    """One ``size``-byte raw file; nobody waits for processing, which curl cannot do."""
+    """One ``size``-byte raw file; nobody waits for processing, which curl cannot do.
+
+    With ``bandwidth`` (MiB/s) the sandbox shapes the upload to that link.
+    """
     # Page-cache writes to memory the machine has not used yet can be several times
     # slower (a virtual machine's host allocates it on first touch): pass over enough of
     # it first that no client is the one to pay for that.
@@ -165,13 +189,16 @@ def big_file(
     os.sync()  # written back now, not while a client is being measured
     results = Results()
     # Processing would only start after an hour: no server work spills into the next run.
-    settings = ("--sync-seconds", "3600")
+    settings: tuple[str, ...] = ("--sync-seconds", "3600")
+    if bandwidth is not None:
+        settings += ("--bandwidth", f"{bandwidth:g}")
+    link = f", {bandwidth:g} MiB/s link" if bandwidth is not None else ""
     counter = itertools.count()
     references = (CURL, *([CURL_SHA256] if tools.openssl else []))
     try:
         for run in range(runs):
-            for client in (*references, "pubsmith", *PEERS):
-                progress(f"big file, run {run + 1}/{runs}: {client}")
+            for client in (*references, "pubsmith", *peers):
+                progress(f"big file{link}, run {run + 1}/{runs}: {client}")
                 with tools.sandbox(f"sandbox-{next(counter)}", *settings) as sandbox:
                     if client in references:
                         url = sandbox.presigned_put(path.name, sha256.hexdigest())
@@ -228,6 +255,38 @@ def many_small(
                 sample = sandbox.measure(command, tools.env(client), client)
                 _expect(sandbox, "completed", count, client)
                 results.add(client, sample, sandbox.requests_made() / count)
+    return results
+
+
+def many_packages(
+    tools: Tools,
+    work: Path,
+    count: int,
+    runs: int,
+    progress: Callable[[str], None],
+    *,
+    latency_ms: int,
+    sync_seconds: float,
+) -> Results:
+    """``count`` small packages in one ``pubsmith publish`` with default flags, and the same
+    run with one package (its memory is the baseline); requests per package counted."""
+    folder = work / "many"
+    folder.mkdir()
+    files = []
+    for number in range(count):
+        path = folder / f"package-{number:04d}.txt"
+        path.write_bytes(os.urandom(1024))
+        files.append(path)
+    settings = ("--sync-seconds", f"{sync_seconds:g}", "--latency-ms", str(latency_ms))
+    results = Results()
+    counter = itertools.count()
+    for run in range(runs):
+        for client, chosen in (("pubsmith", files), (ONE_PACKAGE, files[:1])):
+            progress(f"{count} packages, run {run + 1}/{runs}: {client}")
+            with tools.sandbox(f"many-{next(counter)}", *settings) as sandbox:
+                sample = sandbox.measure(tools.publish(sandbox, chosen), tools.env(), client)
+                _expect(sandbox, "completed", len(chosen), client)
+                results.add(client, sample, sandbox.requests_made() / len(chosen))
     return results
 
 

@@ -3,15 +3,18 @@
 Measures in one run, side by side, medians over ``--runs``:
 
 1. one big raw file (default 1 GiB): ``pubsmith publish`` vs ``curl -T`` of the same bytes
-   to a presigned PUT URL (the fastest this machine can move them into the sandbox) vs
-   ``cloudsmith push raw``; wall time, CPU and peak RSS. A second reference runs curl
-   alongside ``openssl dgst -sha256`` of the file: moving the bytes plus the checksum
-   pubsmith computes, which on a machine shared with the sandbox costs cores the transfer
-   would otherwise use;
-2. ``--packages`` small raw packages with 50 ms added to every request and 1 s of
+   to a presigned PUT URL alongside ``openssl dgst -sha256`` of the file (moving the bytes
+   plus the checksum pubsmith computes: the reference) vs plain ``curl -T`` (bytes only, for
+   information) vs ``cloudsmith push raw``; wall time, CPU and peak RSS;
+2. the same file through a sandbox shaping uploads to ``--bandwidth`` MiB/s (default 100),
+   as a real link would: pubsmith vs curl;
+3. ``--packages`` small raw packages with 50 ms added to every request and 1 s of
    processing: one ``pubsmith publish`` vs a shell loop of ``cloudsmith push``; wall time
    and requests per package counted by the sandbox;
-3. start-up: ``pubsmith --version`` and ``pubsmith publish --help`` vs ``cloudsmith --version``.
+4. ``--many`` small raw packages (default 300) with 20 ms latency and 0.5 s of processing,
+   default flags: pubsmith against the floor computed in the same run (packages x requests
+   per package x latency / concurrency + processing), and its memory against one package's;
+5. start-up: ``pubsmith --version`` and ``pubsmith publish --help`` vs ``cloudsmith --version``.
 
 cloudsmith-cli runs twice: as shipped, and at its best (``-R``: no rate-limit pause,
 ``-I 1``: shortest poll interval, ``DO_NOT_TRACK=1``: no telemetry or update check); the
@@ -29,11 +32,21 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from _harness import RSS_METHOD, BenchError, memory_directory
-from _report import notes, table, targets
-from _scenarios import CURL, PEERS, Results, Tools, big_file, many_small, start_up
+from _report import Measured, notes, table, targets
+from _scenarios import (
+    CURL_SHA256,
+    PEERS,
+    Results,
+    Tools,
+    big_file,
+    many_packages,
+    many_small,
+    start_up,
+)
 
 __all__ = ["main"]
 
@@ -55,6 +68,15 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="runs per client (default 5)")
     parser.add_argument("--size", type=_size, default=1024**3, help="big file size (default 1G)")
     parser.add_argument("--packages", type=int, default=50, help="small packages (default 50)")
+    parser.add_argument(
+        "--many", type=int, default=300, help="packages of scenario 4 (default 300)"
+    )
+    parser.add_argument(
+        "--bandwidth",
+        type=float,
+        default=100.0,
+        help="MiB/s of the shaped link in scenario 2 (default 100)",
+    )
     parser.add_argument(
         "--peer-loop-runs",
         type=int,
@@ -80,7 +102,7 @@ def _arguments() -> argparse.Namespace:
         default=3600.0,
         help="seconds in a rate-limit window (default 3600)",
     )
-    parser.add_argument("--scenarios", default="1,2,3", help="which to run (default 1,2,3)")
+    parser.add_argument("--scenarios", default="1,2,3,4,5", help="which to run (default 1,2,3,4,5)")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -124,7 +146,7 @@ def main() -> int:
         print("bench: curl is not on PATH", file=sys.stderr)
         return 2
     started, load_before = time.monotonic(), os.getloadavg()
-    big = small = start = None
+    measured = Measured(many_count=args.many)
     memory = None if args.sandbox_dir else memory_directory(args.size + 512 * 1024**2)
     with contextlib.ExitStack() as stack:
         work = Path(
@@ -150,25 +172,45 @@ def main() -> int:
         )
         tools.home.mkdir()
         try:
-            if "3" in chosen:
-                start = start_up(tools, args.startup_runs, _progress)
+            if "5" in chosen:
+                measured = replace(measured, start=start_up(tools, args.startup_runs, _progress))
             if "1" in chosen:
                 big = big_file(tools, work, args.size, args.runs, _progress)
+                measured = replace(measured, big=big)
             if "2" in chosen:
+                shaped = big_file(
+                    tools, work, args.size, args.runs, _progress, bandwidth=args.bandwidth,
+                    peers=(),
+                )  # fmt: skip
+                measured = replace(measured, shaped=shaped)
+            if "3" in chosen:
                 peers = PEERS[1:] if args.quick else PEERS
                 small = many_small(
                     tools, work, args.packages, args.runs, args.peer_loop_runs, peers, _progress
                 )
+                measured = replace(measured, small=small)
+            if "4" in chosen:
+                many = many_packages(
+                    tools,
+                    work,
+                    args.many,
+                    args.runs,
+                    _progress,
+                    latency_ms=round(measured.many_latency * 1000),
+                    sync_seconds=measured.many_processing,
+                )
+                measured = replace(measured, many=many)
         except BenchError as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 2
-    sections: list[tuple[str, Results, str]] = []
-    if big is not None:
-        sections.append((f"{args.size / 1024**3:g} GiB raw file, no wait", big, CURL))
-    if small is not None:
-        sections.append((f"{args.packages} packages, 50 ms + 1 s", small, "pubsmith"))
-    if start is not None:
-        sections.append(("start-up", start, "pubsmith --version"))
+    size = f"{args.size / 1024**3:g} GiB raw file, no wait"
+    sections: list[tuple[str, Results | None, str]] = [
+        (size, measured.big, CURL_SHA256),
+        (f"{size}, {args.bandwidth:g} MiB/s link", measured.shaped, CURL_SHA256),
+        (f"{args.packages} packages, 50 ms + 1 s", measured.small, "pubsmith"),
+        (f"{args.many} packages, 20 ms + 0.5 s", measured.many, "pubsmith"),
+        ("start-up", measured.start, "pubsmith --version"),
+    ]
     load_after = os.getloadavg()
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
@@ -181,17 +223,17 @@ def main() -> int:
     )
     storage = "memory (tmpfs)" if memory else "as given" if args.sandbox_dir else "disk"
     print(f"sandbox data: {storage}, {sandboxes.parent}\n")
-    print(table(sections))
+    print(table([(title, results, ref) for title, results, ref in sections if results]))
     print(
         "\nwall: median over the runs; x ref: median wall / the reference client's; CPU: user"
         " + system of the client's process tree; requests/pkg: the sandbox's request count "
         f"(API and uploads) / packages; peak RSS: {RSS_METHOD}.\n"
     )
     missed = 0
-    for target in targets(big, small, start):
+    for target in targets(measured):
         missed += not target.met
         print(f"{'PASS' if target.met else 'FAIL'}  {target.name}: {target.detail}")
-    for note in notes(big):
+    for note in notes(measured):
         print(f"INFO  {note}")
     return 1 if missed else 0
 

@@ -162,10 +162,11 @@ class Pipeline:
 
     def _check_target(self) -> None:
         """A promotion repository that does not exist stops the run before any upload."""
-        if self._target is None:
+        target = self._target
+        if target is None:
             return
         try:
-            next(self.client.list_packages(*_pair(self._target), page_size=1), None)
+            next(self.client.list_packages(target.owner, target.name, page_size=1), None)
         except PubsmithError as exc:
             with self._lock:
                 self._fatal = exc
@@ -547,10 +548,6 @@ class Pipeline:
     def _event(self, event: Any) -> None:
         if self._on_event is not None:
             self._on_event(event)
-
-
-def _pair(repository: Repository) -> tuple[str, str]:
-    return repository.owner, repository.name
 
 
 def _chunking(chunk_size: int | None) -> dict[str, int]:

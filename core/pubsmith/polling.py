@@ -185,13 +185,15 @@ class Poller:
         already in hand (a create answer); each status seen goes to ``on_status``.
         """
         now = self._clock()
+        # The first poll waits ``first`` (or what the quickest package took); the intervals
+        # after it grow from there, as PollBackoff's do.
         followed = _Followed(
             owner,
             repo,
             slug,
             now,
             now + timeout,
-            self._backoff.first,
+            self._backoff.first * self._backoff.factor,
             _Trend(self._backoff),
             on_status,
         )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from pubsmith_sandbox.errors import BadRequest, NotFound, Unauthorized
+from pubsmith_sandbox.link import ShapedBody
 from pubsmith_sandbox.multipart import MultipartReader, boundary_of
 from pubsmith_sandbox.protocol import Request, Response, Route
 from pubsmith_sandbox.records import UploadRecord
@@ -89,7 +90,7 @@ class _FilesApi:
     def upload_post(self, request: Request) -> Response:
         self._app.record_credentials("post", request.headers)
         boundary = boundary_of(request.headers.get("Content-Type", ""))
-        reader = MultipartReader(request.body, boundary)
+        reader = MultipartReader(ShapedBody(request.body, self._app.link), boundary)
         fields: dict[str, str] = {}
         while (part := reader.next_part()) is not None:
             if part.name != "file":
@@ -122,7 +123,7 @@ class _FilesApi:
                 raise Unauthorized(403, "The upload signature does not match the URL.")
             if not expires.isdigit() or int(expires) < time.time():
                 raise Unauthorized(403, "The upload URL has expired; request a new one.")
-        finished = self._uploads.receive(record, request.body)
+        finished = self._uploads.receive(record, ShapedBody(request.body, self._app.link))
         return Response(200, None, {"ETag": f'"{finished.md5 or finished.identifier}"'})
 
     def upload_part(self, request: Request) -> Response:
@@ -136,7 +137,8 @@ class _FilesApi:
         record = self._uploads.get(upload_id)
         if record is None:
             raise NotFound(404, "Not found.")
-        etag = self._uploads.receive_part(record, part_number, request.body, request.body.length)
+        body = ShapedBody(request.body, self._app.link)
+        etag = self._uploads.receive_part(record, part_number, body, request.body.length)
         return Response(200, None, {"ETag": f'"{etag}"'})
 
     def _in_repo(self, request: Request) -> UploadRecord:

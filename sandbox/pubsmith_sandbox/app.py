@@ -19,6 +19,7 @@ from pubsmith_sandbox.control import control_routes
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import NotFound, SandboxConfigError
 from pubsmith_sandbox.faults import FaultInjector
+from pubsmith_sandbox.link import Link
 from pubsmith_sandbox.metadata import MetadataStore
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.packages import PackageService
@@ -49,6 +50,7 @@ class SandboxApp:
         self.uploads = UploadService(self.db, data_dir, self.signer, config.upload_url_seconds)
         self.faults = FaultInjector(config.faults, self.record_fault)
         self.limiter = RateLimiter(config.faults.rate_limit, config.faults.rate_interval)
+        self.link = Link(config.faults.bandwidth)
         self._lock = threading.Lock()
         self._sync_seconds = config.sync_seconds
         self._repos = set(config.repo_pairs)
@@ -136,6 +138,7 @@ class SandboxApp:
                 self._sync_seconds = float(sync_seconds)
             self.faults.configure(faults)
             self.limiter.configure(faults.rate_limit, faults.rate_interval)
+            self.link.configure(faults.bandwidth)
         return self.settings()
 
     def state(self) -> dict[str, Any]:

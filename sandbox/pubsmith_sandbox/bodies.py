@@ -16,9 +16,18 @@ from typing import Protocol
 
 from pubsmith_sandbox.errors import BadRequest
 
-__all__ = ["CHUNK_SIZE", "BackgroundHash", "BodyReader", "FileSink", "Readable", "receive_to_file"]
+__all__ = [
+    "CHUNK_SIZE",
+    "INLINE_LIMIT",
+    "BackgroundHash",
+    "BodyReader",
+    "FileSink",
+    "Readable",
+    "receive_to_file",
+]
 
 CHUNK_SIZE = 1024 * 1024
+INLINE_LIMIT = CHUNK_SIZE
 
 
 class Readable(Protocol):
@@ -107,29 +116,46 @@ class BackgroundHash:
     """One hash fed from its own thread, so hashing overlaps receiving and writing.
 
     hashlib releases the GIL on large updates, so an upload checked with MD5 (the slowest)
-    goes at nearly the speed of one that is not checked at all.
+    goes at nearly the speed of one that is not checked at all. The first
+    :data:`INLINE_LIMIT` bytes are hashed on the caller's thread: for the many small
+    uploads a thread would cost more than it saves.
     """
 
     def __init__(self, name: str) -> None:
+        self._name = name
         self._hasher = hashlib.new(name)
-        self._queue: queue.Queue[bytes | Path | None] = queue.Queue(maxsize=8)
-        self._thread = threading.Thread(target=self._run, name=f"sandbox-{name}", daemon=True)
-        self._thread.start()
+        self._seen = 0
+        self._queue: queue.Queue[bytes | Path | None] | None = None
+        self._thread: threading.Thread | None = None
 
     def update(self, data: bytes) -> None:
-        self._queue.put(data)
+        self._seen += len(data)
+        if self._queue is None and self._seen <= INLINE_LIMIT:
+            self._hasher.update(data)
+        else:
+            self._started().put(data)
 
     def update_from(self, path: Path) -> None:
         """Hash the whole file at ``path``, read by the hashing thread itself."""
-        self._queue.put(path)
+        self._started().put(path)
 
     def hexdigest(self) -> str:
-        self._queue.put(None)
-        self._thread.join()
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
         return self._hasher.hexdigest()
 
-    def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
+    def _started(self) -> queue.Queue[bytes | Path | None]:
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=8)
+            self._thread = threading.Thread(
+                target=self._run, args=(self._queue,), name=f"sandbox-{self._name}", daemon=True
+            )
+            self._thread.start()
+        return self._queue
+
+    def _run(self, work: queue.Queue[bytes | Path | None]) -> None:
+        while (data := work.get()) is not None:
             if isinstance(data, Path):
                 self._hash_file(data)
             else:

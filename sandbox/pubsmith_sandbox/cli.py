@@ -109,6 +109,12 @@ def _one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
     help="Packages whose name or filename matches fail processing (repeatable).",
 )
 @click.option("--seed", type=int, help="Seed for the fault RNG, to repeat a run.")
+@click.option(
+    "--bandwidth",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="MIB_PER_S",
+    help="Shape every upload body to this many MiB/s in all (default: unlimited).",
+)
 @_one_line_errors
 def sandbox_command(
     port: int,
@@ -125,6 +131,7 @@ def sandbox_command(
     fail_processing_rate: float,
     fail_globs: tuple[str, ...],
     seed: int | None,
+    bandwidth: float | None,
 ) -> None:
     """Serve a local Cloudsmith-compatible API; prints its base URL, then runs until stopped.
 
@@ -143,6 +150,7 @@ def sandbox_command(
         fail_processing_rate=fail_processing_rate,
         fail_processing=fail_globs,
         seed=seed,
+        bandwidth=bandwidth,
     )
     config = SandboxConfig(
         data_dir=data_dir,

@@ -39,7 +39,8 @@ class Faults:
     Rates are fractions of requests (0 to 1), drawn from one RNG seeded with ``seed`` so a
     run repeats itself. ``rate_limit`` requests are allowed per ``rate_interval`` seconds
     (``None``: no limit, though the rate-limit headers are still sent). Packages whose name
-    or filename matches a ``fail_processing`` glob always fail processing.
+    or filename matches a ``fail_processing`` glob always fail processing. ``bandwidth``
+    (MiB a second; ``None``: unlimited) is shared by every upload body, as a real link is.
     """
 
     error_rate: float = 0.0
@@ -51,6 +52,7 @@ class Faults:
     fail_processing_rate: float = 0.0
     fail_processing: tuple[str, ...] = ()
     seed: int | None = None
+    bandwidth: float | None = None
 
     def __post_init__(self) -> None:
         for name in _RATES:
@@ -75,6 +77,10 @@ class Faults:
             raise SandboxConfigError("fail_processing must be a list of non-empty name globs")
         if self.seed is not None and not _is_int(self.seed):
             raise SandboxConfigError(f"seed must be a whole number, not {self.seed!r}")
+        if self.bandwidth is not None and (not _is_number(self.bandwidth) or self.bandwidth <= 0):
+            raise SandboxConfigError(
+                f"bandwidth must be MiB a second > 0 (or null: unlimited), not {self.bandwidth!r}"
+            )
 
     def updated(self, changes: Mapping[str, Any]) -> Faults:
         """A copy with ``changes`` applied; raises naming any unknown or invalid field."""

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS packages (
     queued_at REAL NOT NULL, due_at REAL NOT NULL, finished_at REAL, size INTEGER,
     md5 TEXT, sha1 TEXT, sha256 TEXT, sha512 TEXT);
 CREATE INDEX IF NOT EXISTS packages_by_repo ON packages (owner, repo);
+CREATE INDEX IF NOT EXISTS packages_by_file ON packages (owner, repo, format, filename);
 CREATE INDEX IF NOT EXISTS packages_pending ON packages (state, due_at);
 CREATE TABLE IF NOT EXISTS counters (kind TEXT NOT NULL, name TEXT NOT NULL,
     count INTEGER NOT NULL, PRIMARY KEY (kind, name));

@@ -102,13 +102,17 @@ class PackageStore:
             )
 
     def _settle_duplicates(self, record: PackageRecord) -> str | None:
-        identity = (record.format, record.name, record.version, record.filename)
+        # Only the completed packages of this file are read: a repository of thousands of
+        # packages must not cost a scan of all of them for each package processed.
+        rows = self._db.rows(
+            "SELECT * FROM packages WHERE owner = ? AND repo = ? AND format = ? "
+            "AND filename = ? AND state = 'completed' AND slug_perm != ? ORDER BY seq",
+            (record.owner, record.repo, record.format, record.filename, record.slug_perm),
+        )
         duplicates = [
             other
-            for other in self.in_repo(record.owner, record.repo)
-            if other.state == "completed"
-            and other.slug_perm != record.slug_perm
-            and (other.format, other.name, other.version, other.filename) == identity
+            for other in map(PackageRecord.from_row, rows)
+            if (other.name, other.version) == (record.name, record.version)
         ]
         if duplicates and not record.payload.get("republish"):
             return (

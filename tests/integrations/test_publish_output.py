@@ -113,6 +113,9 @@ def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) ->
     planned = valid(publish_cli(sandbox, str(WHEEL), "--dry-run").stdout)
     assert planned[0]["status"] == "planned" and planned[0]["payload"]
 
+    checked = valid(publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--check").stdout)
+    assert checked[0]["status"] == "checked"
+
     published = valid(publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging").stdout)
     assert published[0]["status"] == "published"
 

@@ -80,6 +80,8 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         "bad-*",
         "--seed",
         "9",
+        "--bandwidth",
+        "50",
     )
     try:
         assert process.stdout is not None
@@ -99,6 +101,7 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         "fail_processing_rate": 0.5,
         "fail_processing": ["bad-*"],
         "seed": 9,
+        "bandwidth": 50.0,
     }
 
 

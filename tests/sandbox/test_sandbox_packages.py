@@ -300,7 +300,8 @@ def test_resync_reprocesses_a_settled_package_only(
     url = f"/packages/{REPO}/{package['slug']}/resync/"
     assert api.post(url).status_code == 400
     wait_settled(api, package["slug"])
-    sandbox.configure(fail_processing=["notes*"])
+    # Long enough that the resync's answer is rendered while the package still awaits.
+    sandbox.configure(fail_processing=["notes*"], sync_seconds=1.0)
     resynced = api.post(url)
     assert resynced.status_code == 200
     assert resynced.json()["is_sync_awaiting"] is True

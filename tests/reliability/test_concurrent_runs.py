@@ -1,0 +1,197 @@
+"""Concurrent runs of the same release end clean: every run exits 0, every file is held by
+exactly one synchronised package, and the losers of each race leave no failed duplicate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from loopback import Answer, Seen, serving
+
+from pubsmith import publish
+from pubsmith.client import CloudsmithClient
+from pubsmith.events import Event, StageChanged
+from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
+from pubsmith_sandbox.runner import Sandbox
+
+KEY = "concurrent-key-8e2d"
+REPO = "acme/releases"
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    config = SandboxConfig(
+        data_dir=tmp_path / "sandbox",
+        repos=(REPO,),
+        api_key=KEY,
+        sync_seconds=0.5,
+        faults=Faults(latency_ms=20),
+    )
+    with running_sandbox(config) as running:
+        yield running
+
+
+def stored(sandbox: Sandbox) -> list[dict[str, Any]]:
+    with CloudsmithClient(sandbox.url, KEY) as client:
+        return list(client.list_packages(*REPO.split("/")))
+
+
+def files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir()
+    made = []
+    for index in range(count):
+        path = folder / f"f-{index:02}.txt"
+        path.write_text(f"file {index}\n")
+        made.append(path)
+    return made
+
+
+@pytest.mark.parametrize("runs", [2, 4])
+def test_concurrent_skip_existing_runs_of_the_same_files_all_end_clean(
+    sandbox: Sandbox, tmp_path: Path, runs: int
+) -> None:
+    paths = files(tmp_path / "dist", 20)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "PUBSMITH_"))},
+        "CLOUDSMITH_API_HOST": sandbox.url,
+        "CLOUDSMITH_API_KEY": KEY,
+    }
+    command = [
+        sys.executable, "-m", "pubsmith", "publish", *map(str, paths), "--skip-existing",
+        "--format", "raw", "-o", "version=1", "--repo", REPO, "--json", "-v",
+    ]  # fmt: skip
+    started = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(runs)
+    ]
+    finished = [process.communicate(timeout=170) for process in started]
+    for process, (_, stderr) in zip(started, finished, strict=True):
+        assert process.returncode == 0, stderr
+    packages = stored(sandbox)
+    assert all(package["is_sync_completed"] for package in packages), packages
+    holders = Counter(package["filename"] for package in packages)
+    assert holders == Counter({path.name: 1 for path in paths})
+    slug_of = {package["filename"]: package["slug_perm"] for package in packages}
+    published: Counter[str] = Counter()
+    for stdout, _ in finished:
+        results = json.loads(stdout)
+        assert {result["status"] for result in results} <= {"published", "skipped"}
+        for result in results:
+            assert result["slug_perm"] == slug_of[Path(result["file"]).name], result
+            published[result["file"]] += result["status"] == "published"
+    # Each file was published by exactly one run; every other run reports it skipped.
+    assert published == Counter({str(path): 1 for path in paths})
+
+
+def test_a_lost_race_is_skipped_with_the_winners_reference_and_the_loser_cleans_up(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("release notes\n")
+    winner: list[Any] = []
+
+    def other_run_wins(event: Event) -> None:
+        # Our search found nothing; just before our upload, another run publishes the file.
+        if isinstance(event, StageChanged) and event.stage == "transfer" and not winner:
+            winner.extend(
+                publish([f"raw:{path}"], repo=REPO, options={"raw.version": "1"},
+                        api_url=sandbox.url, api_key=KEY, resume=False)
+            )  # fmt: skip
+
+    [ours] = publish(
+        [f"raw:{path}"],
+        repo=REPO,
+        options={"raw.version": "1"},
+        skip_existing=True,
+        api_url=sandbox.url,
+        api_key=KEY,
+        on_event=other_run_wins,
+        resume=False,
+    )
+    [theirs] = winner
+    assert (theirs.status, ours.status) == ("published", "skipped"), ours.error
+    assert ours.slug_perm == theirs.slug_perm
+    [package] = stored(sandbox)  # our failed duplicate was deleted
+    assert package["slug_perm"] == theirs.slug_perm and package["is_sync_completed"]
+    assert sandbox.state()["requests"]["packages_delete"] == 1
+
+
+def test_a_race_lost_to_other_content_fails_naming_both_packages(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    ours_path, theirs_path = tmp_path / "ours" / "notes.txt", tmp_path / "theirs" / "notes.txt"
+    for path, text in ((ours_path, "ours\n"), (theirs_path, "theirs\n")):
+        path.parent.mkdir()
+        path.write_text(text)
+    winner: list[Any] = []
+
+    def other_content_wins(event: Event) -> None:
+        if isinstance(event, StageChanged) and event.stage == "transfer" and not winner:
+            winner.extend(
+                publish([f"raw:{theirs_path}"], repo=REPO, options={"raw.version": "1"},
+                        api_url=sandbox.url, api_key=KEY, resume=False)
+            )  # fmt: skip
+
+    [ours] = publish(
+        [f"raw:{ours_path}"],
+        repo=REPO,
+        options={"raw.version": "1"},
+        skip_existing=True,
+        api_url=sandbox.url,
+        api_key=KEY,
+        on_event=other_content_wins,
+        resume=False,
+    )
+    [theirs] = winner
+    assert ours.status == "failed"
+    created = {package["slug_perm"] for package in stored(sandbox)} - {theirs.slug_perm}
+    [our_package] = created
+    assert our_package in (ours.error or "") and str(theirs.slug_perm) in (ours.error or "")
+    assert "with different content" in (ours.error or "")
+
+
+def test_a_server_that_refuses_a_duplicate_up_front_gets_no_upload(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("release notes\n")
+    [first] = publish(
+        [f"raw:{path}"], repo=REPO, options={"raw.version": "1"}, api_url=sandbox.url,
+        api_key=KEY, resume=False,
+    )  # fmt: skip
+    duplicate = json.dumps({"detail": "A package with this filename already exists."}).encode()
+
+    searches: list[str] = []
+
+    with httpx.Client(base_url=sandbox.url, timeout=60) as upstream:
+
+        def refuse_duplicates(seen: Seen) -> Answer:
+            # The first search misses it (another run's package, published a moment later),
+            # then validate-upload says "duplicate", as a server may where the sandbox does not.
+            if seen.method == "GET" and seen.path.startswith("/packages/") and not searches:
+                searches.append(seen.path)
+                return 200, {"Content-Type": "application/json"}, b"[]"
+            if "/validate-upload/" in seen.path:
+                return 400, {"Content-Type": "application/json"}, duplicate
+            headers = {k: v for k, v in seen.headers.items() if k not in ("host", "content-length")}
+            answer = upstream.request(seen.method, seen.path, headers=headers, content=seen.body)
+            return answer.status_code, {"Content-Type": "application/json"}, answer.content
+
+        with serving(refuse_duplicates) as server:
+            [again] = publish(
+                [f"raw:{path}"], repo=REPO, options={"raw.version": "1"}, skip_existing=True,
+                api_url=server.url, api_key=KEY, resume=False,
+            )  # fmt: skip
+    assert (again.status, again.slug_perm) == ("skipped", first.slug_perm), again.error
+    assert searches
+    assert not [seen for seen in server.seen if seen.path.startswith("/files/")]
