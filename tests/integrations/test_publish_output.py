@@ -149,10 +149,11 @@ def test_the_schema_rejects_what_the_readme_says_cannot_happen() -> None:
             jsonschema.validate([broken], SCHEMA)
 
 
-def test_the_readme_documents_the_schema_file() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### JSON output", 1)[1].split("\n## ", 1)[0]
-    assert "docs/publish-result.schema.json" in section
+def test_the_docs_document_the_schema_file() -> None:
+    assert "(docs/publish-result.schema.json)" in (ROOT / "README.md").read_text()
+    usage = (ROOT / "docs" / "usage.md").read_text()
+    section = usage.split("### JSON output", 1)[1].split("\n## ", 1)[0]
+    assert "(publish-result.schema.json)" in section
     for field in SCHEMA["$defs"]["result"]["required"]:
         assert f"`{field}`" in section or f'"{field}"' in section, field
 
