@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 # Everything start-up must not touch: the HTTP stack, the plugin machinery, the format
-# plugins, the sandbox server and the progress display.
+# plugins, the sandbox server and the progress display (rich above all).
 HEAVY = (
     "httpx",
     "pluggy",
+    "rich",
     "pubsmith_formats",
     "pubsmith_sandbox",
     "pubsmith.cli.output",
+    "pubsmith.cli.live",
     "pubsmith.registry",
     "pubsmith.client",
     "pubsmith.publishing",
@@ -23,6 +26,7 @@ HEAVY = (
 
 _RUN_ONLY = (
     "httpx",
+    "rich",
     "pluggy",
     "pubsmith_formats",
     "pubsmith_sandbox.runner",
@@ -79,3 +83,13 @@ def test_probe_sees_heavy_modules_when_they_are_loaded() -> None:
     _, modules = loaded_modules("formats")
     assert "pluggy" in heavy_in(modules)
     assert any(m.startswith("pubsmith_formats") for m in modules)
+
+
+def test_the_terminal_display_is_loaded_only_for_a_terminal(tmp_path: Path) -> None:
+    # A dry run through a pipe shows plain lines: the rich display stays unloaded. (httpx
+    # imports rich for its own command line when it can, once a run needs httpx.)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("notes")
+    _, modules = loaded_modules("publish", f"raw:{notes}", "--dry-run")
+    assert "pubsmith.cli.output" in modules
+    assert "pubsmith.cli.live" not in modules
