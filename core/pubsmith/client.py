@@ -628,52 +628,41 @@ class _SchemeTransports(httpx.BaseTransport):
     def _transport(self, secure: bool, proxy: httpx.URL | None) -> httpx.HTTPTransport:
         # A plain transport trusts no certificate: were it ever asked for TLS, it would
         # refuse every server.
-        verify = self._verify if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        context = self._context() if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         limits = httpx.Limits(
             max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
         transport = httpx.HTTPTransport(retries=2, verify=context, limits=limits)
-        pool: httpcore.ConnectionPool
         # httpx has no way to name the network backend of the pool it builds: the same
         # pool again, over sockets that never wait past the current request's deadline.
+        # retries=2 is connection setup only: safe for every request.
+        common: dict[str, Any] = {
+            "ssl_context": context,
+            "max_connections": limits.max_connections,
+            "max_keepalive_connections": limits.max_keepalive_connections,
+            "keepalive_expiry": limits.keepalive_expiry,
+            "retries": 2,
+            "network_backend": DeadlineBackend(),
+        }
         if proxy is None:
-            pool = httpcore.ConnectionPool(
-                ssl_context=context,
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_keepalive_connections,
-                keepalive_expiry=limits.keepalive_expiry,
-                retries=2,  # connection setup only: safe for every request
-                network_backend=DeadlineBackend(),
-            )
-        else:
-            described = httpx.Proxy(proxy)
-            pool = httpcore.HTTPProxy(
-                proxy_url=httpcore.URL(
-                    scheme=proxy.raw_scheme,
-                    host=proxy.raw_host,
-                    port=proxy.port,
-                    target=proxy.raw_path,
-                ),
-                proxy_auth=described.raw_auth,
-                proxy_headers=described.headers.raw,
-                ssl_context=context,
-                # An https:// proxy is verified like the API: against --ca-bundle if given.
-                proxy_ssl_context=(
-                    httpx.create_ssl_context(self._verify)
-                    if not isinstance(self._verify, ssl.SSLContext)
-                    else self._verify
-                )
-                if proxy.scheme == "https"
-                else None,
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_keepalive_connections,
-                keepalive_expiry=limits.keepalive_expiry,
-                retries=2,
-                network_backend=DeadlineBackend(),
-            )
-        transport._pool = pool
+            transport._pool = httpcore.ConnectionPool(**common)
+            return transport
+        described = httpx.Proxy(proxy)
+        transport._pool = httpcore.HTTPProxy(
+            proxy_url=httpcore.URL(
+                scheme=proxy.raw_scheme, host=proxy.raw_host, port=proxy.port, target=proxy.raw_path
+            ),
+            proxy_auth=described.raw_auth,
+            proxy_headers=described.headers.raw,
+            # An https:// proxy is verified as the API is: against --ca-bundle if given.
+            proxy_ssl_context=self._context() if proxy.scheme == "https" else None,
+            **common,
+        )
         return transport
+
+    def _context(self) -> ssl.SSLContext:
+        verify = self._verify
+        return verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
 
 
 def _file_request(
