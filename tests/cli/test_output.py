@@ -10,13 +10,13 @@ from collections.abc import Iterator
 import pytest
 from rich.console import Console
 
+from pubsmith.cli.lines import format_result
 from pubsmith.cli.live import LiveDisplay
 from pubsmith.cli.logs import configure_logging
 from pubsmith.cli.output import (
     PlainDisplay,
     colour_wanted,
     format_bytes,
-    format_result,
     make_display,
     render_summary,
 )

@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.text import Text
 
 from pubsmith._text import printable
-from pubsmith.cli.output import format_result, pause_line, stage_word, status_colour
+from pubsmith.cli.lines import format_result, pause_line, stage_word, status_colour
 from pubsmith.events import Event, Finished, Retrying, StageChanged, Throttled, Transferred
 
 __all__ = ["LiveDisplay"]

@@ -14,7 +14,7 @@ from pubsmith._text import printable
 from pubsmith.cli.errors import echo_warning, handle_errors
 from pubsmith.cli.exit_codes import ExitCode
 from pubsmith.cli.options import Connection, connection_options
-from pubsmith.errors import ConfigError, NotFoundError
+from pubsmith.errors import ConfigError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from pubsmith.client import CloudsmithClient
@@ -103,10 +103,20 @@ def promote_command(
     if move and republish:
         raise ConfigError("--republish applies to copies only; drop it or --move")
     with _client(package, connection) as (client, ref):
-        _check_destination(client, ref, to)
-        result = promote(
-            client, ref, to, move=move, republish=republish, wait=not no_wait, timeout=wait_timeout
-        )
+        try:
+            result = promote(
+                client,
+                ref,
+                to,
+                move=move,
+                republish=republish,
+                wait=not no_wait,
+                timeout=wait_timeout,
+            )
+        except (NotFoundError, ValidationError):
+            # A refused copy may only mean the destination is not there: that is exit 4.
+            _check_destination(client, ref, to)
+            raise
     state = "synchronised" if result.synchronised else "processing"
     verb = "moved" if move else "copied"
     copy = f"{result.destination}/{result.slug_perm}" if result.slug_perm else None
@@ -118,7 +128,7 @@ def promote_command(
 
 
 def _check_destination(client: CloudsmithClient, ref: PackageRef, to: str) -> None:
-    """A destination that does not exist is exit code 4, named, before anything moves."""
+    """Raise exit code 4's error, naming it, when the destination does not exist."""
     from pubsmith.promote import destination_repo
 
     target = destination_repo(ref.owner, to)

@@ -24,6 +24,7 @@ from typing import Protocol, TextIO
 import click
 
 from pubsmith._text import printable
+from pubsmith.cli.lines import format_result, pause_line, stage_word, status_colour
 from pubsmith.events import Event, Finished, Retrying, StageChanged, Throttled, Transferred
 from pubsmith.results import PublishResult, counts_line
 
@@ -33,26 +34,12 @@ __all__ = [
     "PlainDisplay",
     "colour_wanted",
     "format_bytes",
-    "format_result",
     "make_display",
-    "pause_line",
     "render_summary",
-    "stage_word",
-    "status_colour",
 ]
 
 HEARTBEAT_SECONDS = 30.0
 """The longest a plain display stays silent while a package is being sent or processed."""
-
-# What each stage is called on screen; "queued" and "done" are not shown as lines.
-_WORDS: dict[str, str] = {
-    "preflight": "checking",
-    "transfer": "uploading",
-    "create": "creating",
-    "await": "processing",
-    "promote": "promoting",
-}
-_COLOURS = {"published": "green", "skipped": "yellow", "failed": "red", "checked": "cyan"}
 
 
 class Display(Protocol):
@@ -88,15 +75,6 @@ def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> b
     return env.get("TERM", "") != "dumb" and _is_terminal(stream)
 
 
-def status_colour(status: str) -> str | None:
-    return _COLOURS.get(status)
-
-
-def stage_word(stage: str) -> str | None:
-    """What a stage is called on screen, or None for stages not shown."""
-    return _WORDS.get(stage)
-
-
 def format_bytes(count: float) -> str:
     """Decimal units, as twine and rich show them: ``314.6 MB``."""
     for unit in ("bytes", "kB", "MB", "GB"):
@@ -104,16 +82,6 @@ def format_bytes(count: float) -> str:
             return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
         count /= 1000
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def pause_line(event: Retrying | Throttled) -> str:
-    """Why nothing happens for a while: a retry after a failure, or the rate limit."""
-    if isinstance(event, Retrying):
-        return (
-            f"retrying  {printable(event.operation)} after {printable(event.reason)}: "
-            f"attempt {event.attempt} of {event.attempts} in {event.delay:.1f} s"
-        )
-    return f"waiting   {event.delay:.1f} s for the API's rate limit"
 
 
 @dataclass
@@ -213,7 +181,7 @@ class PlainDisplay:
         if previous is not None:
             active.sent, active.total = previous.sent, previous.total
         self._active[event.file] = active
-        word = _WORDS.get(event.stage)
+        word = stage_word(event.stage)
         if word is not None:
             detail = f" ({printable(event.detail)})" if event.detail else ""
             self._echo(f"{word:<10} {printable(event.file)}{detail}")
@@ -229,7 +197,7 @@ class PlainDisplay:
                 f"uploading  {name}  {format_bytes(active.sent)} of {format_bytes(active.total)}"
                 f" ({share}%), {format_bytes(rate)}/s"
             )
-        word = _WORDS.get(active.stage.stage)
+        word = stage_word(active.stage.stage)
         if word is None:
             return None
         detail = f" ({printable(active.stage.detail)})" if active.stage.detail else ""
@@ -238,31 +206,6 @@ class PlainDisplay:
     def _echo(self, line: str, colour: str | None = None) -> None:
         text = click.style(line, fg=colour) if colour and self.colour else line
         click.echo(text, file=self.stream, color=self.colour)
-
-
-def format_result(result: PublishResult) -> str:
-    """One line for one result, whatever its name, version or error holds.
-
-    A published or skipped package is named as ``OWNER/REPO/SLUG_PERM``, which the
-    single-package commands take, and by its web page when the API gave one.
-    """
-    identity = " ".join(part for part in (result.format, result.name, result.version) if part)
-    line = f"{result.status:<10} {result.file}"
-    if identity:
-        line += f"  [{identity}]"
-    if result.package:
-        line += f"  {result.package}"
-    elif result.slug_perm:
-        line += f"  slug_perm={result.slug_perm}"
-    if result.promoted_package:
-        line += f"  promoted to {result.promoted_package}"
-    if result.web_url and result.ok:
-        line += f"  {result.web_url}"
-    if result.metadata and result.metadata.get("status") == "failed":
-        line += f"  metadata not attached: {result.metadata.get('error')}"
-    if result.error:
-        line += f"  error: {result.error}"
-    return printable(line)
 
 
 def render_summary(
@@ -277,7 +220,7 @@ def render_summary(
     if lines:
         for result in results:
             line = format_result(result)
-            fg = _COLOURS.get(result.status) if colour else None
+            fg = status_colour(result.status) if colour else None
             click.echo(click.style(line, fg=fg) if fg else line, file=out, color=colour)
     click.echo(counts_line(results), file=out)
 

@@ -10,9 +10,10 @@ import click
 
 from pubsmith.cli.errors import echo_error, echo_warning, handle_errors
 from pubsmith.cli.exit_codes import ExitCode, exit_code_for_results
+from pubsmith.cli.lines import format_result
 from pubsmith.cli.logs import configure_logging
 from pubsmith.cli.options import Connection, connection_options
-from pubsmith.cli.output import colour_wanted, format_result, make_display, render_summary
+from pubsmith.cli.output import colour_wanted, make_display, render_summary
 from pubsmith.errors import ConfigError, PubsmithError
 from pubsmith.results import PublishResult, counts_line
 
