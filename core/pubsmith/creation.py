@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,13 +104,17 @@ class PackageLookup:
         return None
 
     def matches(self, identity: PackageIdentity) -> list[dict[str, Any]]:
-        """Packages of this repository with this format, name, version and file name."""
-        terms = [f"format:{identity.format}"]
-        if identity.name:
-            terms.append(f"name:{_quoted(identity.name)}")
-        if identity.version:
-            terms.append(f"version:{_quoted(identity.version)}")
-        return self._same_file(identity, terms)
+        """Packages of this repository with this format, name, version and file name.
+
+        A package the server is still processing may not show its name or version yet
+        (they are read from the file): an unknown one matches.
+        """
+        return [
+            package
+            for package in self._same_file(identity, [f"format:{identity.format}"])
+            if _agrees(package.get("name"), identity.name, str.casefold)
+            and _agrees(package.get("version"), identity.version, str)
+        ]
 
     def _same_file(self, identity: PackageIdentity, terms: list[str]) -> list[dict[str, Any]]:
         name = identity.filename
@@ -128,6 +132,13 @@ def _quoted(text: str) -> str:
     if any(char.isspace() or char in "\"'" for char in text):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def _agrees(found: Any, wanted: str | None, key: Callable[[str], str]) -> bool:
+    """Whether a package's value is ``wanted``, or either is unknown."""
+    if not isinstance(found, str) or not found or wanted is None:
+        return True
+    return key(found) == key(wanted)
 
 
 def _text(value: Any) -> str | None:

@@ -14,6 +14,7 @@ __all__ = [
     "AmbiguousResultError",
     "ApiError",
     "ArtifactError",
+    "ArtifactLimitError",
     "AuthenticationError",
     "BadInputError",
     "ConfigError",
@@ -70,6 +71,14 @@ class ArtifactError(PubsmithError):
         self.path = Path(path)
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+
+class ArtifactLimitError(ArtifactError):
+    """A file would take more reading than any real package does: a member, a listing or
+    its decompressed size is past :class:`~pubsmith.artifact.ReadLimits`.
+
+    Unlike other artifact errors it is not "not this format": detection reports it.
+    """
 
 
 class BadInputError(PubsmithError):

@@ -37,16 +37,20 @@ class Strength(IntEnum):
 
     NONE = 0
     """Not this format's file, or nothing in it says so."""
-    CONTAINER = 1
+    FALLBACK = 1
+    """A layout the format's tools accept but any project's archive may have (npm installs
+    the one folder of any tarball): the file is this format's only if no other plugin
+    claims it at all."""
+    CONTAINER = 2
     """The right kind of container, with only a hint: the file's name, a file beside it, or a
     member any project may carry (a ``composer.json``, a ``*.tf``, a ``*.podspec``)."""
-    MANIFEST = 2
+    MANIFEST = 3
     """The format's own manifest at the place its tools put it (``<chart>/Chart.yaml``, a
     root ``pubspec.yaml``, ``<pkg>/DESCRIPTION`` beside ``<pkg>/NAMESPACE``)."""
-    MARKER = 3
+    MARKER = 4
     """A specific marker: a member or field that only this format's packaging tool writes
     (an sdist's ``PKG-INFO``, a crate's ``Cargo.toml.orig``, a jar's ``pom.properties``)."""
-    SIGNATURE = 4
+    SIGNATURE = 5
     """Magic bytes or a binary layout that the format's specification defines (an RPM lead,
     a NAR header, a ``.deb`` whose first member is ``debian-binary``)."""
 
@@ -92,7 +96,13 @@ class Option:
                 else [Path(raw)]
             )
             for path in paths:
-                if not path.is_file():
+                try:
+                    is_file = path.is_file()
+                except OSError as exc:  # a folder on the way that may not be searched
+                    raise OptionError(
+                        self.name, f"option {self.name}: {path} cannot be reached ({exc.strerror})"
+                    ) from None
+                if not is_file:
                     raise OptionError(self.name, f"option {self.name}: {path} is not a file")
             return paths if self.type == "files" else paths[0]
         if self.choices and raw not in self.choices:

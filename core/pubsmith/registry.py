@@ -9,6 +9,8 @@ plugin's own bug is a :class:`~pubsmith.PluginError` naming it, never a tracebac
 from __future__ import annotations
 
 import difflib
+import errno
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -153,6 +155,11 @@ class FormatRegistry:
         best = [name for name, strength in claims.items() if strength == strongest]
         if len(best) == 1:
             return self._registrations[best[0]]
+        if artifact.refusal is not None:
+            # Past its reading limits, a file is nobody's for a reason worth saying.
+            raise artifact.refusal.with_traceback(None)
+        if not best and artifact.damage is not None:
+            raise ArtifactError(artifact.path, artifact.damage)
         raise FormatDetectionError(artifact.path, best)
 
     def _recognise(self, registration: Registration, artifact: Artifact) -> Strength:
@@ -212,11 +219,20 @@ def merge_info(artifact: PackageInfo, companions: PackageInfo) -> PackageInfo:
 
 def check_readable_file(path: Path) -> None:
     """Raise a clear ``ArtifactError`` unless ``path`` is a non-empty regular file."""
-    if not path.exists():
-        raise ArtifactError(path, "no such file; check the path")
-    if path.is_dir():
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.EACCES:
+            # A folder on the way that may not be searched.
+            problem = "cannot be reached (Permission denied); check the permissions of its folders"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            problem = "no such file; check the path"
+        else:
+            problem = f"cannot be read ({exc.strerror or exc}); check the path"
+        raise ArtifactError(path, problem) from None
+    if stat.S_ISDIR(info.st_mode):
         raise ArtifactError(path, "is a directory; pass the files inside it")
-    if not path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         raise ArtifactError(path, "is not a regular file")
     try:
         with path.open("rb"):
@@ -225,7 +241,7 @@ def check_readable_file(path: Path) -> None:
         raise ArtifactError(
             path, f"cannot be read ({exc.strerror}); check its permissions"
         ) from None
-    if path.stat().st_size == 0:
+    if info.st_size == 0:
         raise ArtifactError(path, "is empty; rebuild it")
 
 

@@ -6,6 +6,7 @@ matched by local name only.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -14,7 +15,7 @@ from defusedxml import DefusedXmlException
 
 from pubsmith import ArtifactError
 
-__all__ = ["child", "child_text", "local_name", "parse_xml"]
+__all__ = ["child", "child_text", "local_name", "parse_xml", "root_element"]
 
 
 def parse_xml(data: bytes, path: Path, what: str) -> Element:
@@ -27,6 +28,28 @@ def parse_xml(data: bytes, path: Path, what: str) -> Element:
         raise ArtifactError(
             path, f"{what} declares DTD entities, which are refused as unsafe; rebuild it without"
         ) from None
+
+
+def root_element(head: bytes, path: Path, what: str, *, whole: bool) -> Element:
+    """The root element of a document from its first bytes, attributes only.
+
+    For indexes that may be far larger than anything read whole (a p2 content.xml): the
+    root's attributes are all that is wanted. ``whole`` says ``head`` is the entire
+    document, so that a parse error is the document's fault, not the cut's.
+    """
+    try:
+        for _, element in SafeElementTree.iterparse(io.BytesIO(head), events=("start",)):
+            root: Element = element
+            return root
+    except SafeElementTree.ParseError as exc:
+        if whole:
+            problem = f"{what} is not well-formed XML ({exc}); rebuild it"
+            raise ArtifactError(path, problem) from None
+    except DefusedXmlException:
+        raise ArtifactError(
+            path, f"{what} declares DTD entities, which are refused as unsafe; rebuild it without"
+        ) from None
+    raise ArtifactError(path, f"{what} has no root element near its start; rebuild it")
 
 
 def local_name(tag: str) -> str:

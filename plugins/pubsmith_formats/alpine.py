@@ -8,6 +8,7 @@ files) are recognised only to be refused clearly. Android's ``.apk`` is a zip, n
 from __future__ import annotations
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES
 
 __all__ = ["AlpineFormat", "pubsmith_register_format"]
 
@@ -54,7 +55,7 @@ class AlpineFormat(FormatPlugin):
 def _parse_pkginfo(artifact: Artifact) -> dict[str, str]:
     """``key = value`` lines by key; of a repeated key (``depend``, ...) the first wins."""
     fields: dict[str, str] = {}
-    for line in artifact.read_text(".PKGINFO").splitlines():
+    for line in artifact.read_text(".PKGINFO", limit=DOCUMENT_BYTES).splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         key, equals, value = line.partition(" = ")

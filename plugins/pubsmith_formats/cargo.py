@@ -15,6 +15,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = ["CargoFormat", "pubsmith_register_format"]
 
 _MANIFEST = r"[^/]+/Cargo\.toml$"
+# tomllib is pure Python: a hostile 1 MiB manifest takes it some 3 seconds, a real one is
+# a few KiB (the largest, such as the windows crate's feature lists, a few hundred).
+_MAX_MANIFEST_BYTES = 1024 * 1024
 
 
 class CargoFormat(FormatPlugin):
@@ -42,10 +45,14 @@ class CargoFormat(FormatPlugin):
             artifact, _MANIFEST, "is not a crate: it has no <name>-<version>/Cargo.toml"
         )
         try:
-            manifest = tomllib.loads(artifact.read_text(member))
+            manifest = tomllib.loads(artifact.read_text(member, limit=_MAX_MANIFEST_BYTES))
         except tomllib.TOMLDecodeError as exc:
             raise ArtifactError(
                 artifact.path, f"{member} inside is not valid TOML ({exc})"
+            ) from None
+        except RecursionError:
+            raise ArtifactError(
+                artifact.path, f"{member} inside nests too deeply to be a Cargo manifest"
             ) from None
         package = manifest.get("package")
         if not isinstance(package, dict):

@@ -13,6 +13,7 @@ from pubsmith_formats._markers import (
     require_text,
     safe_member_names,
 )
+from pubsmith_formats._parse import DOCUMENT_BYTES
 
 __all__ = ["CocoapodsFormat", "pubsmith_register_format"]
 
@@ -23,7 +24,9 @@ _ANY_SPEC = r"([^/]+/)?[^/]+\.podspec(\.json)?$"
 def _ruby_attribute(source: str, key: str) -> str | None:
     # Ruby podspecs are programs; only a literal `spec.name = '...'` can be read without
     # running Ruby, and Cloudsmith evaluates the spec itself anyway.
-    match = re.search(rf"^\s*\w+\.{key}\s*=\s*(['\"])([^'\"]+)\1", source, re.MULTILINE)
+    # [ \t], not \s, before the attribute: tried at every line start, \s* would run across
+    # lines and make the search quadratic in a file of blank lines.
+    match = re.search(rf"^[ \t]*\w+\.{key}\s*=\s*(['\"])([^'\"]+)\1", source, re.MULTILINE)
     return match.group(2) if match else None
 
 
@@ -50,7 +53,7 @@ class CocoapodsFormat(FormatPlugin):
                 name=require_text(artifact, spec, "name", member),
                 version=require_text(artifact, spec, "version", member),
             )
-        source = artifact.read_text(member)
+        source = artifact.read_text(member, limit=DOCUMENT_BYTES)
         if "Pod::Spec.new" not in source:
             raise ArtifactError(
                 artifact.path, f"{member} inside is not a podspec (no Pod::Spec.new)"

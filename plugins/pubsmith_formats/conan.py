@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import read_file
 
 __all__ = ["ConanFormat", "pubsmith_register_format"]
 
@@ -30,7 +31,9 @@ _PACKAGE = "conan_package.tgz"
 _INFO = "conaninfo.txt"
 _RECIPE = "conanfile.py"
 _COMPANIONS = {"info_file": _INFO, "manifest_file": "conanmanifest.txt", "metadata_file": _RECIPE}
-_MAX_RECIPE_BYTES = 1024 * 1024
+# ast.parse builds some 600 bytes of objects for every byte of source it is given: a real
+# recipe is a few KiB (boost's, among the largest, about 90), a hostile 1 MiB one 600 MiB.
+_MAX_RECIPE_BYTES = 128 * 1024
 _MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 
@@ -115,12 +118,11 @@ def _check_package_manifest(manifest: Path, info: Path | None) -> None:
 
 def _manifest_entries(manifest: Path) -> dict[str, str]:
     """``path: md5`` lines after the timestamp line, as Conan's FileTreeManifest writes."""
+    data = read_file(manifest, _MAX_MANIFEST_BYTES, "a Conan manifest")
     try:
-        if manifest.stat().st_size > _MAX_MANIFEST_BYTES:
-            raise ArtifactError(manifest, "is too large to be a Conan manifest")
-        lines = manifest.read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArtifactError(manifest, f"is not a readable Conan manifest ({exc})") from None
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ArtifactError(manifest, "is not a Conan manifest (it is not UTF-8 text)") from None
     if not lines or not lines[0].strip().isdigit():
         raise ArtifactError(manifest, "is not a Conan manifest (no timestamp line)")
     entries = {}
@@ -145,14 +147,11 @@ def _md5(path: Path) -> str:
 
 def _recipe_attributes(recipe: Path) -> dict[str, str]:
     """String ``name`` and ``version`` attributes of the recipe's ConanFile class, unexecuted."""
+    source = read_file(recipe, _MAX_RECIPE_BYTES, "a Conan recipe")
     try:
-        if recipe.stat().st_size > _MAX_RECIPE_BYTES:
-            raise ArtifactError(recipe, "is too large to be a Conan recipe")
-        tree = ast.parse(recipe.read_bytes(), filename=str(recipe))
+        tree = ast.parse(source, filename=str(recipe))
     except (SyntaxError, ValueError) as exc:
         raise ArtifactError(recipe, f"is not valid Python ({exc}); fix the recipe") from None
-    except OSError as exc:
-        raise ArtifactError(recipe, f"cannot be read ({exc.strerror})") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and any(_names_conanfile(base) for base in node.bases):
             return dict(_string_attributes(node))

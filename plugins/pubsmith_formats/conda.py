@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
-import tarfile
 from typing import Any
-
-import zstandard
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import (
@@ -18,6 +13,7 @@ from pubsmith_formats._markers import (
     require_text,
     safe_member_names,
 )
+from pubsmith_formats._parse import DOCUMENT_BYTES, parse_json
 
 __all__ = ["CondaFormat", "pubsmith_register_format"]
 
@@ -56,30 +52,14 @@ def _index_from_conda(artifact: Artifact) -> dict[str, Any]:
     member = find_member(
         artifact, r"info-[^/]+\.tar\.zst$", "is not a .conda package: it has no info-*.tar.zst"
     )
-    data = _tar_zst_member(artifact, member, _INDEX)
-    try:
-        index = json.loads(data)
-    except ValueError as exc:
-        raise ArtifactError(artifact.path, f"{_INDEX} inside is not valid JSON ({exc})") from None
+    info = artifact.nested(member)
+    inner = next((name for name in info.names() if name.removeprefix("./") == _INDEX), None)
+    if inner is None:
+        raise ArtifactError(artifact.path, f"has no {_INDEX} inside {member}")
+    index = parse_json(artifact, info.read(inner, limit=DOCUMENT_BYTES), f"{_INDEX} inside")
     if not isinstance(index, dict):
         raise ArtifactError(artifact.path, f"{_INDEX} inside is not a JSON object")
     return index
-
-
-def _tar_zst_member(artifact: Artifact, member: str, wanted: str) -> bytes:
-    compressed = artifact.read(member)
-    try:
-        with (
-            zstandard.ZstdDecompressor().stream_reader(io.BytesIO(compressed)) as stream,
-            tarfile.open(fileobj=stream, mode="r|") as archive,
-        ):
-            for entry in archive:
-                if entry.name.removeprefix("./") == wanted and entry.isfile():
-                    extracted = archive.extractfile(entry)
-                    return extracted.read() if extracted is not None else b""
-    except (zstandard.ZstdError, tarfile.TarError, EOFError) as exc:
-        raise ArtifactError(artifact.path, f"is corrupt: cannot read {member} ({exc})") from None
-    raise ArtifactError(artifact.path, f"has no {wanted} inside {member}")
 
 
 @hookimpl

@@ -6,6 +6,7 @@ import re
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import find_member, require_kind, safe_member_names
+from pubsmith_formats._parse import DOCUMENT_BYTES
 
 __all__ = ["CranFormat", "pubsmith_register_format"]
 
@@ -44,7 +45,7 @@ class CranFormat(FormatPlugin):
         member = find_member(
             artifact, r"[^/]+/DESCRIPTION$", "is not an R package: it has no <pkg>/DESCRIPTION"
         )
-        raw = artifact.read(member)
+        raw = artifact.read(member, limit=DOCUMENT_BYTES)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -10,15 +10,11 @@ description that ``dpkg-genchanges`` writes is not part of the payload.
 
 from __future__ import annotations
 
-import io
-import lzma
-import tarfile
 from pathlib import Path
-
-import zstandard
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._deb822 import parse_paragraph, unwrap_clearsigned
+from pubsmith_formats._parse import DOCUMENT_BYTES, read_file
 
 __all__ = ["DebFormat", "pubsmith_register_format"]
 
@@ -92,31 +88,22 @@ def _binary_fields(artifact: Artifact) -> dict[str, str]:
     member = next((name for name in names if name.startswith("control.tar")), None)
     if member is None:
         raise ArtifactError(artifact.path, "has no control.tar.* member; rebuild it with dpkg-deb")
-    data = artifact.read(member)
+    control_tar = artifact.nested(member)
+    control = next((name for name in control_tar.names() if name in ("control", "./control")), None)
+    if control is None:
+        problem = f"has no control file in {member}; rebuild it with dpkg-deb"
+        raise ArtifactError(artifact.path, problem)
     try:
-        if member.endswith(".zst"):
-            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as control_tar:
-            for info in control_tar:
-                extracted = None
-                if info.name in ("control", "./control"):
-                    extracted = control_tar.extractfile(info)
-                if extracted is not None:
-                    return parse_paragraph(extracted.read().decode("utf-8"))
-    except (tarfile.TarError, zstandard.ZstdError, lzma.LZMAError, EOFError, OSError) as exc:
-        raise ArtifactError(artifact.path, f"has a corrupt {member} ({exc}); rebuild it") from None
-    except (UnicodeDecodeError, ValueError) as exc:
+        return parse_paragraph(control_tar.read_text(control, limit=DOCUMENT_BYTES))
+    except ValueError as exc:
         raise ArtifactError(artifact.path, f"has an unparseable control file ({exc})") from None
-    raise ArtifactError(artifact.path, f"has no control file in {member}; rebuild it with dpkg-deb")
 
 
 def _dsc_fields(artifact: Artifact) -> dict[str, str]:
     """The fields of a .dsc; ``ArtifactError`` for anything else, a .changes included."""
+    data = read_file(artifact.path, _MAX_DSC_BYTES, "a Debian source control file")
     try:
-        text = artifact.path.read_bytes()[:_MAX_DSC_BYTES].decode("utf-8")
-        fields = parse_paragraph(unwrap_clearsigned(text))
-    except OSError as exc:
-        raise ArtifactError(artifact.path, f"cannot be read ({exc.strerror})") from None
+        fields = parse_paragraph(unwrap_clearsigned(data.decode("utf-8")))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ArtifactError(artifact.path, f"is not a Debian source control file ({exc})") from None
     if next(iter(fields), None) != "format" or "source" not in fields:

@@ -9,10 +9,10 @@ refused with the command that converts it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES, parse_json
 
 __all__ = ["DockerFormat", "pubsmith_register_format"]
 
@@ -69,10 +69,8 @@ def _manifest(artifact: Artifact) -> list[dict[str, Any]]:
     """The non-empty list of images in ``manifest.json``; ``ArtifactError`` otherwise."""
     if artifact.kind != "tar" or not artifact.has("manifest.json"):
         raise ArtifactError(artifact.path, "is not a Docker image archive (no manifest.json)")
-    try:
-        images = json.loads(artifact.read("manifest.json"))
-    except ValueError as exc:
-        raise ArtifactError(artifact.path, f"has an unparseable manifest.json ({exc})") from None
+    data = artifact.read("manifest.json", limit=DOCUMENT_BYTES)
+    images = parse_json(artifact, data, "manifest.json inside")
     if not isinstance(images, list) or not images or not all(isinstance(i, dict) for i in images):
         raise ArtifactError(artifact.path, "has a manifest.json that is not a list of images")
     return images

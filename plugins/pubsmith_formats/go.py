@@ -12,11 +12,14 @@ from pubsmith_formats._markers import (
     require_kind,
     safe_member_names,
 )
+from pubsmith_formats._parse import DOCUMENT_BYTES
 
 __all__ = ["GoFormat", "pubsmith_register_format"]
 
 _GO_MOD = r"[^@]+@v[^/]+/go\.mod$"
-_MODULE_DIRECTIVE = re.compile(r'^\s*module\s+"?([^\s"]+)"?\s*(?://.*)?$', re.MULTILINE)
+# [ \t], not \s: tried at every line start, \s* would run across lines and make the search
+# quadratic in a file of blank lines.
+_MODULE_DIRECTIVE = re.compile(r'^[ \t]*module[ \t]+"?([^\s"]+)"?[ \t]*(?://.*)?$', re.MULTILINE)
 _VERSION = re.compile(r"^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+incompatible)?$")
 
 
@@ -48,7 +51,7 @@ class GoFormat(FormatPlugin):
             raise ArtifactError(
                 artifact.path, f"has {version!r} as its version, which is not semver"
             )
-        declared = _MODULE_DIRECTIVE.search(artifact.read_text(go_mod))
+        declared = _MODULE_DIRECTIVE.search(artifact.read_text(go_mod, limit=DOCUMENT_BYTES))
         if declared is None:
             raise ArtifactError(artifact.path, f"{go_mod} inside has no module directive")
         if declared.group(1) != module:

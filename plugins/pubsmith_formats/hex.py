@@ -6,6 +6,7 @@ import re
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import member_names, require_kind, safe_member_names
+from pubsmith_formats._parse import DOCUMENT_BYTES
 
 __all__ = ["HexFormat", "pubsmith_register_format"]
 
@@ -33,7 +34,7 @@ class HexFormat(FormatPlugin):
             raise ArtifactError(
                 artifact.path, f"is not a hex package: it has no {', '.join(missing)}"
             )
-        config = artifact.read_text("metadata.config")
+        config = artifact.read_text("metadata.config", limit=DOCUMENT_BYTES)
         return PackageInfo(
             name=_binary_term(artifact, config, "name"),
             version=_binary_term(artifact, config, "version"),

@@ -9,10 +9,10 @@ folder carries no version.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES, parse_json
 
 __all__ = ["HuggingfaceFormat", "pubsmith_register_format"]
 
@@ -39,10 +39,9 @@ class HuggingfaceFormat(FormatPlugin):
                 "is not a Hugging Face model archive (no config.json beside *.safetensors "
                 "or *.bin weights in a tar)",
             )
-        try:
-            config = json.loads(artifact.read(member))
-        except ValueError as exc:
-            raise ArtifactError(artifact.path, f"has an unparseable config.json ({exc})") from None
+        config = parse_json(
+            artifact, artifact.read(member, limit=DOCUMENT_BYTES), f"{member} inside"
+        )
         if not isinstance(config, dict):
             raise ArtifactError(artifact.path, "has a config.json that is not a JSON object")
         folder = PurePosixPath(member).parent.name
@@ -55,8 +54,12 @@ class HuggingfaceFormat(FormatPlugin):
 def _config_member(artifact: Artifact) -> str | None:
     """The config.json at the root or one folder down that has weights beside it."""
     names = artifact.names()
+    # Paths are made only of the few names that can matter: a model's folder may hold
+    # tens of thousands of files, and any tar is asked whether it is a model.
     weighted = {_path(name).parent for name in names if name.endswith(_WEIGHTS)}
-    for name in names:
+    for name in names if weighted else ():
+        if not name.endswith("config.json"):
+            continue
         path = _path(name)
         if path.name == "config.json" and len(path.parts) <= 2 and path.parent in weighted:
             return name

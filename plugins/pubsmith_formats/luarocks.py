@@ -6,6 +6,7 @@ import re
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import find_member, matching, safe_member_names
+from pubsmith_formats._parse import read_file
 
 __all__ = ["LuarocksFormat", "pubsmith_register_format"]
 
@@ -13,8 +14,10 @@ _MAX_ROCKSPEC_BYTES = 1024 * 1024
 _ROCKSPEC = r"[^/]+\.rockspec$"
 # A Lua string in any of the three spellings a rockspec uses: "x", 'x' or [[x]].
 _STRING = r"""(?:"([^"\n]*)"|'([^'\n]*)'|\[\[(.*?)\]\])"""
-_PACKAGE = re.compile(rf"^\s*package\s*=\s*{_STRING}", re.MULTILINE)
-_VERSION = re.compile(rf"^\s*version\s*=\s*{_STRING}", re.MULTILINE)
+# [ \t], not \s, at the line start: tried at every line start, \s* would run across lines
+# and make the search quadratic in a file of blank lines.
+_PACKAGE = re.compile(rf"^[ \t]*package\s*=\s*{_STRING}", re.MULTILINE)
+_VERSION = re.compile(rf"^[ \t]*version\s*=\s*{_STRING}", re.MULTILINE)
 # LuaRocks versions always end in a rockspec revision: 1.0.0-1.
 _ROCK_VERSION = re.compile(r"^[^\s-]+-\d+$")
 _LONG_BRACKET = re.compile(r"\[(=*)\[")
@@ -38,7 +41,8 @@ class LuarocksFormat(FormatPlugin):
             member = find_member(
                 artifact, _ROCKSPEC, "is not a rock: it has no <name>-<version>.rockspec"
             )
-            where, source = f"{member} inside", artifact.read_text(member)
+            where = f"{member} inside"
+            source = artifact.read_text(member, limit=_MAX_ROCKSPEC_BYTES)
         elif artifact.kind is None:
             where, source = "it", _read_rockspec(artifact)
         else:
@@ -104,13 +108,7 @@ def _unclosed(source: str) -> str | None:
 
 
 def _read_rockspec(artifact: Artifact) -> str:
-    try:
-        with artifact.path.open("rb") as stream:
-            data = stream.read(_MAX_ROCKSPEC_BYTES + 1)
-    except OSError as exc:
-        raise ArtifactError(artifact.path, f"cannot be read ({exc.strerror})") from None
-    if len(data) > _MAX_ROCKSPEC_BYTES:
-        raise ArtifactError(artifact.path, "is too large to be a rockspec")
+    data = read_file(artifact.path, _MAX_ROCKSPEC_BYTES, "a rockspec")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES, read_file
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["MavenFormat", "pubsmith_register_format"]
@@ -30,7 +31,6 @@ _FIELDS = {
 _COORDINATES = ("group_id", "artifact_id", "version")
 _CLASSIFIED = {"sources_file": "sources", "javadoc_file": "javadoc", "tests_file": "tests"}
 _MAX_NESTING = 5
-_MAX_POM_BYTES = 4 * 1024 * 1024
 
 
 class MavenFormat(FormatPlugin):
@@ -116,7 +116,7 @@ def _info(fields: dict[str, str]) -> PackageInfo:
 
 def _jar_fields(artifact: Artifact, descriptor: str) -> dict[str, str]:
     """Coordinates from pom.properties; packaging from the pom.xml inside, if it states it."""
-    properties = _properties(artifact.read_text(descriptor))
+    properties = _properties(artifact.read_text(descriptor, limit=DOCUMENT_BYTES))
     fields: dict[str, str] = {}
     for key in ("groupId", "artifactId", "version"):
         if not properties.get(key):
@@ -124,7 +124,8 @@ def _jar_fields(artifact: Artifact, descriptor: str) -> dict[str, str]:
         fields[_FIELDS[key]] = properties[key]
     inner_pom = descriptor.removesuffix("pom.properties") + "pom.xml"
     if artifact.has(inner_pom):
-        pom = _pom_fields(artifact.read(inner_pom), artifact.path, f"{inner_pom} inside")
+        data = artifact.read(inner_pom, limit=DOCUMENT_BYTES)
+        pom = _pom_fields(data, artifact.path, f"{inner_pom} inside")
         if "packaging" in pom:
             fields["packaging"] = pom["packaging"]
     return fields
@@ -156,12 +157,7 @@ def _properties(text: str) -> dict[str, str]:
 
 
 def _read_pom(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > _MAX_POM_BYTES:
-            raise ArtifactError(path, "is too large to be a pom")
-        return path.read_bytes()
-    except OSError as exc:
-        raise ArtifactError(path, f"cannot be read ({exc.strerror})") from None
+    return read_file(path, DOCUMENT_BYTES, "a pom")
 
 
 def _pom_fields(data: bytes, path: Path, what: str) -> dict[str, str]:

@@ -6,11 +6,11 @@ What Cloudsmith accepts for mcp is not documented; the bundle is what ``mcpb pac
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import load_json, require_text
+from pubsmith_formats._parse import parse_json, read_file
 
 __all__ = ["McpFormat"]
 
@@ -31,10 +31,10 @@ class McpFormat(FormatPlugin):
             if not artifact.has(_MANIFEST):
                 return Strength.NONE
             try:
-                manifest = json.loads(artifact.read(_MANIFEST))
-            except ValueError:
+                manifest = load_json(artifact, _MANIFEST)
+            except ArtifactError:
                 return Strength.NONE
-            bundle = isinstance(manifest, dict) and isinstance(manifest.get("server"), dict)
+            bundle = isinstance(manifest.get("server"), dict)
             return Strength.MANIFEST if bundle else Strength.NONE
         if artifact.kind is None and _is_server_json(_server_json(artifact, strict=False)):
             return Strength.MANIFEST
@@ -65,23 +65,18 @@ class McpFormat(FormatPlugin):
 
 def _server_json(artifact: Artifact, *, strict: bool) -> dict[str, Any]:
     """The file as a JSON object; ``{}`` (or, when ``strict``, an error) if it is not one."""
-    problem = ""
-    if not artifact.head.lstrip().startswith(b"{"):
-        problem = "is not JSON"
-    elif artifact.size > _MAX_SERVER_JSON_BYTES:
-        problem = "is too large to be a server.json"
-    else:
-        try:
-            data = json.loads(artifact.path.read_bytes())
-        except (OSError, ValueError) as exc:
-            problem = f"is not valid JSON ({exc})"
-        else:
-            if isinstance(data, dict):
-                return data
-            problem = "is not a JSON object"
-    if strict:
-        raise ArtifactError(artifact.path, problem)
-    return {}
+    try:
+        if not artifact.head.lstrip().startswith(b"{"):
+            raise ArtifactError(artifact.path, "is not JSON")
+        text = read_file(artifact.path, _MAX_SERVER_JSON_BYTES, "a server.json")
+        data = parse_json(artifact, text, "")
+        if not isinstance(data, dict):
+            raise ArtifactError(artifact.path, "is not a JSON object")
+    except ArtifactError:
+        if strict:
+            raise
+        return {}
+    return data
 
 
 def _is_server_json(data: dict[str, Any]) -> bool:

@@ -11,27 +11,22 @@ truncated or corrupt archive is refused before upload.
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import re
 import struct
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any, NoReturn, cast
-
-import zstandard
+from typing import IO, Any, NoReturn
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import read_file
 
 __all__ = ["NixFormat", "pubsmith_register_format"]
 
 _MAGIC = struct.pack("<Q", 13) + b"nix-archive-1\0\0\0"
-# A damaged deflate stream raises zlib.error from gzip, not OSError.
-_STREAM_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 _MAX_TOKEN = 4096
 _MAX_DEPTH = 256
+# A narinfo is a few lines and its references: KiBs, even for a closure's root.
+_MAX_NARINFO_BYTES = 1024 * 1024
 # A store path's name part is "<name>-<version>", split at the first dash before a digit.
 _NAME_VERSION = re.compile(r"^(?P<name>.+?)-(?P<version>\d.*)$")
 
@@ -47,22 +42,23 @@ class NixFormat(FormatPlugin):
     def recognise(self, artifact: Artifact) -> Strength:
         # The NAR header: a length-prefixed "nix-archive-1", compressed or not.
         try:
-            with _open(artifact) as stream:
+            with artifact.open_decompressed() as stream:
                 found = stream.read(len(_MAGIC)) == _MAGIC
-        except _STREAM_ERRORS:
+        except (ArtifactError, OSError):
             return Strength.NONE
         return Strength.SIGNATURE if found else Strength.NONE
 
     def read_metadata(self, artifact: Artifact) -> PackageInfo:
+        # The artifact's reader decompresses within its budget and reports damage itself.
         try:
-            with _open(artifact) as stream:
+            with artifact.open_decompressed() as stream:
                 if stream.read(len(_MAGIC)) != _MAGIC:
                     raise ArtifactError(artifact.path, "is not a Nix archive (no NAR header)")
                 _Walker(stream, artifact.path).node(0)
                 if stream.read(1):
                     raise ArtifactError(artifact.path, "has data after the end of its Nix archive")
-        except _STREAM_ERRORS as exc:
-            raise ArtifactError(artifact.path, f"is a corrupt compressed NAR ({exc})") from None
+        except OSError as exc:
+            raise ArtifactError(artifact.path, f"cannot be read ({exc.strerror})") from None
         return PackageInfo()
 
     def read_companions(self, artifact: Artifact, values: Mapping[str, Any]) -> PackageInfo:
@@ -91,23 +87,10 @@ class NixFormat(FormatPlugin):
         return {}
 
 
-def _open(artifact: Artifact) -> IO[bytes]:
-    if artifact.compression == "xz":
-        return lzma.open(artifact.path, "rb")
-    if artifact.compression == "bz2":
-        return bz2.open(artifact.path, "rb")
-    if artifact.compression == "gz":
-        return cast(IO[bytes], gzip.open(artifact.path, "rb"))
-    raw = artifact.path.open("rb")
-    if artifact.compression == "zst":
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-    return raw
-
-
 def _narinfo(path: Path) -> dict[str, str]:
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_file(path, _MAX_NARINFO_BYTES, "a narinfo").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ArtifactError(path, f"is not a readable narinfo ({exc})") from None
     return {
         key.strip(): value.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES
 from pubsmith_formats._xml import child, child_text, local_name, parse_xml
 
 __all__ = ["NugetFormat"]
@@ -36,7 +37,8 @@ class NugetFormat(FormatPlugin):
                 artifact.path, f"is not a NuGet package: it has {found} .nuspec files at its root"
             )
         what = f"{nuspecs[0]} inside"
-        package = parse_xml(artifact.read(nuspecs[0]), artifact.path, what)
+        data = artifact.read(nuspecs[0], limit=DOCUMENT_BYTES)
+        package = parse_xml(data, artifact.path, what)
         metadata = child(package, "metadata")
         if local_name(package.tag) != "package" or metadata is None:
             raise ArtifactError(artifact.path, f"{what} is not a nuspec (no <package><metadata>)")

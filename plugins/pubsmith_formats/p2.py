@@ -7,12 +7,11 @@ detection gives those jars to maven; ``--format p2`` publishes one here.
 
 from __future__ import annotations
 
-import io
-import zipfile
-import zlib
-
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
-from pubsmith_formats._xml import local_name, parse_xml
+from pubsmith.artifact import Archive
+from pubsmith.errors import ArtifactLimitError
+from pubsmith_formats._parse import DOCUMENT_BYTES
+from pubsmith_formats._xml import local_name, root_element
 
 __all__ = ["P2Format"]
 
@@ -20,6 +19,7 @@ _MANIFEST = "META-INF/MANIFEST.MF"
 # A repository's metadata (content) or artifact index, plain or jarred; either names it.
 _INDEXES = ("content.xml", "artifacts.xml", "content.jar", "artifacts.jar")
 _SNIFF = 4096
+_ROOT_BYTES = 1024 * 1024
 # OSGi's default when a bundle declares no version.
 _DEFAULT_VERSION = "0.0.0"
 
@@ -34,13 +34,11 @@ class P2Format(FormatPlugin):
         index = _index(artifact)
         if index is not None:
             # OpenDocument files hold a content.xml too; only p2's has a <repository> root.
-            if index.endswith(".jar") or b"<repository" in artifact.read(index)[:_SNIFF]:
+            if index.endswith(".jar") or b"<repository" in artifact.read_head(index, _SNIFF):
                 return Strength.MARKER
             return Strength.NONE
         # OSGi headers are the jar's manifest; bnd, Tycho and maven-bundle-plugin write them.
-        if artifact.has(_MANIFEST) and "Bundle-SymbolicName" in _headers(
-            artifact.read_text(_MANIFEST)
-        ):
+        if artifact.has(_MANIFEST) and "Bundle-SymbolicName" in _headers(_manifest_text(artifact)):
             return Strength.MANIFEST
         return Strength.NONE
 
@@ -55,7 +53,7 @@ class P2Format(FormatPlugin):
                 artifact.path,
                 f"has neither {_MANIFEST} nor a p2 repository index ({', '.join(_INDEXES)})",
             )
-        headers = _headers(artifact.read_text(_MANIFEST))
+        headers = _headers(_manifest_text(artifact))
         name = headers.get("Bundle-SymbolicName", "").split(";")[0].strip()
         if not name:
             raise ArtifactError(
@@ -85,17 +83,29 @@ def _headers(text: str) -> dict[str, str]:
     return {key: value.strip() for key, value in headers.items()}
 
 
+def _manifest_text(artifact: Artifact) -> str:
+    return artifact.read_text(_MANIFEST, limit=DOCUMENT_BYTES)
+
+
 def _repository_name(artifact: Artifact, index: str) -> str | None:
-    data = artifact.read(index)
     what = f"{index} inside"
+    source: Archive = artifact
+    member = index
     if index.endswith(".jar"):
-        inner = index.removesuffix(".jar") + ".xml"
+        member = index.removesuffix(".jar") + ".xml"
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as jarred:
-                data = jarred.read(inner)
-        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, KeyError):
-            raise ArtifactError(artifact.path, f"{what} is not a jar holding {inner}") from None
-    root = parse_xml(data, artifact.path, what)
+            source = artifact.nested(index)
+            holds = source.kind == "zip" and source.has(member)
+        except ArtifactLimitError:
+            raise
+        except ArtifactError:
+            holds = False
+        if not holds:
+            raise ArtifactError(artifact.path, f"{what} is not a jar holding {member}")
+    # Only the root's name is wanted, and big repositories' indexes run to tens of MiB.
+    head = source.read_head(member, _ROOT_BYTES + 1)
+    whole = len(head) <= _ROOT_BYTES
+    root = root_element(head[:_ROOT_BYTES], artifact.path, what, whole=whole)
     if local_name(root.tag) != "repository":
         raise ArtifactError(artifact.path, f"{what} is not a p2 repository index")
     return root.get("name") or None

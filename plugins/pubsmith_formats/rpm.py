@@ -22,6 +22,8 @@ _LEAD_SIZE = 96
 _HEADER_MAGIC = b"\x8e\xad\xe8\x01"
 _MAX_ENTRIES = 65536
 _MAX_STORE = 64 * 1024 * 1024
+# NAME, VERSION and RELEASE are short; no string tag read here needs more.
+_MAX_STRING = 64 * 1024
 # Signature header tags: the size of main header plus payload, 32- and 64-bit.
 _SIG_SIZE, _SIG_LONGSIZE = 1000, 270
 _NAME, _VERSION, _RELEASE, _EPOCH = 1000, 1001, 1002, 1003
@@ -44,70 +46,90 @@ class RpmFormat(FormatPlugin):
             raise ArtifactError(artifact.path, "is not an RPM package (no RPM lead magic)")
         with artifact.path.open("rb") as stream:
             stream.seek(_LEAD_SIZE)
-            signature = _read_header(stream, artifact.path)
+            signature = _Header.read(stream, artifact.path, artifact.size)
             # The signature header is padded to an 8-byte boundary; the main one is not.
-            stream.seek((8 - len(signature.store) % 8) % 8, 1)
+            stream.seek(signature.end + (8 - signature.size % 8) % 8)
             header_start = stream.tell()
-            header = _read_header(stream, artifact.path)
-        signed_size = signature.integer(_SIG_LONGSIZE) or signature.integer(_SIG_SIZE)
+            header = _Header.read(stream, artifact.path, artifact.size)
+            signed_size = signature.integer(stream, _SIG_LONGSIZE) or signature.integer(
+                stream, _SIG_SIZE
+            )
+            name, version, release = (
+                header.string(stream, tag) for tag in (_NAME, _VERSION, _RELEASE)
+            )
+            epoch = header.integer(stream, _EPOCH)
         if signed_size is not None and header_start + signed_size > artifact.size:
             expected = header_start + signed_size
             raise ArtifactError(
                 artifact.path, f"is truncated ({artifact.size} of {expected} bytes); rebuild it"
             )
-        name, version, release = (header.string(tag) for tag in (_NAME, _VERSION, _RELEASE))
         if not (name and version and release):
             raise ArtifactError(artifact.path, "has a header without NAME, VERSION or RELEASE")
-        epoch = header.integer(_EPOCH)
         full_version = f"{version}-{release}" if epoch is None else f"{epoch}:{version}-{release}"
         return PackageInfo(name=name, version=full_version)
 
 
 @dataclass(frozen=True)
 class _Header:
-    """One RPM header structure: its index entries (tag -> type, offset) and data store."""
+    """One RPM header structure: its index (tag -> type, offset) and where its store lies.
+
+    The store is not loaded: a package's file lists make it megabytes, and only a few short
+    tags are wanted.
+    """
 
     path: Path
     entries: dict[int, tuple[int, int]]
-    store: bytes
+    start: int
+    size: int
 
-    def string(self, tag: int) -> str | None:
+    @property
+    def end(self) -> int:
+        return self.start + self.size
+
+    @classmethod
+    def read(cls, stream: BinaryIO, path: Path, file_size: int) -> _Header:
+        preamble = stream.read(16)
+        if len(preamble) < 16:
+            raise ArtifactError(path, "is truncated inside its RPM header; rebuild it")
+        if preamble[:4] != _HEADER_MAGIC:
+            raise ArtifactError(path, "is a corrupt RPM package (bad header magic)")
+        count, size = struct.unpack(">II", preamble[8:])
+        if count > _MAX_ENTRIES or size > _MAX_STORE:
+            raise ArtifactError(path, "is a corrupt RPM package (implausible header size)")
+        index = stream.read(16 * count)
+        start = stream.tell()
+        if len(index) < 16 * count or start + size > file_size:
+            raise ArtifactError(path, "is truncated inside its RPM header; rebuild it")
+        entries = {
+            tag: (kind, offset) for tag, kind, offset, _ in struct.iter_unpack(">IIII", index)
+        }
+        return cls(path, entries, start, size)
+
+    def string(self, stream: BinaryIO, tag: int) -> str | None:
         entry = self.entries.get(tag)
         if entry is None:
             return None
         kind, offset = entry
-        end = self.store.find(b"\0", offset)
+        data = self._at(stream, offset, _MAX_STRING) if offset < self.size else b""
+        end = data.find(b"\0")
         if kind not in (_STRING, _STRING_ARRAY, _I18NSTRING) or end < 0:
             raise ArtifactError(self.path, f"has a malformed header entry for tag {tag}")
-        return self.store[offset:end].decode("utf-8", "replace")
+        return data[:end].decode("utf-8", "replace")
 
-    def integer(self, tag: int) -> int | None:
+    def integer(self, stream: BinaryIO, tag: int) -> int | None:
         entry = self.entries.get(tag)
         if entry is None:
             return None
         kind, offset = entry
         layout = {_INT32: ">I", _INT64: ">Q"}.get(kind)
-        if layout is None or offset + struct.calcsize(layout) > len(self.store):
+        if layout is None or offset + struct.calcsize(layout) > self.size:
             raise ArtifactError(self.path, f"has a malformed header entry for tag {tag}")
-        value: int = struct.unpack_from(layout, self.store, offset)[0]
+        value: int = struct.unpack(layout, self._at(stream, offset, struct.calcsize(layout)))[0]
         return value
 
-
-def _read_header(stream: BinaryIO, path: Path) -> _Header:
-    preamble = stream.read(16)
-    if len(preamble) < 16:
-        raise ArtifactError(path, "is truncated inside its RPM header; rebuild it")
-    if preamble[:4] != _HEADER_MAGIC:
-        raise ArtifactError(path, "is a corrupt RPM package (bad header magic)")
-    count, size = struct.unpack(">II", preamble[8:])
-    if count > _MAX_ENTRIES or size > _MAX_STORE:
-        raise ArtifactError(path, "is a corrupt RPM package (implausible header size)")
-    index = stream.read(16 * count)
-    store = stream.read(size)
-    if len(index) < 16 * count or len(store) < size:
-        raise ArtifactError(path, "is truncated inside its RPM header; rebuild it")
-    entries = {tag: (kind, offset) for tag, kind, offset, _ in struct.iter_unpack(">IIII", index)}
-    return _Header(path, entries, store)
+    def _at(self, stream: BinaryIO, offset: int, count: int) -> bytes:
+        stream.seek(self.start + offset)
+        return stream.read(min(count, self.size - offset))
 
 
 @hookimpl

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-import io
-import zlib
 from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import parse_yaml
 
 __all__ = ["RubyFormat"]
 
 _SPEC = "metadata.gz inside"
-_MAX_METADATA_BYTES = 16 * 1024 * 1024
 
 
 class RubyFormat(FormatPlugin):
@@ -50,25 +47,17 @@ def _is_gem(artifact: Artifact) -> bool:
 
 
 def _gemspec(artifact: Artifact) -> dict[str, Any]:
-    compressed = io.BytesIO(artifact.read("metadata.gz"))
-    try:
-        with gzip.GzipFile(fileobj=compressed) as stream:
-            text = stream.read(_MAX_METADATA_BYTES + 1)
-    except (OSError, EOFError, zlib.error):
-        raise ArtifactError(artifact.path, f"{_SPEC} is not valid gzip; rebuild the gem") from None
-    if len(text) > _MAX_METADATA_BYTES:
-        raise ArtifactError(artifact.path, f"{_SPEC} is implausibly large")
-    import yaml  # here, not at the top: it is a tenth of start-up, and few files need it
-
-    try:
-        # BaseLoader builds only strings, lists and dicts: Ruby's !ruby/object tags become
-        # plain mappings, and "1.10" stays a string instead of turning into the float 1.1.
-        spec = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (it builds no objects)
-    except yaml.YAMLError as exc:
-        problem = " ".join(str(exc).split())
-        raise ArtifactError(
-            artifact.path, f"{_SPEC} is not a valid gemspec ({problem}); rebuild the gem"
-        ) from None
+    if not artifact.read_head("metadata.gz", 2) == b"\x1f\x8b":
+        raise ArtifactError(artifact.path, f"{_SPEC} is not valid gzip; rebuild the gem")
+    spec = parse_yaml(
+        artifact,
+        artifact.unpack("metadata.gz"),
+        _SPEC,
+        # Only strings, lists and dicts: Ruby's !ruby/object tags become plain mappings,
+        # and "1.10" stays a string instead of turning into the float 1.1.
+        plain=True,
+        invalid="is not a valid gemspec",
+    )
     if not isinstance(spec, dict):
         raise ArtifactError(artifact.path, f"{_SPEC} is not a gemspec mapping; rebuild the gem")
     return spec

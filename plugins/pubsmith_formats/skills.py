@@ -11,6 +11,7 @@ from typing import Any
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
 from pubsmith_formats._markers import load_json, require_text
+from pubsmith_formats._parse import DOCUMENT_BYTES, parse_yaml
 
 __all__ = ["SkillsFormat"]
 
@@ -91,18 +92,12 @@ def _member(artifact: Artifact, path: str) -> str | None:
 
 
 def _front_matter(artifact: Artifact, member: str) -> dict[str, Any]:
-    match = _FRONT_MATTER.match(artifact.read_text(member))
+    match = _FRONT_MATTER.match(artifact.read_text(member, limit=DOCUMENT_BYTES))
     if match is None:
         raise ArtifactError(artifact.path, f"{member} inside does not start with --- front matter")
-    import yaml  # here, not at the top: it is a tenth of start-up, and few files need it
-
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        problem = " ".join(str(exc).split())
-        raise ArtifactError(
-            artifact.path, f"{member} inside has invalid YAML front matter ({problem})"
-        ) from None
+    data = parse_yaml(
+        artifact, match.group(1), f"{member} inside", invalid="has invalid YAML front matter"
+    )
     if not isinstance(data, dict):
         raise ArtifactError(artifact.path, f"{member} inside has front matter but no mapping")
     return data

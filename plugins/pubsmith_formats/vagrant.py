@@ -6,9 +6,8 @@ added to, so the user gives them (``-o name=... -o version=...``).
 
 from __future__ import annotations
 
-import json
-
 from pubsmith import Artifact, ArtifactError, FormatPlugin, Option, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES, parse_json
 
 __all__ = ["VagrantFormat", "pubsmith_register_format"]
 
@@ -47,10 +46,8 @@ def _provider(artifact: Artifact) -> str:
     member = next((name for name in names if name.removeprefix("./") == "metadata.json"), None)
     if member is None:
         raise ArtifactError(artifact.path, "is not a Vagrant box (no metadata.json at its root)")
-    try:
-        metadata = json.loads(artifact.read(member))
-    except ValueError as exc:
-        raise ArtifactError(artifact.path, f"has an unparseable metadata.json ({exc})") from None
+    data = artifact.read(member, limit=DOCUMENT_BYTES)
+    metadata = parse_json(artifact, data, f"{member} inside")
     provider = metadata.get("provider") if isinstance(metadata, dict) else None
     if not isinstance(provider, str) or not provider:
         raise ArtifactError(

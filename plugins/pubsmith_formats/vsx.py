@@ -7,6 +7,7 @@ are not Open VSX extensions and are not claimed.
 from __future__ import annotations
 
 from pubsmith import Artifact, ArtifactError, FormatPlugin, PackageInfo, Strength, hookimpl
+from pubsmith_formats._parse import DOCUMENT_BYTES
 from pubsmith_formats._xml import child, local_name, parse_xml
 
 __all__ = ["VsxFormat"]
@@ -30,7 +31,7 @@ class VsxFormat(FormatPlugin):
                 f"is not a VS Code extension (a zip with {_MANIFEST} and {_PACKAGE_JSON})",
             )
         what = f"{_MANIFEST} inside"
-        root = parse_xml(artifact.read(_MANIFEST), artifact.path, what)
+        root = parse_xml(artifact.read(_MANIFEST, limit=DOCUMENT_BYTES), artifact.path, what)
         metadata = child(root, "Metadata")
         identity = child(metadata, "Identity") if metadata is not None else None
         if local_name(root.tag) != "PackageManifest" or identity is None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from pubsmith.cli import cli
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
+NPM = FIXTURES / "npm" / "acme-greeting-2.1.0.tgz"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -173,3 +179,69 @@ def test_a_mistyped_format_prefix_is_named_as_an_unknown_format() -> None:
     code, _, err = run(f"pythn:{WHEEL}", "--repo", "acme/r")
     assert code == 2
     assert_one_line(err, f"error: pythn:{WHEEL}: unknown format 'pythn' (did you mean python?)")
+
+
+def test_a_link_to_nothing_inside_a_tarball(tmp_path: Path) -> None:
+    # Used to be "KeyError: \"linkname 'package/missing.json' not found\"; it may be corrupt".
+    path = tmp_path / "linked-1.0.0.tgz"
+    with tarfile.open(path, "w:gz") as archive:
+        link = tarfile.TarInfo("package/package.json")
+        link.type, link.linkname = tarfile.SYMTYPE, "missing.json"
+        archive.addfile(link)
+    for argument in (str(path), f"npm:{path}"):
+        code, _, err = run(argument, "--repo", "acme/r")
+        assert code == 2
+        assert_one_line(
+            err,
+            "package/package.json inside is a link to missing.json, which is not in the archive",
+            "rebuild it",
+        )
+        assert "KeyError" not in err
+
+
+def _without_root_privileges() -> list[str]:
+    """A prefix that makes root subject to file permissions, as everyone else is."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv, permissions cannot be shown")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+
+
+@pytest.mark.parametrize("prefix", ["", "npm:"])
+def test_files_that_may_not_be_read(tmp_path: Path, prefix: str) -> None:
+    # Used to be "cannot be read as a package (PermissionError: [Errno 13] ...); it may be
+    # corrupt" for a file in a folder that may not be searched.
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    shutil.copy(NPM, closed / NPM.name)
+    closed.chmod(0o600)
+    locked = tmp_path / NPM.name
+    shutil.copy(NPM, locked)
+    locked.chmod(0)
+    env = {
+        **os.environ,
+        "CLOUDSMITH_API_HOST": "http://127.0.0.1:9",
+        "CLOUDSMITH_API_KEY": "k",
+    }
+    command = [sys.executable, "-m", "pubsmith", "publish", "--dry-run", "--repo", "acme/r"]
+    try:
+        for path, fragment in [
+            (closed / NPM.name, "cannot be reached (Permission denied); check the permissions"),
+            # Without a prefix the command line's own check speaks first.
+            (locked, "cannot be read (Permission denied)" if prefix else "is not readable"),
+        ]:
+            done = subprocess.run(
+                [*_without_root_privileges(), *command, f"{prefix}{path}"],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            assert done.returncode == 2, done.stderr
+            assert_one_line(done.stderr, path.name, fragment)
+            assert "PermissionError" not in done.stderr
+            assert "may be corrupt" not in done.stderr
+    finally:
+        closed.chmod(0o700)

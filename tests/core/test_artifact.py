@@ -13,6 +13,7 @@ import pytest
 
 from pubsmith.artifact import Artifact
 from pubsmith.errors import ArtifactError
+from pubsmith.registry import FormatRegistry
 
 
 def make_tar(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
@@ -83,7 +84,10 @@ def test_truncated_archives_raise_naming_the_file(tmp_path: Path) -> None:
     ar = make_ar(tmp_path / "pkg.deb", {"debian-binary": b"2.0\n", "data.tar.gz": b"y" * 100})
     short = tmp_path / "short.deb"
     short.write_bytes(ar.read_bytes()[:150])
-    with pytest.raises(ArtifactError, match=r"short\.deb: is truncated inside data\.tar\.gz"):
+    with pytest.raises(
+        ArtifactError,
+        match=r"short\.deb: is a corrupt or truncated ar archive \(it is truncated inside data\.tar\.gz\)",
+    ):
         Artifact(short).names()
 
 
@@ -111,3 +115,19 @@ def test_corrupt_deflate_stream_inside_a_zip_is_a_clear_error(tmp_path: Path) ->
     path.write_bytes(bytes(raw))
     with pytest.raises(ArtifactError, match=r"bad\.zip: is corrupt: cannot read data\.txt"):
         Artifact(path).read("data.txt")
+
+
+def test_compressed_garbage_is_called_damaged_not_unrecognised(tmp_path: Path) -> None:
+    path = tmp_path / "garbage-1.0.tar.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes(range(256)) * 2)
+    artifact = Artifact(path)
+    assert artifact.kind is None
+    assert artifact.damage is not None
+    with pytest.raises(ArtifactError) as caught:
+        FormatRegistry.load().detect(artifact)
+    assert "is gzip-compressed but its data is damaged" in str(caught.value)
+    assert "download or build it again" in str(caught.value)
+    # Compressed text that is simply no archive is not damaged: nobody's format.
+    text = tmp_path / "notes.txt.gz"
+    text.write_bytes(gzip.compress(b"just notes\n"))
+    assert Artifact(text).damage is None

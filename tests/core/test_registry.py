@@ -155,6 +155,18 @@ def test_the_single_strongest_claim_wins(tmp_path: Path) -> None:
     assert list(registry.claims(Artifact(path))) == ["signature", "marker", "container"]
 
 
+def test_a_fallback_claim_wins_only_unopposed(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"anything")
+    alone = FormatRegistry({"fallback": _Claims(Strength.FALLBACK), "none": _Claims(Strength.NONE)})
+    assert alone.detect(Artifact(path)) is alone.get("fallback")
+    opposed = FormatRegistry(
+        {"fallback": _Claims(Strength.FALLBACK), "container": _Claims(Strength.CONTAINER)}
+    )
+    assert opposed.detect(Artifact(path)) is opposed.get("container")
+    assert Strength.NONE < Strength.FALLBACK < Strength.CONTAINER
+
+
 def test_detection_of_an_unknown_file_suggests_raw(
     tmp_path: Path, registry: FormatRegistry
 ) -> None:

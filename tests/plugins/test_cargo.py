@@ -63,3 +63,16 @@ def test_broken_crate_is_an_artifact_error(
     with pytest.raises(ArtifactError, match=problem) as caught:
         registry.inspect(path, "cargo")
     assert caught.value.path == path
+
+
+def test_a_manifest_nested_beyond_reason_is_an_artifact_error(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    manifest = f'[package]\nname = "deep"\nversion = "0.1.0"\nx = {nested}\n'
+    path = make_tar(
+        tmp_path / "deep-0.1.0.crate",
+        {"deep-0.1.0/Cargo.toml": manifest, "deep-0.1.0/Cargo.toml.orig": manifest},
+    )
+    with pytest.raises(ArtifactError, match="Cargo.toml inside nests too deeply"):
+        registry.inspect(path)

@@ -89,3 +89,16 @@ def test_broken_pod_is_an_artifact_error(
     with pytest.raises(ArtifactError, match=problem) as caught:
         registry.inspect(path, "cocoapods")
     assert caught.value.path == path
+
+
+def test_a_podspec_of_blank_lines_is_searched_in_one_pass(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    # The attribute pattern used to let its leading whitespace run across lines, trying
+    # every line start against all the lines after it: hours for this file.
+    spec = (
+        "Pod::Spec.new do |s|\n" + "\n" * 400_000 + "  s.name = 'Blank'\n  s.version = '1.0'\nend\n"
+    )
+    path = make_tar(tmp_path / "blank.tar.gz", {"Blank.podspec": spec})
+    info = registry.get("cocoapods").read_metadata(Artifact(path))
+    assert (info.name, info.version) == ("Blank", "1.0")

@@ -175,3 +175,13 @@ def test_plain_tar_under_format_conan_is_refused(registry: FormatRegistry, tmp_p
     path = make_tar(tmp_path / "conan_package.tar", {"a.h": ""}, compress=False)
     with pytest.raises(ArtifactError, match="is not a Conan package archive"):
         registry.inspect(path, "conan")
+
+
+def test_a_recipe_larger_than_any_real_one_is_refused_unparsed(
+    registry: FormatRegistry, copied: Path
+) -> None:
+    # ast.parse holds some 600 bytes per byte of such a file: 300 KiB would take 180 MiB.
+    recipe = copied.with_name("conanfile.py")
+    recipe.write_text(recipe.read_text() + "x = 1\n" * 50_000)
+    with pytest.raises(ArtifactError, match=r"conanfile\.py: is too large to be a Conan recipe"):
+        plan_package(registry, copied)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import gzip
 import io
+import lzma
 import shutil
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,7 +131,7 @@ def test_truncated_deb_is_rejected(registry: FormatRegistry, deb_dir: Path, tmp_
         ([("debian-binary", b"2.0\n"), ("data.tar.xz", b"")], "no control.tar"),
         (
             [("debian-binary", b"2.0\n"), ("control.tar.gz", b"\x1f\x8bnot gzip")],
-            "corrupt control.tar.gz",
+            "control.tar.gz inside is corrupt: its gzip data holds no tar archive",
         ),
         (
             [("debian-binary", b"2.0\n"), ("control.tar", control_tar(b"Package: x\n"))],
@@ -159,3 +162,20 @@ def test_dsc_without_its_tarball_is_rejected(
 def test_text_file_forced_as_deb_is_rejected(registry: FormatRegistry, fixtures_dir: Path) -> None:
     with pytest.raises(ArtifactError, match="neither a .deb"):
         plan_package(registry, fixtures_dir / "raw" / "release-notes.txt", format_name="deb")
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, lzma.compress, lambda data: data])
+def test_an_epoch_is_kept_though_the_file_name_drops_it(
+    registry: FormatRegistry, tmp_path: Path, compress: Callable[[bytes], bytes]
+) -> None:
+    # dpkg-deb names the file without the epoch: libfoo_2.3-1_amd64.deb for 1:2.3-1.
+    control = b"Package: libfoo\nVersion: 1:2.3-1\nArchitecture: amd64\nDescription: x\n y\n"
+    member = {gzip.compress: "control.tar.gz", lzma.compress: "control.tar.xz"}.get(
+        compress, "control.tar"
+    )
+    path = tmp_path / "libfoo_2.3-1_amd64.deb"
+    path.write_bytes(
+        ar_archive([("debian-binary", b"2.0\n"), (member, compress(control_tar(control)))])
+    )
+    plan = plan_package(registry, path, options={"distribution": "debian/bookworm"})
+    assert (plan.format, plan.name, plan.version) == ("deb", "libfoo", "1:2.3-1")

@@ -128,7 +128,7 @@ def test_missing_layer_is_reported(
 @pytest.mark.parametrize(
     ("manifest", "problem"),
     [
-        (b"[{not json", "unparseable manifest.json"),
+        (b"[{not json", "manifest.json inside is not valid JSON"),
         (b'[{"RepoTags": ["a:1"]}]', "without Config or Layers"),
     ],
 )

@@ -67,3 +67,13 @@ def test_tarball_is_not_a_go_module(registry: FormatRegistry, tmp_path: Path) ->
     assert registry.get("go").recognise(Artifact(path)) is Strength.NONE
     with pytest.raises(ArtifactError, match="not a zip archive"):
         registry.inspect(path, "go")
+
+
+def test_a_go_mod_of_blank_lines_is_searched_in_one_pass(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    # The module directive's leading \s* used to run across lines: hours for this file.
+    go_mod = "\n" * 400_000 + "module example.com/blank\n"
+    path = make_zip(tmp_path / "blank.zip", {"example.com/blank@v1.0.0/go.mod": go_mod})
+    plan = plan_package(registry, path)
+    assert (plan.name, plan.version) == ("example.com/blank", "v1.0.0")

@@ -66,7 +66,8 @@ def test_archives_without_config_beside_weights_are_not_claimed(
 
 
 @pytest.mark.parametrize(
-    ("config", "problem"), [(b"{bad", "unparseable config.json"), (b"[1]", "not a JSON object")]
+    ("config", "problem"),
+    [(b"{bad", "config.json inside is not valid JSON"), (b"[1]", "not a JSON object")],
 )
 def test_bad_config_says_what_is_wrong(
     registry: FormatRegistry, tmp_path: Path, config: bytes, problem: str

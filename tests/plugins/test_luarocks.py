@@ -90,3 +90,14 @@ def test_tarball_is_not_a_rock(registry: FormatRegistry, tmp_path: Path) -> None
     path = make_tar(tmp_path / "x.tar.gz", {"x-1.0-1.rockspec": 'package = "x"\n'})
     with pytest.raises(ArtifactError, match="neither a rockspec nor a rock"):
         registry.inspect(path, "luarocks")
+
+
+def test_a_rockspec_of_blank_lines_is_searched_in_one_pass(
+    registry: FormatRegistry, tmp_path: Path
+) -> None:
+    # The package pattern's leading \s* used to run across lines: hours for this file.
+    # (Detection looks at the first KiBs only, so the format is named.)
+    path = tmp_path / "blank-1.0-1.rockspec"
+    path.write_text("\n" * 400_000 + 'package = "blank"\nversion = "1.0-1"\n')
+    plan = plan_package(registry, path, format_name="luarocks")
+    assert (plan.name, plan.version) == ("blank", "1.0-1")

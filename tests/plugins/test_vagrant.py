@@ -74,7 +74,7 @@ def test_nested_metadata_json_is_not_a_box(registry: FormatRegistry, tmp_path: P
     ("metadata", "problem"),
     [
         (b'{"format": "qcow2"}', 'without "provider"'),
-        (b"provider: libvirt", "unparseable metadata.json"),
+        (b"provider: libvirt", "metadata.json inside is not valid JSON"),
         (b'["libvirt"]', 'without "provider"'),
     ],
 )

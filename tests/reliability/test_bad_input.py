@@ -156,7 +156,7 @@ CASES = [
         "zip-damaged-member",
         lambda w: [w / "damaged-1.0-py3-none-any.whl", "--repo", REPO],
         2,
-        "unreadable Python metadata",
+        "is corrupt: cannot read acme_greeting-1.2.0.dist-info/METADATA inside",
     ),
     Case(
         "tar-truncated-detected",
@@ -174,7 +174,7 @@ CASES = [
         "gzip-garbage",
         lambda w: [w / "garbage-1.0.tar.gz", "--repo", REPO],
         2,
-        "garbage-1.0.tar.gz: not recognised as any installed format",
+        "garbage-1.0.tar.gz: is gzip-compressed but its data is damaged",
     ),
     Case(
         "ar-truncated",
