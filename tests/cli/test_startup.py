@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+
 # Everything start-up must not touch: the HTTP stack, the plugin machinery, the format
 # plugins, the sandbox server and the progress display (rich above all).
 HEAVY = (
@@ -43,7 +45,9 @@ try:
     main({argv!r})
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
+# A None entry is a module declined, not loaded.
+loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+print(json.dumps({{"code": code, "modules": loaded}}))
 """
 
 
@@ -93,3 +97,18 @@ def test_the_terminal_display_is_loaded_only_for_a_terminal(tmp_path: Path) -> N
     _, modules = loaded_modules("publish", f"raw:{notes}", "--dry-run")
     assert "pubsmith.cli.output" in modules
     assert "pubsmith.cli.live" not in modules
+
+
+def test_a_run_through_a_pipe_loads_neither_rich_nor_pygments(
+    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+) -> None:
+    # httpx imports its own command line, rich's syntax highlighting and pygments with it,
+    # whenever they are installed; the pubsmith command declines that module.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("notes")
+    _, modules = loaded_modules(
+        "publish", f"raw:{notes}", "-o", "version=1", "--repo", cloudsmith_sandbox.repo_slug,
+        "--api-url", cloudsmith_sandbox.url, "--api-key", cloudsmith_sandbox.api_key,
+    )  # fmt: skip
+    assert "httpx" in modules  # it did publish
+    assert heavy_in(modules, ("rich", "pygments")) == []

@@ -96,6 +96,11 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    # httpx imports its own command-line client, and with it rich's syntax highlighting and
+    # pygments, whenever they are installed: a tenth of a second of CPU at every start of a
+    # command that never uses it. The command owns its process, so it declines that module
+    # (``httpx.main`` becomes httpx's stub); ``import pubsmith`` as a library leaves it be.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: not importable
     try:
         result = cli.main(args=argv, prog_name="pubsmith", standalone_mode=False)
     except _NO_ARGS as exc:
