@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sandbox_client import REPO, publish
 
 PUBSMITH_SANDBOX = [sys.executable, "-m", "pubsmith", "sandbox"]
 STANDALONE = [sys.executable, "-c", "from pubsmith_sandbox.cli import main; main()"]
@@ -100,6 +101,49 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         "fail_processing": ["bad-*"],
         "seed": 9,
     }
+
+
+def test_a_manual_clock_moves_only_when_advanced_over_http(tmp_path: Path) -> None:
+    process = _start("--clock", "manual", "--sync-seconds", "30", "--api-key", "k")
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        with (
+            httpx.Client(base_url=url, headers={"X-Api-Key": "k"}) as api,
+            httpx.Client() as plain,
+        ):
+            before = api.get("/_sandbox/clock/").json()
+            assert before["manual"] is True
+            package = publish(api, plain, "raw", "notes.txt", b"notes\n")
+            status_url = f"/packages/{REPO}/{package['slug']}/status/"
+            assert api.get(status_url).json()["status_str"] == "Awaiting Synchronisation"
+            for bad in ({"advance": -1}, {"advance": "soon"}, {"forward": 1}, {}):
+                refused = api.post("/_sandbox/clock/", json=bad)
+                assert refused.status_code == 400, bad
+                assert refused.json()["detail"]
+            moved = api.post("/_sandbox/clock/", json={"advance": 30})
+            assert moved.status_code == 200, moved.text
+            assert moved.json() == {"now": before["now"] + 30, "manual": True}
+            # Answered once processing caught up: no waiting for the package.
+            assert api.get(status_url).json()["is_sync_completed"] is True
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    assert process.returncode == 0
+
+
+def test_the_real_clock_cannot_be_advanced(tmp_path: Path) -> None:
+    process = _start()
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert httpx.get(f"{url}/_sandbox/clock/").json()["manual"] is False
+        refused = httpx.post(f"{url}/_sandbox/clock/", json={"advance": 5})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    assert refused.status_code == 400
+    assert "--clock manual" in refused.json()["detail"]
 
 
 @pytest.mark.parametrize("command", [PUBSMITH_SANDBOX, STANDALONE], ids=["pubsmith", "standalone"])

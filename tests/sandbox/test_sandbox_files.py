@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sandbox_client import REPO, publish, request_upload, send, upload, wait_settled
 
+from pubsmith_sandbox.errors import SandboxError
 from pubsmith_sandbox.runner import Sandbox
 
 DATA = b"sandbox file contents\n" * 100
@@ -364,3 +365,24 @@ def test_a_malformed_content_length_is_a_400(sandbox: Sandbox) -> None:
     with socket.create_connection((host, int(port))) as connection:
         connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
         assert connection.recv(100).startswith(b"HTTP/1.1 400")
+
+
+def test_wait_idle_returns_once_a_client_cut_off_mid_body_is_counted(sandbox: Sandbox) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    head = (
+        f"POST /files/{REPO}/ HTTP/1.1\r\nHost: x\r\nX-Api-Key: k\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(head.encode() + b'{"filename": "' + b"a" * 86)
+    # The client is gone with 900 bytes unsent; the sandbox learns it in its own time.
+    sandbox.wait_idle()
+    assert sandbox.state()["bytes_received"] == {"files_create": 100}
+
+
+def test_wait_idle_gives_up_on_a_connection_that_stays_open(sandbox: Sandbox) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\n")  # headers unfinished
+        with pytest.raises(SandboxError, match="still open after 0.2 s"):
+            sandbox.wait_idle(timeout=0.2)

@@ -59,7 +59,9 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
 
 def test_the_package_exports_its_public_names() -> None:
     assert sorted(pubsmith_sandbox.__all__) == [
+        "Clock",
         "Faults",
+        "ManualClock",
         "Sandbox",
         "SandboxConfig",
         "running_sandbox",
