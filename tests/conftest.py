@@ -6,6 +6,9 @@ import pytest
 
 from pubsmith.registry import FormatRegistry
 
+# pytester runs pytest inside a test: how the cloudsmith_sandbox marker is checked.
+pytest_plugins = ("pytester",)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 

@@ -8,10 +8,12 @@ import textwrap
 from pathlib import Path
 
 import httpx
+import pytest
 from sandbox_client import publish, wait_settled
 
 import pubsmith_sandbox
-from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from pubsmith_sandbox import ManualClock
+from pubsmith_sandbox.pytest_plugin import API_KEY, SandboxFactory, SandboxFixture
 
 
 def test_the_fixture_serves_acme_sandbox_with_its_key(
@@ -76,3 +78,121 @@ def test_running_sandbox_without_a_directory_cleans_up_after_itself() -> None:
         assert httpx.get(f"{sandbox.url}/formats/").status_code == 200
         assert data_dir.is_dir()
     assert not data_dir.exists()
+
+
+@pytest.mark.cloudsmith_sandbox(
+    repos=["acme/one", "acme/two"],
+    api_key="marked-key",
+    sync_seconds=0,
+    clock="manual",
+    faults={"rate_limit": 5},
+)
+def test_the_marker_sets_the_fixture_up(cloudsmith_sandbox: SandboxFixture) -> None:
+    assert cloudsmith_sandbox.repos == ("acme/one", "acme/two")
+    assert (cloudsmith_sandbox.owner, cloudsmith_sandbox.repo) == ("acme", "one")
+    assert cloudsmith_sandbox.repo_slug == "acme/one"
+    assert cloudsmith_sandbox.api_key == "marked-key"
+    assert isinstance(cloudsmith_sandbox.clock, ManualClock)
+    settings = cloudsmith_sandbox.configure()
+    assert (settings["sync_seconds"], settings["rate_limit"]) == (0, 5)
+    with httpx.Client(base_url=cloudsmith_sandbox.url) as api:
+        assert api.get("/packages/acme/two/", headers={"X-Api-Key": "marked-key"}).is_success
+        assert api.get("/packages/acme/two/", headers={"X-Api-Key": API_KEY}).status_code == 401
+
+
+@pytest.mark.cloudsmith_sandbox(api_key=None)
+def test_without_a_key_any_key_works_and_the_fixture_still_names_one(
+    cloudsmith_sandbox: SandboxFixture,
+) -> None:
+    assert cloudsmith_sandbox.api_key == API_KEY
+    for key in (API_KEY, "anything"):
+        answer = httpx.get(
+            f"{cloudsmith_sandbox.url}/packages/acme/sandbox/", headers={"X-Api-Key": key}
+        )
+        assert answer.is_success
+
+
+def test_the_factory_starts_more_and_restarts_one_on_its_data(
+    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client, tmp_path: Path
+) -> None:
+    first = cloudsmith_sandbox_factory(data_dir=tmp_path / "kept", sync_seconds=0)
+    second = cloudsmith_sandbox_factory(repos=["acme/other"])
+    assert first.url != second.url
+    assert first.data_dir == tmp_path / "kept" != second.data_dir
+    assert second.repo_slug == "acme/other"
+    headers = {"X-Api-Key": first.api_key}
+    with httpx.Client(base_url=first.url, headers=headers) as api:
+        package = publish(api, plain, "raw", "kept.txt", b"kept\n")
+        wait_settled(api, package["slug"])
+    first.close()
+    first.close()  # twice is harmless, and so is the factory closing it again
+    again = cloudsmith_sandbox_factory(data_dir=tmp_path / "kept")
+    listed = httpx.get(f"{again.url}/packages/acme/sandbox/", headers=headers).json()
+    assert [item["slug"] for item in listed] == [package["slug"]]
+
+
+_PRECEDENCE = """
+import httpx
+import pytest
+
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/module"], sync_seconds=7)
+
+
+class TestNearestWins:
+    pytestmark = pytest.mark.cloudsmith_sandbox(sync_seconds=3, api_key="class-key")
+
+    @pytest.mark.cloudsmith_sandbox(api_key="test-key")
+    def test_it(self, cloudsmith_sandbox, cloudsmith_sandbox_factory):
+        assert cloudsmith_sandbox.repos == ("acme/module",)
+        assert cloudsmith_sandbox.api_key == "test-key"
+        assert cloudsmith_sandbox.configure()["sync_seconds"] == 3
+        other = cloudsmith_sandbox_factory(sync_seconds=1)
+        assert (other.api_key, other.configure()["sync_seconds"]) == ("test-key", 1)
+
+
+def test_module_settings(cloudsmith_sandbox):
+    assert cloudsmith_sandbox.configure()["sync_seconds"] == 7
+    assert cloudsmith_sandbox.api_key == "sandbox-key"
+"""
+
+
+def test_the_nearest_marker_wins_setting_by_setting(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_precedence=_PRECEDENCE)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("colour='red'", "unknown setting colour; known: api_key, clock, data_dir, faults, *"),
+        ("'fast'", "takes settings by name, as in *(sync_seconds=0), not ('fast',)"),
+        ("clock='sundial'", "the clock is 'real' or 'manual', not 'sundial'"),
+        ("repos='acme/one'", "repos is a list of OWNER/REPO strings, as in [[]'acme/one'[]]"),
+        ("repos=['acme']", "repository 'acme' is not OWNER/REPO*"),
+        ("faults={'error_rate': 2}", "fault error_rate must be a number from 0 to 1, not 2"),
+        ("faults=0.5", "faults is a Faults or a mapping of its fields, not 0.5"),
+        ("sync_seconds=-1", "sync_seconds must be >= 0, not -1"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_error(
+    pytester: pytest.Pytester, marker: str, message: str
+) -> None:
+    pytester.makepyfile(
+        test_bad=f"""
+        import pytest
+
+        @pytest.mark.cloudsmith_sandbox({marker})
+        def test_it(cloudsmith_sandbox):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*cloudsmith_sandbox*{message}*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.cloudsmith_sandbox(**settings): *"])
