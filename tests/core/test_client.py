@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes import FakeClock
 
 from pubsmith import __version__
 from pubsmith.client import CloudsmithClient
@@ -36,6 +35,7 @@ from pubsmith.errors import (
 )
 from pubsmith.retry import RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
+from tests.support.clocks import FakeClock
 
 API = "https://api.example.test"
 CANARY = "canary-5b2e91-do-not-leak"

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
-from integration_tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
 from pubsmith.client import CloudsmithClient
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
 WORKFLOW = ROOT / "docs" / "github-actions.yml"
 KEY = "stored-nowhere-in-ci"

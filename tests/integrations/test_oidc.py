@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from integration_tools import REQUEST_TOKEN, FakeActionsRuntime
 
 from pubsmith.cli import cli
 from pubsmith.errors import ConfigError
 from pubsmith.oidc import oidc_plan
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.tools import REQUEST_TOKEN, FakeActionsRuntime
 
 WHEEL = (
     Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, packages, python_project, tool
 
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.tools import KEY, packages, python_project, tool
 
 pytestmark = pytest.mark.slow
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from integration_tools import PYTHON_FIXTURES, ROOT
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.tools import PYTHON_FIXTURES, ROOT
 
 README = ROOT / "README.md"
 KEY = "readme-key"

@@ -7,13 +7,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, python_project
 
 from pubsmith.config import Source
 from pubsmith.errors import ConfigError
 from pubsmith.integrations._tool import ToolTable, dist_files
 from pubsmith.integrations.hatch import hatch_publish
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.tools import KEY, python_project
 
 
 def test_the_plugins_are_registered_where_hatch_and_poetry_look() -> None:

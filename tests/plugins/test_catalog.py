@@ -13,9 +13,7 @@ import pytest
 from pubsmith.artifact import Artifact
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
-from catalog import Fixture, load_catalog, publish_arguments
+from tests.support.catalog import Fixture, load_catalog, publish_arguments
 
 CATALOG = load_catalog()
 

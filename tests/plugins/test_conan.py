@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import ConanPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_tar, truncated_copy
+from tests.support.lookalikes import LOOKALIKES, lookalike
 
 FILES = ("conan_package.tgz", "conaninfo.txt", "conanmanifest.txt", "conanfile.py")
 
@@ -129,6 +130,6 @@ def test_truncated_package_is_refused(
 
 
 def test_plain_tar_under_format_conan_is_refused(registry: FormatRegistry, tmp_path: Path) -> None:
-    path = make_tar(tmp_path / "conan_package.tar", {"a.h": ""}, compress=False)
+    path = make_tar(tmp_path / "conan_package.tar", {"a.h": ""}, compression=None)
     with pytest.raises(ArtifactError, match="is not a Conan package archive"):
         registry.inspect(path, "conan")

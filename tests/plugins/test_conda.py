@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import zstandard
 from cloudsmith_api.models import CondaPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, make_zip, truncated_copy
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_tar, make_zip, truncated_copy
+from tests.support.lookalikes import LOOKALIKES, lookalike
 
 NAMES = ("acme-tools-0.9.1-h4616a5c_0.conda", "acme-tools-0.9.1-h4616a5c_0.tar.bz2")
 

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import HexPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_tar, truncated_copy
+from tests.support.lookalikes import LOOKALIKES, lookalike
 
 # Old Hex metadata listed requirements as nested proplists that carry a <<"name">> too.
 OLD_STYLE = """\
@@ -28,7 +29,7 @@ def hex_tar(path: Path, metadata: str, *, leave_out: str = "") -> Path:
         "contents.tar.gz": b"\x1f\x8b",
     }
     members.pop(leave_out, None)
-    return make_tar(path, members, compress=False)
+    return make_tar(path, members, compression=None)
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import NpmPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_tar, truncated_copy
+from tests.support.lookalikes import LOOKALIKES, lookalike
 
 
 @pytest.fixture

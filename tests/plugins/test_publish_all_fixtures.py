@@ -11,9 +11,7 @@ from pathlib import Path
 import httpx
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
-from catalog import load_catalog, publish_arguments
+from tests.support.catalog import load_catalog, publish_arguments
 
 KEY = "fixtures-key"
 REPO = "acme/fixtures"

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import RubyPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_tar, truncated_copy
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_tar, truncated_copy
+from tests.support.lookalikes import FORMAT_OF, LOOKALIKES, ZIP_LOOKALIKES, lookalike, zip_lookalike
 
 SPEC = """--- !ruby/object:Gem::Specification
 name: widget
@@ -28,7 +28,7 @@ required_ruby_version: !ruby/object:Gem::Requirement
 
 def gem(path: Path, metadata: bytes, *, compress: bool = False) -> Path:
     members = {"metadata.gz": metadata, "data.tar.gz": b"", "checksums.yaml.gz": b""}
-    return make_tar(path, members, compress=compress)
+    return make_tar(path, members, compression="gz" if compress else None)
 
 
 @pytest.fixture

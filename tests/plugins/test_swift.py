@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 from cloudsmith_api.models import SwiftPackageUploadRequest
-from lookalikes import LOOKALIKES, lookalike, make_zip, truncated_copy
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_zip, truncated_copy
+from tests.support.lookalikes import FORMAT_OF, LOOKALIKES, ZIP_LOOKALIKES, lookalike, zip_lookalike
 
 IDENTITY = {"scope": "acme", "name": "AcmeGreeting", "version": "1.0.0"}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from zip_lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
 from pubsmith import FormatDetectionError
 from pubsmith.registry import FormatRegistry
+from tests.support.lookalikes import FORMAT_OF, ZIP_LOOKALIKES, zip_lookalike
 
 
 @pytest.mark.parametrize("kind", sorted(ZIP_LOOKALIKES))

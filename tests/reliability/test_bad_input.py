@@ -18,11 +18,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import Answer, LoopbackServer, Seen, serving
-from reliability_support import error_lines, pubsmith, stored_packages
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import error_lines, pubsmith
+from tests.support.loopback import Answer, LoopbackServer, Seen, serving
+from tests.support.sandbox_api import stored_packages
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from reliability_support import error_lines, pubsmith
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import AmbiguousResultError, TransportError
@@ -27,6 +26,7 @@ from pubsmith.registry import FormatRegistry
 from pubsmith.retry import RetryPolicy
 from pubsmith.settings import Repository
 from pubsmith_sandbox import SandboxConfig, running_sandbox
+from tests.support.cli import error_lines, pubsmith
 
 KEY = "bounded-key-51c0a9"
 

@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from generated_artifacts import Made, make_mixed
-from loopback import Seen, forwarding
-from reliability_support import calm, pubsmith, stored_packages
 
 from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import pubsmith
+from tests.support.loopback import Seen, forwarding
+from tests.support.restamp import Made, make_mixed
+from tests.support.sandbox_api import calm, stored_packages
 
 REPO = "acme/reliable"
 KEY = "faults-key-5b0e1d7c2a"

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import pubsmith, stored_packages
 
 from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import pubsmith
+from tests.support.sandbox_api import stored_packages
 
 REPO = "acme/resume"
 KEY = "kills-key-9f3a61c0de"

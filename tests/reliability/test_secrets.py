@@ -20,11 +20,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import Answer, LoopbackServer, Seen, serving
-from reliability_support import calm, error_lines, pubsmith
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import error_lines, pubsmith
+from tests.support.loopback import Answer, LoopbackServer, Seen, serving
+from tests.support.sandbox_api import calm
 
 CANARY = "pubsmith-canary-7Xq2Lm9Ze4"
 WRONG_CANARY = "pubsmith-canary-wrong-Vb81Qa"

@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, wait_settled
 
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.sandbox_api import REPO, publish, wait_settled
 
 KEY = "the-one-key"
 

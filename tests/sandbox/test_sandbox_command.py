@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish
+
+from tests.support.sandbox_api import REPO, publish
 
 PUBSMITH_SANDBOX = [sys.executable, "-m", "pubsmith", "sandbox"]
 STANDALONE = [sys.executable, "-c", "from pubsmith_sandbox.cli import main; main()"]

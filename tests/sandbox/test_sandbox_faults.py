@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, request_upload, send, wait_settled
 
 from pubsmith_sandbox import Faults
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.sandbox_api import REPO, publish, request_upload, send, wait_settled
 
 DATA = b"payload\n"
 

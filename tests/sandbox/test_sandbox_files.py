@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, request_upload, send, upload, wait_settled
 
 from pubsmith_sandbox.errors import SandboxError
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.sandbox_api import REPO, publish, request_upload, send, upload, wait_settled
 
 DATA = b"sandbox file contents\n" * 100
 

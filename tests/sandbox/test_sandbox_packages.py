@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, upload, wait_settled
 
 from pubsmith_sandbox.catalog import FORMATS
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.sandbox_api import REPO, publish, upload, wait_settled
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import publish, wait_settled
 
 import pubsmith_sandbox
 from pubsmith_sandbox import ManualClock
 from pubsmith_sandbox.pytest_plugin import API_KEY, SandboxFactory, SandboxFixture
+from tests.support.sandbox_api import publish, wait_settled
 
 
 def test_the_fixture_serves_acme_sandbox_with_its_key(

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from sandbox_client import REPO, publish, request_upload, send, wait_settled
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
+from tests.support.sandbox_api import REPO, publish, request_upload, send, wait_settled
 
 
 def test_a_restart_with_the_same_directory_keeps_everything(

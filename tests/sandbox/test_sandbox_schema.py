@@ -19,9 +19,9 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
-from sandbox_client import REPO, upload, wait_settled
 
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.sandbox_api import REPO, upload, wait_settled
 
 SPEC = (
     Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "cloudsmith-openapi.json"

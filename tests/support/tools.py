@@ -1,4 +1,4 @@
-"""Helpers for driving the real hatch and Poetry (installed by ``make integrations``)."""
+"""Driving the real hatch and Poetry (``make integrations``), and GitHub Actions' token service."""
 
 from __future__ import annotations
 
@@ -15,9 +15,20 @@ import pytest
 
 from pubsmith.client import CloudsmithClient
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.catalog import FIXTURES, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON_FIXTURES = ROOT / "fixtures" / "python"
+__all__ = [
+    "KEY",
+    "PYTHON_FIXTURES",
+    "REQUEST_TOKEN",
+    "ROOT",
+    "FakeActionsRuntime",
+    "packages",
+    "python_project",
+    "tool",
+]
+
+PYTHON_FIXTURES = FIXTURES / "python"
 KEY = "integration-key"
 REQUEST_TOKEN = "actions-request-token"
 
@@ -29,6 +40,7 @@ def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
 
 
 def tool(variable: str, name: str) -> str:
+    """The executable ``variable`` names; fails saying how to install ``name`` without it."""
     executable = os.environ.get(variable)
     if not executable:
         pytest.fail(

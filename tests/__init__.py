@@ -1,0 +1,1 @@
+"""pubsmith's tests: a package, so that they import their helpers as ``tests.support``."""
