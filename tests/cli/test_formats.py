@@ -2,14 +2,12 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from pubsmith.cli import cli
 from pubsmith.registry import FormatRegistry
+from tests.support.cli import invoke
 
 
 def test_formats_lists_every_installed_format_with_its_options(registry: FormatRegistry) -> None:
-    result = CliRunner().invoke(cli, ["formats", "--json"])
+    result = invoke("formats", "--json")
     assert result.exit_code == 0, result.stderr
     listing = json.loads(result.stdout)
     assert [entry["format"] for entry in listing] == registry.names()
@@ -21,7 +19,7 @@ def test_formats_lists_every_installed_format_with_its_options(registry: FormatR
 
 
 def test_formats_text_shows_options_as_o_flags() -> None:
-    result = CliRunner().invoke(cli, ["formats"])
+    result = invoke("formats")
     assert result.exit_code == 0
     assert "-o pom_file=...  (file)" in result.stdout
     assert "-o distribution=...  (str, required)" in result.stdout

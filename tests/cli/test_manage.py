@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from pubsmith.cli import cli
 from pubsmith.publishing import publish
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import invoke
 
 KEY = "manage-key"
 WHEEL = (
@@ -45,8 +45,7 @@ def published(sandbox: Sandbox, *, wait: bool = True) -> str:
 
 
 def run(sandbox: Sandbox, *args: str, key: str = KEY) -> Result:
-    env = {"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": key}
-    return CliRunner().invoke(cli, list(args), env=env)
+    return invoke(*args, env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": key})
 
 
 def packages_in(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
@@ -185,8 +184,6 @@ def test_errors_are_one_line_with_their_exit_code(
 
 
 def test_no_key_at_all_says_how_to_get_one(sandbox: Sandbox) -> None:
-    result = CliRunner().invoke(
-        cli, ["status", "acme/staging/abc"], env={"CLOUDSMITH_API_HOST": sandbox.url}
-    )
+    result = invoke("status", "acme/staging/abc", env={"CLOUDSMITH_API_HOST": sandbox.url})
     assert result.exit_code == 2
     assert "no API key" in result.stderr and "pubsmith config" in result.stderr

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from pubsmith.errors import BadInputError
 from pubsmith.publishing import plan_files, publish
 from pubsmith.registry import FormatRegistry
 from pubsmith_sandbox import SandboxConfig, running_sandbox
+from tests.support.cli import pubsmith
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -48,14 +48,7 @@ def packages(url: str) -> list[dict[str, object]]:
 
 
 def cli(url: str, *args: str, key: str = KEY) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key}
-    return subprocess.run(
-        [sys.executable, "-m", "pubsmith", "publish", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return pubsmith("publish", *args, env={"CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key})
 
 
 def test_wheel_sdist_and_raw_publish_synchronised_with_name_and_version(sandbox) -> None:  # type: ignore[no-untyped-def]

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from pubsmith.cli import cli
 from pubsmith.errors import ConfigError
 from pubsmith.oidc import oidc_plan
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import invoke
 from tests.support.tools import REQUEST_TOKEN, FakeActionsRuntime
 
 WHEEL = (
@@ -38,9 +38,13 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 
 def publish_cli(sandbox: Sandbox, *extra: str, **env: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["publish", str(WHEEL), "--repo", "acme/a", "--json", *extra],
+    return invoke(
+        "publish",
+        str(WHEEL),
+        "--repo",
+        "acme/a",
+        "--json",
+        *extra,
         env={"CLOUDSMITH_API_HOST": sandbox.url, **env},
     )
 
@@ -126,9 +130,11 @@ def test_a_configured_key_wins_over_oidc(sandbox: Sandbox) -> None:
 def test_package_commands_exchange_for_the_package_owner(sandbox: Sandbox) -> None:
     key_env = {"CLOUDSMITH_API_KEY": "the-only-stored-key"}
     [published] = json.loads(publish_cli(sandbox, **key_env).stdout)
-    result = CliRunner().invoke(
-        cli,
-        ["promote", f"acme/a/{published['slug_perm']}", "--to", "b"],
+    result = invoke(
+        "promote",
+        f"acme/a/{published['slug_perm']}",
+        "--to",
+        "b",
         env={
             "CLOUDSMITH_API_HOST": sandbox.url,
             "CLOUDSMITH_SERVICE_SLUG": "bot",

@@ -9,13 +9,13 @@ from typing import Any
 
 import jsonschema
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from pubsmith.cli import cli
 from pubsmith.results import PublishResult
 from pubsmith.summary import markdown_table
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
+from tests.support.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL = ROOT / "fixtures" / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -38,9 +38,10 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 
 def publish_cli(sandbox: Sandbox, *args: str, **env: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["publish", "--json", *args],
+    return invoke(
+        "publish",
+        "--json",
+        *args,
         env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY, **env},
     )
 

@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from tests.support.catalog import load_catalog, publish_arguments
+from tests.support.cli import pubsmith
 
 KEY = "fixtures-key"
 REPO = "acme/fixtures"
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": KEY}
-    command = [
-        sys.executable,
-        "-m",
-        "pubsmith",
-        "publish",
-        "--repo",
-        REPO,
-        "--json",
-        "-j",
-        "8",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    env = {"CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": KEY}
+    return pubsmith("publish", "--repo", REPO, "--json", "-j", "8", *args, env=env)
 
 
 def test_every_fixture_publishes_and_synchronises_with_its_name_and_version(tmp_path: Path) -> None:

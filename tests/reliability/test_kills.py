@@ -14,7 +14,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
-from tests.support.cli import pubsmith
+from tests.support.cli import pubsmith, start_pubsmith
 from tests.support.sandbox_api import stored_packages
 
 REPO = "acme/resume"
@@ -79,9 +78,7 @@ def command(big: Path, chunk: str = "5M") -> list[str]:
 
 
 def environment(sandbox: Sandbox, cache: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "PUBSMITH_"))}
     return {
-        **base,
         "CLOUDSMITH_API_HOST": sandbox.url,
         "CLOUDSMITH_API_KEY": KEY,
         "XDG_CACHE_HOME": str(cache),
@@ -99,8 +96,8 @@ def resume_record(cache: Path) -> dict[str, Any] | None:
 
 def kill_after(sandbox: Sandbox, big: Path, cache: Path, parts: int, pause: float) -> None:
     """Run the command and SIGKILL it ``pause`` seconds after ``parts`` parts are recorded."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pubsmith", *command(big)],
+    process = start_pubsmith(
+        *command(big),
         env=environment(sandbox, cache),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

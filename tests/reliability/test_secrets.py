@@ -23,7 +23,7 @@ import pytest
 
 from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.runner import Sandbox
-from tests.support.cli import error_lines, pubsmith
+from tests.support.cli import error_lines, pubsmith, start_pubsmith
 from tests.support.loopback import Answer, LoopbackServer, Seen, serving
 from tests.support.sandbox_api import calm
 
@@ -233,24 +233,15 @@ def test_other_commands_leak_nothing(sandbox: Sandbox, places: Places) -> None:
 
 def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
     data = places.root / "sandbox-data"
-    env = {**os.environ, **places.env(PUBSMITH_SANDBOX_API_KEY=CANARY)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pubsmith",
-            "sandbox",
-            "--port",
-            "0",
-            "--data",
-            str(data),
-            "--repo",
-            REPO,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+    process = start_pubsmith(
+        "sandbox",
+        "--port",
+        "0",
+        "--data",
+        str(data),
+        "--repo",
+        REPO,
+        env=places.env(PUBSMITH_SANDBOX_API_KEY=CANARY),
         cwd=places.cwd,
     )
     try:

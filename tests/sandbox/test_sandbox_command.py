@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.cli import pubsmith, start_pubsmith
 from tests.support.sandbox_api import REPO, publish
 
 PUBSMITH_SANDBOX = [sys.executable, "-m", "pubsmith", "sandbox"]
@@ -19,12 +20,7 @@ STANDALONE = [sys.executable, "-c", "from pubsmith_sandbox.cli import main; main
 
 
 def _start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*PUBSMITH_SANDBOX, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_pubsmith("sandbox", *args)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
@@ -171,12 +167,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     try:
         assert first.stdout is not None
         port = first.stdout.readline().strip().rsplit(":", 1)[1]
-        result = subprocess.run(
-            [*PUBSMITH_SANDBOX, "--port", port],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = pubsmith("sandbox", "--port", port, timeout=30)
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=20)
