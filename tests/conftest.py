@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pubsmith.registry import FormatRegistry
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.catalog import FIXTURES
 
 # pytester runs pytest inside a test: how the cloudsmith_sandbox marker is checked.
@@ -29,6 +30,16 @@ def registry() -> FormatRegistry:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def sandbox(cloudsmith_sandbox: SandboxFixture) -> SandboxFixture:
+    """The public ``cloudsmith_sandbox`` fixture, under the short name the tests use.
+
+    Set up like it, with ``@pytest.mark.cloudsmith_sandbox(...)``; a test that needs more
+    than one sandbox, or a sandbox restarted, uses ``cloudsmith_sandbox_factory``.
+    """
+    return cloudsmith_sandbox
 
 
 @pytest.fixture(autouse=True)

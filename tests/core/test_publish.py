@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,6 @@ import pytest
 from pubsmith.errors import BadInputError
 from pubsmith.publishing import plan_files, publish
 from pubsmith.registry import FormatRegistry
-from pubsmith_sandbox import SandboxConfig, running_sandbox
 from tests.support.cli import pubsmith
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -29,13 +27,7 @@ KEY = "e2e-key-7d1c"
 REPO = "acme/e2e"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[object]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=KEY, sync_seconds=0.2)
 
 
 def packages(url: str) -> list[dict[str, object]]:

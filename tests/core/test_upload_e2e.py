@@ -14,24 +14,18 @@ from pubsmith.polling import wait_for_sync
 from pubsmith.resume import FileResumeStore
 from pubsmith.retry import RetryPolicy
 from pubsmith.upload import Uploader
-from pubsmith_sandbox import Sandbox, SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 
 KEY = "e2e-upload-key-41f0"
 OWNER, REPO = "acme", "uploads"
 MiB = 1024 * 1024
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=(f"{OWNER}/{REPO}",), api_key=KEY, sync_seconds=0.05
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=[f"{OWNER}/{REPO}"], api_key=KEY)
 
 
 @pytest.fixture
-def client(sandbox: Sandbox) -> Iterator[CloudsmithClient]:
+def client(sandbox: SandboxFixture) -> Iterator[CloudsmithClient]:
     policy = RetryPolicy(base_delay=0.01, max_delay=0.05, max_attempts=8)
     with CloudsmithClient(sandbox.url, KEY, policy=policy) as client:
         yield client
@@ -53,7 +47,7 @@ def publish_raw(client: CloudsmithClient, identifier: str, version: str) -> dict
 
 
 def test_post_upload_becomes_a_synchronised_package(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = make_file(tmp_path, 200 * 1024, "notes 1.0.txt")
     uploaded = Uploader(client).upload(OWNER, REPO, path)
@@ -67,7 +61,7 @@ def test_post_upload_becomes_a_synchronised_package(
 
 
 def test_put_parts_upload_in_parallel(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = make_file(tmp_path, 5 * MiB + 3, "big.bin")
     counts: list[int] = []
@@ -84,7 +78,7 @@ def test_put_parts_upload_in_parallel(
 
 
 def test_uploads_survive_injected_faults(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     sandbox.configure(error_rate=0.15, reset_before_rate=0.1, reset_after_rate=0.1, seed=7)
     uploader = Uploader(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,7 @@ from click.testing import Result
 
 from pubsmith.results import PublishResult
 from pubsmith.summary import markdown_table
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,19 +23,10 @@ SCHEMA = json.loads((ROOT / "docs" / "publish-result.schema.json").read_text())
 KEY = "output-key"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sb",
-        repos=("acme/staging", "acme/prod"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/prod"], api_key=KEY)
 
 
-def publish_cli(sandbox: Sandbox, *args: str, **env: str) -> Result:
+def publish_cli(sandbox: SandboxFixture, *args: str, **env: str) -> Result:
     return invoke(
         "publish",
         "--json",
@@ -52,7 +41,7 @@ def valid(stdout: str) -> list[dict[str, Any]]:
     return list(document)
 
 
-def test_promote_to_copies_each_package_once_synchronised(sandbox: Sandbox) -> None:
+def test_promote_to_copies_each_package_once_synchronised(sandbox: SandboxFixture) -> None:
     result = publish_cli(
         sandbox, str(WHEEL), str(SDIST), "--repo", "acme/staging", "--promote-to", "prod"
     )
@@ -68,7 +57,7 @@ def test_promote_to_copies_each_package_once_synchronised(sandbox: Sandbox) -> N
     assert sandbox.state()["requests"]["packages_copy"] == 2
 
 
-def test_a_failed_promotion_fails_that_result_only(sandbox: Sandbox) -> None:
+def test_a_failed_promotion_fails_that_result_only(sandbox: SandboxFixture) -> None:
     result = publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--promote-to", "missing")
     assert result.exit_code == 1, result.output
     [document] = valid(result.stdout)
@@ -77,14 +66,16 @@ def test_a_failed_promotion_fails_that_result_only(sandbox: Sandbox) -> None:
     assert document["error"].startswith("published to acme/staging but not promoted to missing")
 
 
-def test_promote_to_another_owner_is_refused_before_anything_is_sent(sandbox: Sandbox) -> None:
+def test_promote_to_another_owner_is_refused_before_anything_is_sent(
+    sandbox: SandboxFixture,
+) -> None:
     result = publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--promote-to", "evil/x")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "one owner" in result.stderr
     assert not sandbox.state()["requests"].get("files_create")
 
 
-def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) -> None:
+def test_every_kind_of_result_matches_the_documented_schema(sandbox: SandboxFixture) -> None:
     planned = valid(publish_cli(sandbox, str(WHEEL), "--dry-run").stdout)
     assert planned[0]["status"] == "planned" and planned[0]["payload"]
 
@@ -124,7 +115,7 @@ def test_the_readme_documents_the_schema_file() -> None:
 
 
 def test_a_step_summary_is_appended_when_github_asks_for_one(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
@@ -144,7 +135,7 @@ def test_a_step_summary_is_appended_when_github_asks_for_one(
 
 
 def test_an_unwritable_step_summary_is_a_warning_not_a_failure(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     result = publish_cli(
         sandbox,

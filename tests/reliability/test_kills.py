@@ -15,14 +15,13 @@ import random
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import pubsmith, start_pubsmith
 from tests.support.sandbox_api import stored_packages
 
@@ -34,24 +33,15 @@ SIZE = 48 * MiB
 PARTS = -(-SIZE // CHUNK)
 SEED = 1729
 
+# Latency on every request stretches the upload so the kills land where intended.
+pytestmark = pytest.mark.cloudsmith_sandbox(
+    repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=Faults(latency_ms=250)
+)
+
 
 def seeded(offset: int = 0) -> random.Random:
     """Repeatable test data and kill points (not secrets)."""
     return random.Random(SEED + offset)  # noqa: S311
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    # Latency on every request stretches the upload so the kills land where intended.
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=(REPO,),
-        api_key=KEY,
-        sync_seconds=0.2,
-        faults=Faults(latency_ms=250),
-    )
-    with running_sandbox(config) as running:
-        yield running
 
 
 @pytest.fixture
@@ -77,7 +67,7 @@ def command(big: Path, chunk: str = "5M") -> list[str]:
     ]
 
 
-def environment(sandbox: Sandbox, cache: Path) -> dict[str, str]:
+def environment(sandbox: SandboxFixture, cache: Path) -> dict[str, str]:
     return {
         "CLOUDSMITH_API_HOST": sandbox.url,
         "CLOUDSMITH_API_KEY": KEY,
@@ -94,7 +84,7 @@ def resume_record(cache: Path) -> dict[str, Any] | None:
         return None  # replaced while read: try again
 
 
-def kill_after(sandbox: Sandbox, big: Path, cache: Path, parts: int, pause: float) -> None:
+def kill_after(sandbox: SandboxFixture, big: Path, cache: Path, parts: int, pause: float) -> None:
     """Run the command and SIGKILL it ``pause`` seconds after ``parts`` parts are recorded."""
     process = start_pubsmith(
         *command(big),
@@ -118,7 +108,7 @@ def kill_after(sandbox: Sandbox, big: Path, cache: Path, parts: int, pause: floa
         process.wait()
 
 
-def settled_bytes(sandbox: Sandbox) -> int:
+def settled_bytes(sandbox: SandboxFixture) -> int:
     """Part bytes received so far, once the killed client's last requests have ended."""
     last = -1
     while True:
@@ -130,7 +120,7 @@ def settled_bytes(sandbox: Sandbox) -> int:
 
 
 def test_killed_uploads_resume_and_end_as_one_whole_package(
-    sandbox: Sandbox, big: Path, tmp_path: Path
+    sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     rng = seeded()
     cache = tmp_path / "cache"
@@ -163,7 +153,7 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
     assert completed.returncode == 0, completed.stderr
     [result] = json.loads(completed.stdout)
     assert result["status"] == "published"
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert package["size"] == SIZE
     # Every part had been accepted before the last kill: the final run sent none again.
@@ -176,7 +166,7 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
 
 
 def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
-    sandbox: Sandbox, big: Path, tmp_path: Path
+    sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
     kill_after(sandbox, big, cache, seeded(1).randint(2, PARTS - 2), 0.0)
@@ -191,13 +181,13 @@ def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
     sent = settled_bytes(sandbox) - before
     assert completed.returncode == 0, completed.stderr
     assert 0 < sent == expected < SIZE
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert sandbox.state()["uploads"]["open"] == 0
 
 
 def test_stale_resume_state_is_aborted_and_the_file_sent_afresh(
-    sandbox: Sandbox, big: Path, tmp_path: Path
+    sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
     kill_after(sandbox, big, cache, 2, 0.0)
@@ -205,7 +195,7 @@ def test_stale_resume_state_is_aborted_and_the_file_sent_afresh(
     completed = pubsmith(*command(big, chunk="8M"), env=environment(sandbox, cache))
 
     assert completed.returncode == 0, completed.stderr
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert sandbox.state()["uploads"] == {"open": 0, "completed": 1, "aborted": 1, "failed": 0}
     assert resume_record(cache) is None

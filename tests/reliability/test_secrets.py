@@ -21,8 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import error_lines, pubsmith, start_pubsmith
 from tests.support.loopback import Answer, LoopbackServer, Seen, serving
 from tests.support.sandbox_api import calm
@@ -75,18 +74,18 @@ def places(tmp_path: Path) -> Places:
     return Places(tmp_path / "places")
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path_factory.mktemp("secret-sandbox"),
-        repos=(REPO,),
-        api_key=CANARY,
-        sync_seconds=0.1,
-    )
-    with running_sandbox(config) as running:
-        yield running
-        # No run of the module ever sent a credential to a presigned upload endpoint.
-        assert running.state()["credentials_seen"] == []
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=CANARY, sync_seconds=0.1)
+
+
+@pytest.fixture(autouse=True)
+def _no_credential_reaches_an_upload_endpoint(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test with a sandbox: no run sent a credential to a presigned endpoint."""
+    if "sandbox" not in request.fixturenames:
+        yield
+        return
+    sandbox = request.getfixturevalue("sandbox")  # set up first, so torn down after this
+    yield
+    assert sandbox.state()["credentials_seen"] == []
 
 
 def no_leak(completed: subprocess.CompletedProcess[str], places: Places, *more: Path) -> None:
@@ -110,7 +109,7 @@ def run(
 
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 def test_publishing_through_faults_single_and_multipart_leaks_nothing(
-    sandbox: Sandbox, places: Places, verbosity: str
+    sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
     big = places.cwd / "bundle.bin"
     big.write_bytes(os.urandom(11 * 1024 * 1024))
@@ -147,7 +146,7 @@ def test_publishing_through_faults_single_and_multipart_leaks_nothing(
 
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 def test_dry_run_and_processing_failure_leak_nothing(
-    sandbox: Sandbox, places: Places, verbosity: str
+    sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
     dry = run(
         places,
@@ -202,7 +201,7 @@ def test_misbehaving_servers_get_nothing_back_out(
 
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 def test_refused_keys_and_unknown_repositories_leak_nothing(
-    sandbox: Sandbox, places: Places, verbosity: str
+    sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
     wrong = run(
         places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=sandbox.url, key=WRONG_CANARY
@@ -213,7 +212,7 @@ def test_refused_keys_and_unknown_repositories_leak_nothing(
     assert (wrong.returncode, unknown.returncode) == (3, 4)
 
 
-def test_other_commands_leak_nothing(sandbox: Sandbox, places: Places) -> None:
+def test_other_commands_leak_nothing(sandbox: SandboxFixture, places: Places) -> None:
     published = run(
         places, "publish", str(WHEEL), "--repo", REPO, "--republish", "--json", api=sandbox.url
     )
@@ -261,7 +260,7 @@ def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
 
 
 def test_a_library_user_logging_everything_to_a_file_sees_no_key(
-    sandbox: Sandbox, places: Places
+    sandbox: SandboxFixture, places: Places
 ) -> None:
     log = places.root / "tmp" / "release.log"
     script = textwrap.dedent(f"""

@@ -10,16 +10,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from pubsmith_sandbox.runner import Sandbox
-from tests.support.sandbox_api import REPO, publish, wait_settled
+from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, wait_settled
 
 KEY = "the-one-key"
+LOCKED = pytest.mark.cloudsmith_sandbox(api_key=KEY)
+"""A sandbox that accepts only ``KEY``."""
 
-
-@pytest.fixture
-def locked(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    """A sandbox that accepts only ``KEY``."""
-    return sandbox_factory(api_key=KEY)
+pytestmark = OPEN_SANDBOX
 
 
 @pytest.mark.parametrize(
@@ -31,8 +29,11 @@ def locked(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
     ],
     ids=["x-api-key", "bearer", "basic"],
 )
-def test_the_key_is_accepted_in_all_three_forms(locked: Sandbox, headers: dict[str, str]) -> None:
-    response = httpx.get(f"{locked.url}/packages/{REPO}/", headers=headers)
+@LOCKED
+def test_the_key_is_accepted_in_all_three_forms(
+    sandbox: SandboxFixture, headers: dict[str, str]
+) -> None:
+    response = httpx.get(f"{sandbox.url}/packages/{REPO}/", headers=headers)
     assert response.status_code == 200
     assert response.json() == []
 
@@ -48,15 +49,16 @@ def test_the_key_is_accepted_in_all_three_forms(locked: Sandbox, headers: dict[s
         ({"Authorization": "Digest abc"}, "Unsupported authorization scheme 'Digest'."),
     ],
 )
+@LOCKED
 def test_missing_or_wrong_keys_are_refused(
-    locked: Sandbox, headers: dict[str, str], detail: str
+    sandbox: SandboxFixture, headers: dict[str, str], detail: str
 ) -> None:
-    response = httpx.post(f"{locked.url}/files/{REPO}/", headers=headers, json={"filename": "a"})
+    response = httpx.post(f"{sandbox.url}/files/{REPO}/", headers=headers, json={"filename": "a"})
     assert response.status_code == 401
     assert response.json() == {"detail": detail}
 
 
-def test_without_a_configured_key_any_non_empty_key_works(sandbox: Sandbox) -> None:
+def test_without_a_configured_key_any_non_empty_key_works(sandbox: SandboxFixture) -> None:
     assert httpx.get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": "x"}).is_success
     assert httpx.get(f"{sandbox.url}/packages/{REPO}/").status_code == 401
 
@@ -105,12 +107,13 @@ def test_blank_fields_are_null_and_timestamps_millisecond_utc(
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", settled["sync_finished_at"])
 
 
-def test_user_self_tells_who_is_authenticated(locked: Sandbox) -> None:
-    anonymous = httpx.get(f"{locked.url}/user/self/").json()
+@LOCKED
+def test_user_self_tells_who_is_authenticated(sandbox: SandboxFixture) -> None:
+    anonymous = httpx.get(f"{sandbox.url}/user/self/").json()
     assert anonymous["authenticated"] is False and anonymous["slug"] is None
-    known = httpx.get(f"{locked.url}/user/self/", headers={"X-Api-Key": KEY}).json()
+    known = httpx.get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": KEY}).json()
     assert known["authenticated"] is True and known["slug"] == "sandbox"
-    assert httpx.get(f"{locked.url}/user/self/", headers={"X-Api-Key": "bad"}).status_code == 401
+    assert httpx.get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": "bad"}).status_code == 401
 
 
 def test_formats_and_distros(api: httpx.Client) -> None:
@@ -134,10 +137,10 @@ def test_formats_and_distros(api: httpx.Client) -> None:
     assert api.get("/distros/beos/").status_code == 404
 
 
-def test_rate_limits_list_reports_the_budget(sandbox_factory: Callable[..., Sandbox]) -> None:
+def test_rate_limits_list_reports_the_budget(cloudsmith_sandbox_factory: SandboxFactory) -> None:
     from pubsmith_sandbox import Faults
 
-    sandbox = sandbox_factory(faults=Faults(rate_limit=50, rate_interval=60))
+    sandbox = cloudsmith_sandbox_factory(faults=Faults(rate_limit=50, rate_interval=60))
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         api.get("/user/self/")
         core = api.get("/rates/limits/").json()["resources"]["core"]
@@ -146,15 +149,16 @@ def test_rate_limits_list_reports_the_budget(sandbox_factory: Callable[..., Sand
     assert core["reset"] > time.time()
 
 
-def test_openid_exchanges_a_sandbox_token_for_a_working_key(locked: Sandbox) -> None:
-    url = f"{locked.url}/openid/acme/"
-    token = locked.mint_oidc_token(subject="repo:acme/app")
+@LOCKED
+def test_openid_exchanges_a_sandbox_token_for_a_working_key(sandbox: SandboxFixture) -> None:
+    url = f"{sandbox.url}/openid/acme/"
+    token = sandbox.mint_oidc_token(subject="repo:acme/app")
     answer = httpx.post(url, json={"oidc_token": token, "service_slug": "ci"})
     assert answer.status_code == 201
     key = answer.json()["token"]
     assert key != KEY
-    assert httpx.get(f"{locked.url}/packages/{REPO}/", headers={"X-Api-Key": key}).is_success
-    over_http = httpx.post(f"{locked.url}/_sandbox/oidc/token/", json={"subject": "x"}).json()
+    assert httpx.get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": key}).is_success
+    over_http = httpx.post(f"{sandbox.url}/_sandbox/oidc/token/", json={"subject": "x"}).json()
     assert httpx.post(url, json={"oidc_token": over_http["token"], "service_slug": "ci"}).is_success
 
 
@@ -168,22 +172,24 @@ def test_openid_exchanges_a_sandbox_token_for_a_working_key(locked: Sandbox) -> 
     ],
     ids=["garbage", "expired", "other-issuer", "bad-signature"],
 )
+@LOCKED
 def test_openid_refuses_tokens_it_did_not_issue(
-    locked: Sandbox, make_token: Callable[[Sandbox], str], status: int
+    sandbox: SandboxFixture, make_token: Callable[[SandboxFixture], str], status: int
 ) -> None:
-    body = {"oidc_token": make_token(locked), "service_slug": "ci"}
-    response = httpx.post(f"{locked.url}/openid/acme/", json=body)
+    body = {"oidc_token": make_token(sandbox), "service_slug": "ci"}
+    response = httpx.post(f"{sandbox.url}/openid/acme/", json=body)
     assert response.status_code == status
     assert "OIDC token" in response.json()["detail"]
 
 
-def test_openid_validates_its_body_and_owner(locked: Sandbox) -> None:
-    missing = httpx.post(f"{locked.url}/openid/acme/", json={"oidc_token": "x"})
+@LOCKED
+def test_openid_validates_its_body_and_owner(sandbox: SandboxFixture) -> None:
+    missing = httpx.post(f"{sandbox.url}/openid/acme/", json={"oidc_token": "x"})
     assert missing.status_code == 400
     assert missing.json()["fields"] == {"service_slug": ["This field is required."]}
-    token = locked.mint_oidc_token()
+    token = sandbox.mint_oidc_token()
     other = httpx.post(
-        f"{locked.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"}
+        f"{sandbox.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"}
     )
     assert other.status_code == 404
 

@@ -4,7 +4,7 @@ import hashlib
 import os
 import shutil
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,13 +12,23 @@ import httpx
 import pytest
 
 from pubsmith_sandbox.errors import SandboxError
-from pubsmith_sandbox.runner import Sandbox
-from tests.support.sandbox_api import REPO, publish, request_upload, send, upload, wait_settled
+from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.sandbox_api import (
+    OPEN_SANDBOX,
+    REPO,
+    publish,
+    request_upload,
+    send,
+    upload,
+    wait_settled,
+)
 
 DATA = b"sandbox file contents\n" * 100
 
+pytestmark = OPEN_SANDBOX
 
-def _blob(sandbox: Sandbox, identifier: str) -> Path:
+
+def _blob(sandbox: SandboxFixture, identifier: str) -> Path:
     return next((sandbox.data_dir / "blobs" / identifier).iterdir())
 
 
@@ -58,7 +68,7 @@ def test_files_create_rejects_a_path_as_filename(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize("method", ["post", "put", "presigned", "unsigned_put"])
 def test_single_request_uploads_store_the_exact_bytes(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, method: str
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture, method: str
 ) -> None:
     identifier = upload(api, plain, "exact.bin", DATA, method=method)
     blob = _blob(sandbox, identifier)
@@ -68,7 +78,7 @@ def test_single_request_uploads_store_the_exact_bytes(
 
 
 def test_put_streams_a_chunked_body(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(3 * 1024 * 1024 + 17)
     info = request_upload(api, "chunked.bin", data, method="put")
@@ -108,7 +118,7 @@ def test_post_without_a_file_part_is_refused(api: httpx.Client, plain: httpx.Cli
 
 @pytest.mark.parametrize("method", ["post", "put"])
 def test_checksum_mismatch_fails_the_upload(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, method: str
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture, method: str
 ) -> None:
     info = request_upload(api, "a.bin", DATA, method=method)
     response = send(plain, info, "a.bin", DATA + b"tampered")
@@ -120,7 +130,7 @@ def test_checksum_mismatch_fails_the_upload(
 
 
 def test_credentials_sent_to_presigned_endpoints_are_recorded_as_fingerprints(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     post = request_upload(api, "a.bin", DATA)
     plain.post(
@@ -160,7 +170,7 @@ def test_credentials_sent_to_presigned_endpoints_are_recorded_as_fingerprints(
 
 def _put_part(
     plain: httpx.Client,
-    sandbox: Sandbox,
+    sandbox: SandboxFixture,
     identifier: str,
     number: int,
     data: bytes,
@@ -176,7 +186,7 @@ def _put_part(
 
 
 def test_parts_in_any_order_and_concurrently_are_joined_in_order(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     parts = [os.urandom(200_000 + number) for number in range(8)]
     whole = b"".join(parts)
@@ -204,7 +214,7 @@ def test_parts_in_any_order_and_concurrently_are_joined_in_order(
 
 
 def test_a_part_sent_again_replaces_the_first(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     info = request_upload(api, "p.bin", b"AB", method="put_parts", checksums=False)
     for number, data in ((2, b"B"), (1, b"x"), (1, b"A")):
@@ -214,7 +224,7 @@ def test_a_part_sent_again_replaces_the_first(
 
 
 def test_a_part_sent_again_after_it_was_hashed_is_checked_as_sent_last(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(300_000)
     info = request_upload(api, "p.bin", data, method="put_parts")
@@ -226,7 +236,7 @@ def test_a_part_sent_again_after_it_was_hashed_is_checked_as_sent_last(
 
 
 def _parts_upload(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, data: bytes, **create: str
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture, data: bytes, **create: str
 ) -> str:
     response = api.post(
         f"/files/{REPO}/", json={"filename": "p.bin", "method": "put_parts", **create}
@@ -239,7 +249,7 @@ def _parts_upload(
 
 
 def test_complete_checks_the_sha256_a_client_hashed_while_sending(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(250_000)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -258,7 +268,7 @@ def test_complete_checks_the_sha256_a_client_hashed_while_sending(
 
 
 def test_complete_refuses_checksums_that_contradict_or_are_malformed(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(150_000)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -274,7 +284,7 @@ def test_complete_refuses_checksums_that_contradict_or_are_malformed(
 
 
 def test_parts_need_the_api_credentials(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     info = request_upload(api, "p.bin", DATA, method="put_parts")
     assert _put_part(plain, sandbox, info["identifier"], 1, DATA, key=None).status_code == 401
@@ -290,7 +300,7 @@ def test_parts_need_the_api_credentials(
 
 
 def test_complete_checks_the_joined_file_against_its_checksums(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     info = request_upload(api, "p.bin", DATA, method="put_parts")
     _put_part(plain, sandbox, info["identifier"], 1, DATA[:10])
@@ -314,7 +324,7 @@ def test_complete_and_abort_refuse_what_is_not_multipart(
 
 
 def test_abort_discards_parts_and_an_unfinished_upload_stays_open(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     aborted = request_upload(api, "a.bin", DATA, method="put_parts")
     request_upload(api, "left.bin", DATA, method="put_parts")
@@ -338,9 +348,9 @@ def test_info_describes_a_multipart_upload(api: httpx.Client) -> None:
 
 
 def test_an_expired_put_url_is_refused(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(upload_url_seconds=-1)
+    sandbox = cloudsmith_sandbox_factory(upload_url_seconds=-1)
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         for method in ("put", "post"):
             info = request_upload(api, "late.bin", DATA, method=method)
@@ -350,9 +360,9 @@ def test_an_expired_put_url_is_refused(
 
 
 def test_a_missing_file_fails_processing(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(sync_seconds=0.5)
+    sandbox = cloudsmith_sandbox_factory(sync_seconds=0.5)
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "gone.txt", DATA)
         shutil.rmtree(sandbox.data_dir / "blobs")
@@ -360,14 +370,16 @@ def test_a_missing_file_fails_processing(
     assert status["status_reason"] == "gone.txt: the uploaded file is missing."
 
 
-def test_a_malformed_content_length_is_a_400(sandbox: Sandbox) -> None:
+def test_a_malformed_content_length_is_a_400(sandbox: SandboxFixture) -> None:
     host, port = sandbox.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as connection:
         connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
         assert connection.recv(100).startswith(b"HTTP/1.1 400")
 
 
-def test_wait_idle_returns_once_a_client_cut_off_mid_body_is_counted(sandbox: Sandbox) -> None:
+def test_wait_idle_returns_once_a_client_cut_off_mid_body_is_counted(
+    sandbox: SandboxFixture,
+) -> None:
     host, port = sandbox.url.removeprefix("http://").split(":")
     head = (
         f"POST /files/{REPO}/ HTTP/1.1\r\nHost: x\r\nX-Api-Key: k\r\n"
@@ -380,7 +392,7 @@ def test_wait_idle_returns_once_a_client_cut_off_mid_body_is_counted(sandbox: Sa
     assert sandbox.state()["bytes_received"] == {"files_create": 100}
 
 
-def test_wait_idle_gives_up_on_a_connection_that_stays_open(sandbox: Sandbox) -> None:
+def test_wait_idle_gives_up_on_a_connection_that_stays_open(sandbox: SandboxFixture) -> None:
     host, port = sandbox.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as connection:
         connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\n")  # headers unfinished

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from pubsmith_sandbox.catalog import FORMATS
-from pubsmith_sandbox.runner import Sandbox
-from tests.support.sandbox_api import REPO, publish, upload, wait_settled
+from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, upload, wait_settled
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -27,6 +26,8 @@ REQUIRED = {
     "skills": {"name": "notes", "version": "1.0.0"},
 }
 COMPANIONS = {"conan": ("info_file", "manifest_file", "metadata_file")}
+
+pytestmark = OPEN_SANDBOX
 
 
 def _payload(identifier: str, fmt: str) -> dict[str, str]:
@@ -123,7 +124,7 @@ def test_a_truncated_wheel_fails(api: httpx.Client, plain: httpx.Client) -> None
 
 
 def test_a_duplicate_fails_unless_republished_which_replaces_the_old(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     first = publish(api, plain, "raw", "notes.txt", NOTES, version="1.0")
     assert wait_settled(api, first["slug"])["is_sync_completed"]
@@ -144,9 +145,9 @@ def test_a_duplicate_fails_unless_republished_which_replaces_the_old(
 
 
 def test_processing_goes_through_awaiting_then_in_progress(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(sync_seconds=1.0)
+    sandbox = cloudsmith_sandbox_factory(sync_seconds=1.0)
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "notes.txt", NOTES)
         assert package["is_sync_awaiting"] and package["sync_progress"] == 0
@@ -215,9 +216,9 @@ def test_read_status_and_delete(api: httpx.Client, plain: httpx.Client) -> None:
 
 
 def test_copy_and_move_need_a_synchronised_package(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(repos=(REPO, "acme/other"), sync_seconds=60)
+    sandbox = cloudsmith_sandbox_factory(repos=(REPO, "acme/other"), sync_seconds=60)
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "notes.txt", NOTES, version="1")
         for action in ("copy", "move"):
@@ -292,7 +293,7 @@ def test_tag_actions(api: httpx.Client, plain: httpx.Client) -> None:
 
 
 def test_resync_reprocesses_a_settled_package_only(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     package = publish(api, plain, "raw", "notes.txt", NOTES)
     url = f"/packages/{REPO}/{package['slug']}/resync/"

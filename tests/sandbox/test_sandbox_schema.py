@@ -20,8 +20,8 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from pubsmith_sandbox.runner import Sandbox
-from tests.support.sandbox_api import REPO, upload, wait_settled
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, upload, wait_settled
 
 SPEC = (
     Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "cloudsmith-openapi.json"
@@ -57,6 +57,8 @@ BASIC_OPERATIONS = {
     "packages_tag",
     "packages_resync",
 }
+
+pytestmark = OPEN_SANDBOX
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ class Validator:
 
 
 @pytest.fixture
-def recorded(sandbox: Sandbox) -> Iterator[tuple[list[Answer], Callable[..., httpx.Client]]]:
+def recorded(sandbox: SandboxFixture) -> Iterator[tuple[list[Answer], Callable[..., httpx.Client]]]:
     answers: list[Answer] = []
     clients: list[httpx.Client] = []
 
@@ -191,7 +193,7 @@ def recorded(sandbox: Sandbox) -> Iterator[tuple[list[Answer], Callable[..., htt
 
 
 def test_answers_validate_against_the_official_schema(
-    sandbox: Sandbox,
+    sandbox: SandboxFixture,
     recorded: tuple[list[Answer], Callable[..., httpx.Client]],
     plain: httpx.Client,
 ) -> None:
@@ -234,7 +236,7 @@ def test_answers_validate_against_the_official_schema(
     assert {answer.status for answer in answers} & {500, 502, 503}
 
 
-def _exercise_misc(sandbox: Sandbox, api: httpx.Client, wrong: httpx.Client) -> None:
+def _exercise_misc(sandbox: SandboxFixture, api: httpx.Client, wrong: httpx.Client) -> None:
     for path in (
         "/user/self/",
         "/formats/",

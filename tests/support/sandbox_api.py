@@ -9,11 +9,13 @@ import hashlib
 from typing import Any
 
 import httpx
+import pytest
 
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.waiting import wait_for
 
 __all__ = [
+    "OPEN_SANDBOX",
     "REPO",
     "calm",
     "publish",
@@ -25,6 +27,9 @@ __all__ = [
 ]
 
 REPO = "acme/sandbox"
+
+OPEN_SANDBOX = pytest.mark.cloudsmith_sandbox(repos=[REPO, "acme/other"], api_key=None)
+"""How the sandbox's own tests set their sandboxes up: two repositories, any key accepted."""
 
 QUIET = {
     "error_rate": 0.0,
@@ -116,19 +121,23 @@ def wait_settled(
     return wait_for(settled, f"{repo}/{slug} to finish processing", timeout=timeout)
 
 
-def calm(sandbox: Sandbox) -> None:
+def calm(sandbox: SandboxFixture) -> None:
     """Switch every request fault off, so a test can read the sandbox reliably."""
     sandbox.configure(**QUIET)
 
 
-def stored_packages(sandbox: Sandbox, repo: str, key: str) -> list[dict[str, Any]]:
-    """Every package of ``repo``, read over the API with faults switched off."""
+def stored_packages(sandbox: SandboxFixture, repo: str | None = None) -> list[dict[str, Any]]:
+    """Every package of ``repo`` (default: the sandbox's first), read with faults off."""
     calm(sandbox)
     packages: list[dict[str, Any]] = []
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": key}) as api:
+    headers = {"X-Api-Key": sandbox.api_key}
+    with httpx.Client(base_url=sandbox.url, headers=headers, timeout=30) as api:
         page = 1
         while True:
-            response = api.get(f"/packages/{repo}/", params={"page": page, "page_size": 100})
+            response = api.get(
+                f"/packages/{repo or sandbox.repo_slug}/",
+                params={"page": page, "page_size": 100},
+            )
             response.raise_for_status()
             batch = response.json()
             packages += batch

@@ -13,8 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pubsmith.client import CloudsmithClient
-from pubsmith_sandbox.runner import Sandbox
 from tests.support.catalog import FIXTURES, ROOT
 
 __all__ = [
@@ -22,8 +20,8 @@ __all__ = [
     "PYTHON_FIXTURES",
     "REQUEST_TOKEN",
     "ROOT",
+    "STAGING_AND_PROD",
     "FakeActionsRuntime",
-    "packages",
     "python_project",
     "tool",
 ]
@@ -32,11 +30,8 @@ PYTHON_FIXTURES = FIXTURES / "python"
 KEY = "integration-key"
 REQUEST_TOKEN = "actions-request-token"
 
-
-def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
-    """What the sandbox holds in ``acme/<repo>``, as the API lists it."""
-    with CloudsmithClient(sandbox.url, KEY) as client:
-        return list(client.list_packages("acme", repo))
+STAGING_AND_PROD = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/prod"], api_key=KEY)
+"""The sandbox the hatch and Poetry tests publish to."""
 
 
 def tool(variable: str, name: str) -> str:
