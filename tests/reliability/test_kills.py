@@ -14,7 +14,6 @@ import os
 import random
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from pubsmith_sandbox import Faults
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import pubsmith, start_pubsmith
 from tests.support.sandbox_api import stored_packages
+from tests.support.waiting import wait_for
 
 REPO = "acme/resume"
 KEY = "kills-key-9f3a61c0de"
@@ -84,25 +84,28 @@ def resume_record(cache: Path) -> dict[str, Any] | None:
         return None  # replaced while read: try again
 
 
-def kill_after(sandbox: SandboxFixture, big: Path, cache: Path, parts: int, pause: float) -> None:
-    """Run the command and SIGKILL it ``pause`` seconds after ``parts`` parts are recorded."""
+def kill_after(sandbox: SandboxFixture, big: Path, cache: Path, parts: int) -> None:
+    """Run the command and SIGKILL it as soon as ``parts`` parts are recorded.
+
+    The parts after them are under way then (four at a time, each held 250 ms by the
+    sandbox's latency), so the kill cuts them off.
+    """
     process = start_pubsmith(
         *command(big),
         env=environment(sandbox, cache),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def reached() -> bool:
+        record = resume_record(cache)
+        if record is not None and len(record["parts"]) >= parts:
+            return True
+        assert process.poll() is None, "pubsmith ended before the kill point"
+        return False
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            record = resume_record(cache)
-            if record is not None and len(record["parts"]) >= parts:
-                break
-            assert process.poll() is None, "pubsmith ended before the kill point"
-            time.sleep(0.005)
-        else:
-            pytest.fail(f"never saw {parts} parts accepted")
-        time.sleep(pause)
+        wait_for(reached, f"{parts} parts accepted", timeout=60)
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
@@ -110,13 +113,8 @@ def kill_after(sandbox: SandboxFixture, big: Path, cache: Path, parts: int, paus
 
 def settled_bytes(sandbox: SandboxFixture) -> int:
     """Part bytes received so far, once the killed client's last requests have ended."""
-    last = -1
-    while True:
-        now = sandbox.state()["bytes_received"].get("sandbox_upload_part", 0)
-        if now == last:
-            return int(now)
-        last = now
-        time.sleep(0.4)
+    sandbox.wait_idle()
+    return int(sandbox.state()["bytes_received"].get("sandbox_upload_part", 0))
 
 
 def test_killed_uploads_resume_and_end_as_one_whole_package(
@@ -125,20 +123,16 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
     rng = seeded()
     cache = tmp_path / "cache"
     # After the first part, somewhere in the middle, and with every part in (complete next).
-    points = [
-        (1, rng.uniform(0, 0.05)),
-        (rng.randint(PARTS // 2, PARTS - 2), rng.uniform(0, 0.1)),
-        (PARTS, 0.0),
-    ]
+    points = [1, rng.randint(PARTS // 2, PARTS - 2), PARTS]
     sent_by_run: list[int] = []
     left_by_run: list[int] = []
-    for parts, pause in points:
+    for parts in points:
         before = settled_bytes(sandbox)
         record = resume_record(cache)
         done = set(record["parts"]) if record else set()
         left_by_run.append(SIZE - sum(min(CHUNK, SIZE - (n - 1) * CHUNK) for n in done))
         # Parts run four at a time, so a run may pass a point before it is looked at.
-        kill_after(sandbox, big, cache, max(parts, len(done) + 1), pause)
+        kill_after(sandbox, big, cache, max(parts, len(done) + 1))
         sent_by_run.append(settled_bytes(sandbox) - before)
         uploads = sandbox.state()["uploads"]
         # Kept for the next run, never doubled; the last kill may land after the complete.
@@ -169,7 +163,7 @@ def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
     sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kill_after(sandbox, big, cache, seeded(1).randint(2, PARTS - 2), 0.0)
+    kill_after(sandbox, big, cache, seeded(1).randint(2, PARTS - 2))
     record = resume_record(cache)
     assert record is not None
     missing = [n for n in range(1, PARTS + 1) if n not in record["parts"]]
@@ -190,7 +184,7 @@ def test_stale_resume_state_is_aborted_and_the_file_sent_afresh(
     sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kill_after(sandbox, big, cache, 2, 0.0)
+    kill_after(sandbox, big, cache, 2)
     # Another chunk size cannot continue the parts sent so far: that upload is given up.
     completed = pubsmith(*command(big, chunk="8M"), env=environment(sandbox, cache))
 

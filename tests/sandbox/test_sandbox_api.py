@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import re
-import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 
+from pubsmith_sandbox import Faults, ManualClock
 from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
 from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, wait_settled
 
@@ -138,15 +138,17 @@ def test_formats_and_distros(api: httpx.Client) -> None:
 
 
 def test_rate_limits_list_reports_the_budget(cloudsmith_sandbox_factory: SandboxFactory) -> None:
-    from pubsmith_sandbox import Faults
-
-    sandbox = cloudsmith_sandbox_factory(faults=Faults(rate_limit=50, rate_interval=60))
+    start = 1_700_000_000  # 2023-11-14T22:13:20Z
+    sandbox = cloudsmith_sandbox_factory(
+        faults=Faults(rate_limit=50, rate_interval=60), clock=ManualClock(start)
+    )
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         api.get("/user/self/")
+        sandbox.clock.advance(12)
         core = api.get("/rates/limits/").json()["resources"]["core"]
     assert (core["limit"], core["remaining"], core["throttled"]) == (50, 48, False)
-    assert 0 < core["interval"] <= 60 / 48 + 0.01
-    assert core["reset"] > time.time()
+    assert core["interval"] == round(48 / 48, 3)  # 48 s left for 48 requests
+    assert (core["reset"], core["reset_iso_8601"]) == (start + 60, "2023-11-14T22:14:20.000Z")
 
 
 @LOCKED

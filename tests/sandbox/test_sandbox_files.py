@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pubsmith_sandbox.errors import SandboxError
-from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.sandbox_api import (
     OPEN_SANDBOX,
     REPO,
@@ -20,7 +20,6 @@ from tests.support.sandbox_api import (
     request_upload,
     send,
     upload,
-    wait_settled,
 )
 
 DATA = b"sandbox file contents\n" * 100
@@ -347,26 +346,26 @@ def test_info_describes_a_multipart_upload(api: httpx.Client) -> None:
     assert api.get(f"/files/acme/other/{info['identifier']}/info/").status_code == 404
 
 
+@pytest.mark.cloudsmith_sandbox(upload_url_seconds=60, clock="manual")
 def test_an_expired_put_url_is_refused(
-    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox = cloudsmith_sandbox_factory(upload_url_seconds=-1)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
-        for method in ("put", "post"):
-            info = request_upload(api, "late.bin", DATA, method=method)
-            response = send(plain, info, "late.bin", DATA)
-            assert response.status_code == 403
-            assert "expired" in response.json()["detail"]
+    for method in ("put", "post"):
+        info = request_upload(api, "late.bin", DATA, method=method)
+        sandbox.clock.advance(61)
+        response = send(plain, info, "late.bin", DATA)
+        assert response.status_code == 403
+        assert "expired" in response.json()["detail"]
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")
 def test_a_missing_file_fails_processing(
-    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox = cloudsmith_sandbox_factory(sync_seconds=0.5)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
-        package = publish(api, plain, "raw", "gone.txt", DATA)
-        shutil.rmtree(sandbox.data_dir / "blobs")
-        status = wait_settled(api, package["slug"])
+    package = publish(api, plain, "raw", "gone.txt", DATA)
+    shutil.rmtree(sandbox.data_dir / "blobs")  # before processing: the clock stands still
+    sandbox.clock.advance(1)
+    status = api.get(f"/packages/{REPO}/{package['slug']}/status/").json()
     assert status["status_reason"] == "gone.txt: the uploaded file is missing."
 
 

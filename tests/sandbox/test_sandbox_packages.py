@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from pubsmith_sandbox.catalog import FORMATS
-from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, upload, wait_settled
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -37,6 +37,7 @@ def _payload(identifier: str, fmt: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # awaiting until the test says otherwise
 def test_every_format_validates_and_accepts_an_upload(
     api: httpx.Client, plain: httpx.Client, fmt: str
 ) -> None:
@@ -144,20 +145,23 @@ def test_a_duplicate_fails_unless_republished_which_replaces_the_old(
     }
 
 
+@pytest.mark.cloudsmith_sandbox(sync_seconds=10, clock="manual")
 def test_processing_goes_through_awaiting_then_in_progress(
-    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox = cloudsmith_sandbox_factory(sync_seconds=1.0)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
-        package = publish(api, plain, "raw", "notes.txt", NOTES)
-        assert package["is_sync_awaiting"] and package["sync_progress"] == 0
-        seen = set()
-        while not (status := api.get(f"/packages/{REPO}/{package['slug']}/status/").json())[
-            "is_sync_completed"
-        ]:
-            seen.add((status["status_str"], status["is_sync_in_progress"]))
-            assert 0 <= status["sync_progress"] < 100
-    assert ("Synchronising", True) in seen
+    package = publish(api, plain, "raw", "notes.txt", NOTES)
+    assert package["is_sync_awaiting"] and package["sync_progress"] == 0
+
+    def status() -> tuple[str, bool, int]:
+        answer = api.get(f"/packages/{REPO}/{package['slug']}/status/").json()
+        return answer["status_str"], answer["is_sync_in_progress"], answer["sync_progress"]
+
+    sandbox.clock.advance(1)  # the first fifth of processing is spent awaiting it
+    assert status() == ("Awaiting Synchronisation", False, 0)
+    sandbox.clock.advance(5)  # halfway through the rest: (6 - 2) / 8 of 99
+    assert status() == ("Synchronising", True, 49)
+    sandbox.clock.advance(4)  # due: finished by the time the clock has moved
+    assert status() == ("Completed", False, 100)
 
 
 def test_list_filters_sorts_and_pages_like_the_real_api(
@@ -215,10 +219,10 @@ def test_read_status_and_delete(api: httpx.Client, plain: httpx.Client) -> None:
     assert api.get(f"/packages/{REPO}/{package['slug']}/status/").status_code == 404
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # never processed: the clock stands still
 def test_copy_and_move_need_a_synchronised_package(
-    cloudsmith_sandbox_factory: SandboxFactory, plain: httpx.Client
+    sandbox: SandboxFixture, plain: httpx.Client
 ) -> None:
-    sandbox = cloudsmith_sandbox_factory(repos=(REPO, "acme/other"), sync_seconds=60)
     with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "notes.txt", NOTES, version="1")
         for action in ("copy", "move"):
