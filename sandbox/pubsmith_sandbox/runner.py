@@ -50,9 +50,11 @@ class Sandbox:
             ) from None
         self.url = self._server.root
         self._closed = False
+        # How long close() may wait for the serving loop to notice: tests start and stop
+        # hundreds of sandboxes, and an idle loop waking 100 times a second costs nothing.
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="sandbox-http",
             daemon=True,
         )

@@ -9,13 +9,13 @@ import re
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from pubsmith.errors import BadInputError
 from pubsmith.publishing import plan_files, publish
 from pubsmith.registry import FormatRegistry
 from tests.support.cli import pubsmith
+from tests.support.http_clients import http_get
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=KEY, sync_seco
 
 
 def packages(url: str) -> list[dict[str, object]]:
-    response = httpx.get(
+    response = http_get(
         f"{url}/packages/acme/e2e/", headers={"X-Api-Key": KEY}, params={"page_size": 100}
     )
     response.raise_for_status()
@@ -86,6 +86,8 @@ def test_large_file_goes_up_in_parallel_parts(sandbox, tmp_path: Path) -> None: 
     assert state["requests"]["sandbox_upload_part"] == 3
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_twenty_files_in_one_call(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     files = []
     for index in range(20):
@@ -140,6 +142,7 @@ def test_bad_input_sends_nothing(sandbox, tmp_path: Path) -> None:  # type: igno
     assert sum(sandbox.state()["requests"].values()) == 0
 
 
+@pytest.mark.e2e
 def test_unknown_repository_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ignore[no-untyped-def]
     completed = cli(sandbox.url, str(WHEEL), str(SDIST), "--repo", "acme/nope")
     assert completed.returncode == 4, completed.stderr
@@ -148,6 +151,7 @@ def test_unknown_repository_is_one_line_with_its_exit_code(sandbox) -> None:  # 
     assert errors and all("acme/nope" in line or "--repo" in line for line in errors)
 
 
+@pytest.mark.e2e
 def test_wrong_key_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ignore[no-untyped-def]
     completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, key="wrong-key")
     assert completed.returncode == 3, completed.stderr
@@ -156,6 +160,8 @@ def test_wrong_key_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ign
     assert "CLOUDSMITH_API_KEY" in completed.stderr
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_processing_failure_is_reported_with_the_reason_and_others_still_publish(sandbox) -> None:  # type: ignore[no-untyped-def]
     sandbox.configure(fail_processing=["release-notes*"])
     completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, "--json")

@@ -46,6 +46,7 @@ def test_the_workflow_uses_oidc_and_no_stored_key() -> None:
     assert "docs/github-actions.yml" in (ROOT / "README.md").read_text()
 
 
+@pytest.mark.e2e
 def test_the_publish_step_runs_with_the_actions_runtime_token(
     sandbox: SandboxFixture, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.sandbox_api import stored_packages
 from tests.support.tools import KEY, STAGING_AND_PROD, python_project, tool
 
-pytestmark = [pytest.mark.slow, STAGING_AND_PROD]
+pytestmark = [pytest.mark.peer, pytest.mark.slow, STAGING_AND_PROD]
 
 
 def poetry(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

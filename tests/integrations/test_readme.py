@@ -27,7 +27,10 @@ _BLOCK = re.compile(
     r"<!-- readme-test(?: file=(?P<file>\S+))? -->\n```(?P<lang>\w+)\n(?P<code>.*?)\n```", re.S
 )
 
-pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/production"], api_key=KEY)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/production"], api_key=KEY),
+]
 
 
 @dataclass(frozen=True)

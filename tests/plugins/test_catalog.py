@@ -52,6 +52,7 @@ def test_fixture_plans_with_its_name_version_and_an_accepted_payload(
     assert model.package_file == f"<upload:{fixture.path.name}>"
 
 
+@pytest.mark.e2e
 def test_dry_run_json_of_every_fixture_in_one_call_contacts_no_server(tmp_path: Path) -> None:
     # No server answers at this address: a dry run must not need one.
     env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "HOME": str(tmp_path)}

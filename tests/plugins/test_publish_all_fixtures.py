@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 
-import httpx
 import pytest
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.catalog import load_catalog, publish_arguments
 from tests.support.cli import pubsmith
+from tests.support.http_clients import http_get
 
 KEY = "fixtures-key"
 REPO = "acme/fixtures"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -32,7 +34,7 @@ def test_every_fixture_publishes_and_synchronises_with_its_name_and_version(
     results = json.loads(completed.stdout)
     assert {result["status"] for result in results} == {"published"}
     assert sorted(result["file"] for result in results) == sorted(str(f.path) for f in catalog)
-    response = httpx.get(
+    response = http_get(
         f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": KEY}, params={"page_size": 500}
     )
     response.raise_for_status()

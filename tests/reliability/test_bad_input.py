@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import error_lines, pubsmith
+from tests.support.http_clients import http_post
 from tests.support.loopback import Answer, LoopbackServer, Seen, serving
 from tests.support.sandbox_api import stored_packages
 
@@ -38,9 +38,12 @@ PORTAL = b"<html><head><title>Sign in to Guest Wi-Fi</title></head><body>" + b"<
 PROGRESS = {"uploading", "creating", "processing"}
 
 # Processing takes no time and time moves only when a case says so (an expired key).
-pytestmark = pytest.mark.cloudsmith_sandbox(
-    repos=[REPO, ODD], api_key=KEY, sync_seconds=0, clock="manual", oidc_key_seconds=60
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(
+        repos=[REPO, ODD], api_key=KEY, sync_seconds=0, clock="manual", oidc_key_seconds=60
+    ),
+]
 
 
 @dataclass
@@ -122,7 +125,7 @@ def world(servers: Servers, sandbox: SandboxFixture) -> World:
 def expired_key(world: World) -> str:
     """A short-lived key from the sandbox's OIDC exchange, used after it has expired."""
     token = world.sandbox.mint_oidc_token("ci-bot")
-    response = httpx.post(
+    response = http_post(
         f"{world.sandbox.url}/openid/acme/", json={"oidc_token": token, "service_slug": "ci-bot"}
     )
     response.raise_for_status()

@@ -118,6 +118,7 @@ def test_a_silent_server_stops_the_whole_run_after_one_retry_budget(
 
 # The sandbox's clock never moves: the package is processing for as long as pubsmith waits.
 @pytest.mark.cloudsmith_sandbox(repos=["acme/slow"], api_key=KEY, clock="manual")
+@pytest.mark.e2e
 def test_waiting_for_processing_ends_at_the_wait_timeout(
     sandbox: SandboxFixture, tmp_path: Path
 ) -> None:

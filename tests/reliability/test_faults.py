@@ -37,9 +37,10 @@ FAULTS = Faults(
 )
 
 
-pytestmark = pytest.mark.cloudsmith_sandbox(
-    repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=FAULTS
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=FAULTS),
+]
 
 
 def publish_all(
@@ -62,6 +63,7 @@ def publish_all(
     return completed.returncode, results, completed.stderr
 
 
+@pytest.mark.slow
 def test_fifty_mixed_packages_publish_exactly_once_through_faults_and_throttling(
     sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
@@ -95,6 +97,7 @@ def test_fifty_mixed_packages_publish_exactly_once_through_faults_and_throttling
     assert sum(state["answers_dropped"].values()) > 0
 
 
+@pytest.mark.slow
 def test_a_run_with_packages_failing_processing_reports_exactly_those(
     sandbox: SandboxFixture, tmp_path: Path
 ) -> None:

@@ -33,10 +33,14 @@ SIZE = 48 * MiB
 PARTS = -(-SIZE // CHUNK)
 SEED = 1729
 
-# Latency on every request stretches the upload so the kills land where intended.
-pytestmark = pytest.mark.cloudsmith_sandbox(
-    repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=Faults(latency_ms=250)
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    # Latency on every request stretches the upload so the kills land where intended.
+    pytest.mark.cloudsmith_sandbox(
+        repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=Faults(latency_ms=250)
+    ),
+]
 
 
 def seeded(offset: int = 0) -> random.Random:

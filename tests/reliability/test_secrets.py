@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import error_lines, pubsmith, start_pubsmith
+from tests.support.http_clients import http_get
 from tests.support.loopback import Answer, LoopbackServer, Seen, serving
 from tests.support.sandbox_api import calm
 
@@ -33,6 +33,11 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
 SDIST = FIXTURES / "python" / "acme_greeting-1.2.0.tar.gz"
 VERBOSITY = ["--debug", "-vv"]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=CANARY, sync_seconds=0.1),
+]
 
 
 @dataclass
@@ -74,9 +79,6 @@ def places(tmp_path: Path) -> Places:
     return Places(tmp_path / "places")
 
 
-pytestmark = pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=CANARY, sync_seconds=0.1)
-
-
 @pytest.fixture(autouse=True)
 def _no_credential_reaches_an_upload_endpoint(request: pytest.FixtureRequest) -> Iterator[None]:
     """After every test with a sandbox: no run sent a credential to a presigned endpoint."""
@@ -108,6 +110,7 @@ def run(
 
 
 @pytest.mark.parametrize("verbosity", VERBOSITY)
+@pytest.mark.slow
 def test_publishing_through_faults_single_and_multipart_leaks_nothing(
     sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
@@ -212,6 +215,7 @@ def test_refused_keys_and_unknown_repositories_leak_nothing(
     assert (wrong.returncode, unknown.returncode) == (3, 4)
 
 
+@pytest.mark.slow
 def test_other_commands_leak_nothing(sandbox: SandboxFixture, places: Places) -> None:
     published = run(
         places, "publish", str(WHEEL), "--repo", REPO, "--republish", "--json", api=sandbox.url
@@ -247,8 +251,8 @@ def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        refused = httpx.get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": WRONG_CANARY})
-        accepted = httpx.get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": CANARY})
+        refused = http_get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": WRONG_CANARY})
+        accepted = http_get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": CANARY})
         assert (refused.status_code, accepted.status_code) == (401, 200)
         for answer in (refused, accepted):
             assert CANARY not in answer.text and WRONG_CANARY not in answer.text

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
 
 KEY = "test-key"
 
@@ -15,12 +16,12 @@ KEY = "test-key"
 @pytest.fixture
 def api(sandbox: SandboxFixture) -> Iterator[httpx.Client]:
     """An authenticated client of ``sandbox``."""
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": KEY}, timeout=30) as client:
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": KEY}, timeout=30) as client:
         yield client
 
 
 @pytest.fixture
 def plain() -> Iterator[httpx.Client]:
     """A client without credentials, as presigned upload URLs are meant to be used."""
-    with httpx.Client(timeout=30) as client:
+    with http_client(timeout=30) as client:
         yield client

@@ -11,6 +11,7 @@ import pytest
 
 from pubsmith_sandbox import Faults, ManualClock
 from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.http_clients import http_client, http_get, http_post
 from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, wait_settled
 
 KEY = "the-one-key"
@@ -33,7 +34,7 @@ pytestmark = OPEN_SANDBOX
 def test_the_key_is_accepted_in_all_three_forms(
     sandbox: SandboxFixture, headers: dict[str, str]
 ) -> None:
-    response = httpx.get(f"{sandbox.url}/packages/{REPO}/", headers=headers)
+    response = http_get(f"{sandbox.url}/packages/{REPO}/", headers=headers)
     assert response.status_code == 200
     assert response.json() == []
 
@@ -53,14 +54,14 @@ def test_the_key_is_accepted_in_all_three_forms(
 def test_missing_or_wrong_keys_are_refused(
     sandbox: SandboxFixture, headers: dict[str, str], detail: str
 ) -> None:
-    response = httpx.post(f"{sandbox.url}/files/{REPO}/", headers=headers, json={"filename": "a"})
+    response = http_post(f"{sandbox.url}/files/{REPO}/", headers=headers, json={"filename": "a"})
     assert response.status_code == 401
     assert response.json() == {"detail": detail}
 
 
 def test_without_a_configured_key_any_non_empty_key_works(sandbox: SandboxFixture) -> None:
-    assert httpx.get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": "x"}).is_success
-    assert httpx.get(f"{sandbox.url}/packages/{REPO}/").status_code == 401
+    assert http_get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": "x"}).is_success
+    assert http_get(f"{sandbox.url}/packages/{REPO}/").status_code == 401
 
 
 def test_unknown_repositories_and_paths_answer_404(api: httpx.Client) -> None:
@@ -109,11 +110,11 @@ def test_blank_fields_are_null_and_timestamps_millisecond_utc(
 
 @LOCKED
 def test_user_self_tells_who_is_authenticated(sandbox: SandboxFixture) -> None:
-    anonymous = httpx.get(f"{sandbox.url}/user/self/").json()
+    anonymous = http_get(f"{sandbox.url}/user/self/").json()
     assert anonymous["authenticated"] is False and anonymous["slug"] is None
-    known = httpx.get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": KEY}).json()
+    known = http_get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": KEY}).json()
     assert known["authenticated"] is True and known["slug"] == "sandbox"
-    assert httpx.get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": "bad"}).status_code == 401
+    assert http_get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": "bad"}).status_code == 401
 
 
 def test_formats_and_distros(api: httpx.Client) -> None:
@@ -142,7 +143,7 @@ def test_rate_limits_list_reports_the_budget(cloudsmith_sandbox_factory: Sandbox
     sandbox = cloudsmith_sandbox_factory(
         faults=Faults(rate_limit=50, rate_interval=60), clock=ManualClock(start)
     )
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         api.get("/user/self/")
         sandbox.clock.advance(12)
         core = api.get("/rates/limits/").json()["resources"]["core"]
@@ -155,13 +156,13 @@ def test_rate_limits_list_reports_the_budget(cloudsmith_sandbox_factory: Sandbox
 def test_openid_exchanges_a_sandbox_token_for_a_working_key(sandbox: SandboxFixture) -> None:
     url = f"{sandbox.url}/openid/acme/"
     token = sandbox.mint_oidc_token(subject="repo:acme/app")
-    answer = httpx.post(url, json={"oidc_token": token, "service_slug": "ci"})
+    answer = http_post(url, json={"oidc_token": token, "service_slug": "ci"})
     assert answer.status_code == 201
     key = answer.json()["token"]
     assert key != KEY
-    assert httpx.get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": key}).is_success
-    over_http = httpx.post(f"{sandbox.url}/_sandbox/oidc/token/", json={"subject": "x"}).json()
-    assert httpx.post(url, json={"oidc_token": over_http["token"], "service_slug": "ci"}).is_success
+    assert http_get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": key}).is_success
+    over_http = http_post(f"{sandbox.url}/_sandbox/oidc/token/", json={"subject": "x"}).json()
+    assert http_post(url, json={"oidc_token": over_http["token"], "service_slug": "ci"}).is_success
 
 
 @pytest.mark.parametrize(
@@ -179,18 +180,18 @@ def test_openid_refuses_tokens_it_did_not_issue(
     sandbox: SandboxFixture, make_token: Callable[[SandboxFixture], str], status: int
 ) -> None:
     body = {"oidc_token": make_token(sandbox), "service_slug": "ci"}
-    response = httpx.post(f"{sandbox.url}/openid/acme/", json=body)
+    response = http_post(f"{sandbox.url}/openid/acme/", json=body)
     assert response.status_code == status
     assert "OIDC token" in response.json()["detail"]
 
 
 @LOCKED
 def test_openid_validates_its_body_and_owner(sandbox: SandboxFixture) -> None:
-    missing = httpx.post(f"{sandbox.url}/openid/acme/", json={"oidc_token": "x"})
+    missing = http_post(f"{sandbox.url}/openid/acme/", json={"oidc_token": "x"})
     assert missing.status_code == 400
     assert missing.json()["fields"] == {"service_slug": ["This field is required."]}
     token = sandbox.mint_oidc_token()
-    other = httpx.post(
+    other = http_post(
         f"{sandbox.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"}
     )
     assert other.status_code == 404

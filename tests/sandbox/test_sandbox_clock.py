@@ -12,6 +12,7 @@ from pubsmith_sandbox import Clock, ManualClock, SandboxConfig
 from pubsmith_sandbox.clock import clock_named
 from pubsmith_sandbox.errors import SandboxConfigError
 from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.http_clients import http_client, http_get, http_post
 from tests.support.sandbox_api import REPO, publish
 
 
@@ -73,7 +74,7 @@ START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 def test_every_timestamp_and_the_processing_time_follow_the_clock(
     sandbox: SandboxFixture, plain: httpx.Client
 ) -> None:
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         first = publish(api, plain, "raw", "first.txt", b"1\n")
         sandbox.clock.advance(10)
         second = publish(api, plain, "raw", "second.txt", b"2\n")
@@ -89,7 +90,7 @@ def test_every_timestamp_and_the_processing_time_follow_the_clock(
         assert read(second)["is_sync_completed"] is False
         sandbox.clock.advance(10)
         assert read(second)["sync_finished_at"] == "2023-11-14T22:14:00.000Z"
-    told = httpx.get(f"{sandbox.url}/_sandbox/clock/").json()
+    told = http_get(f"{sandbox.url}/_sandbox/clock/").json()
     assert told == {"now": START + 40, "manual": True}
 
 
@@ -99,19 +100,19 @@ def test_oidc_tokens_and_the_keys_exchanged_for_them_expire_by_the_clock(
 ) -> None:
     exchange = f"{sandbox.url}/openid/acme/"
     token = sandbox.mint_oidc_token("ci", expires_in=60)
-    answer = httpx.post(exchange, json={"oidc_token": token, "service_slug": "ci"})
+    answer = http_post(exchange, json={"oidc_token": token, "service_slug": "ci"})
     assert answer.status_code == 201
     key = {"X-Api-Key": answer.json()["token"]}
     packages = f"{sandbox.url}/packages/{sandbox.repo_slug}/"
 
     sandbox.clock.advance(60)
-    late = httpx.post(exchange, json={"oidc_token": token, "service_slug": "ci"})
+    late = http_post(exchange, json={"oidc_token": token, "service_slug": "ci"})
     assert (late.status_code, late.json()["detail"]) == (401, "OIDC token has expired.")
-    assert httpx.get(packages, headers=key).status_code == 200  # the key lives on
+    assert http_get(packages, headers=key).status_code == 200  # the key lives on
     sandbox.clock.advance(539.5)
-    assert httpx.get(packages, headers=key).status_code == 200
+    assert http_get(packages, headers=key).status_code == 200
     sandbox.clock.advance(0.5)
-    assert httpx.get(packages, headers=key).status_code == 401
+    assert http_get(packages, headers=key).status_code == 401
 
 
 def test_advancing_a_clock_after_its_sandbox_closed_is_harmless(

@@ -9,14 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.cli import pubsmith, start_pubsmith
+from tests.support.http_clients import http_client, http_get, http_post
 from tests.support.sandbox_api import REPO, publish
 
 PUBSMITH_SANDBOX = [sys.executable, "-m", "pubsmith", "sandbox"]
 STANDALONE = [sys.executable, "-c", "from pubsmith_sandbox.cli import main; main()"]
+
+pytestmark = pytest.mark.e2e
 
 
 def _start(*args: str) -> subprocess.Popen[str]:
@@ -43,7 +45,7 @@ def test_serves_until_signalled_and_exits_cleanly(tmp_path: Path, stop: signal.S
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        with httpx.Client(base_url=url, headers={"X-Api-Key": "k"}) as api:
+        with http_client(base_url=url, headers={"X-Api-Key": "k"}) as api:
             assert api.get("/packages/acme/two/").status_code == 200
             assert api.get("/packages/acme/sandbox/").status_code == 404
             assert api.get("/_sandbox/config").json()["sync_seconds"] == 0.1
@@ -82,7 +84,7 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
-        settings = httpx.get(f"{url}/_sandbox/config").json()
+        settings = http_get(f"{url}/_sandbox/config").json()
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
@@ -106,8 +108,8 @@ def test_a_manual_clock_moves_only_when_advanced_over_http(tmp_path: Path) -> No
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         with (
-            httpx.Client(base_url=url, headers={"X-Api-Key": "k"}) as api,
-            httpx.Client() as plain,
+            http_client(base_url=url, headers={"X-Api-Key": "k"}) as api,
+            http_client() as plain,
         ):
             before = api.get("/_sandbox/clock/").json()
             assert before["manual"] is True
@@ -134,8 +136,8 @@ def test_the_real_clock_cannot_be_advanced(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
-        assert httpx.get(f"{url}/_sandbox/clock/").json()["manual"] is False
-        refused = httpx.post(f"{url}/_sandbox/clock/", json={"advance": 5})
+        assert http_get(f"{url}/_sandbox/clock/").json()["manual"] is False
+        refused = http_post(f"{url}/_sandbox/clock/", json={"advance": 5})
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
@@ -162,6 +164,7 @@ def test_bad_settings_are_one_line_errors(
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     first = _start("--port", "0")
     try:

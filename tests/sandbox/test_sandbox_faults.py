@@ -9,6 +9,7 @@ import pytest
 
 from pubsmith_sandbox import Faults
 from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.http_clients import http_client
 from tests.support.sandbox_api import (
     OPEN_SANDBOX,
     REPO,
@@ -24,7 +25,7 @@ pytestmark = OPEN_SANDBOX
 
 
 def _client(sandbox: SandboxFixture) -> httpx.Client:
-    return httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}, timeout=10)
+    return http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}, timeout=10)
 
 
 def test_error_rate_answers_5xx_before_doing_the_work(

@@ -9,6 +9,7 @@ import pytest
 
 from pubsmith_sandbox.catalog import FORMATS
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
 from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, upload, wait_settled
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -223,7 +224,7 @@ def test_read_status_and_delete(api: httpx.Client, plain: httpx.Client) -> None:
 def test_copy_and_move_need_a_synchronised_package(
     sandbox: SandboxFixture, plain: httpx.Client
 ) -> None:
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "notes.txt", NOTES, version="1")
         for action in ("copy", "move"):
             response = api.post(

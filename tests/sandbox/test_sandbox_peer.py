@@ -20,7 +20,11 @@ from pubsmith_sandbox.pytest_plugin import SandboxFixture
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEY = "peer-key"
 
-pytestmark = [pytest.mark.peer, pytest.mark.cloudsmith_sandbox(api_key=KEY, sync_seconds=0.2)]
+pytestmark = [
+    pytest.mark.peer,
+    pytest.mark.slow,
+    pytest.mark.cloudsmith_sandbox(api_key=KEY, sync_seconds=0.2),
+]
 
 
 def _peer_cli() -> str:

@@ -13,6 +13,7 @@ import pytest
 import pubsmith_sandbox
 from pubsmith_sandbox import ManualClock
 from pubsmith_sandbox.pytest_plugin import API_KEY, SandboxFactory, SandboxFixture
+from tests.support.http_clients import http_client, http_get
 from tests.support.sandbox_api import publish, wait_settled
 
 
@@ -21,10 +22,10 @@ def test_the_fixture_serves_acme_sandbox_with_its_key(
 ) -> None:
     assert cloudsmith_sandbox.repo_slug == "acme/sandbox"
     assert cloudsmith_sandbox.api_key == "sandbox-key"
-    with httpx.Client(base_url=cloudsmith_sandbox.url) as anonymous:
+    with http_client(base_url=cloudsmith_sandbox.url) as anonymous:
         assert anonymous.get("/packages/acme/sandbox/").status_code == 401
     headers = {"X-Api-Key": cloudsmith_sandbox.api_key}
-    with httpx.Client(base_url=cloudsmith_sandbox.url, headers=headers) as api:
+    with http_client(base_url=cloudsmith_sandbox.url, headers=headers) as api:
         package = publish(api, plain, "raw", "plugin.txt", b"from a plugin test\n")
         assert wait_settled(api, package["slug"])["is_sync_completed"]
         token = cloudsmith_sandbox.mint_oidc_token("repo:acme/plugin")
@@ -75,7 +76,7 @@ def test_the_package_exports_its_public_names() -> None:
 def test_running_sandbox_without_a_directory_cleans_up_after_itself() -> None:
     with pubsmith_sandbox.running_sandbox() as sandbox:
         data_dir = Path(sandbox.data_dir)
-        assert httpx.get(f"{sandbox.url}/formats/").status_code == 200
+        assert http_get(f"{sandbox.url}/formats/").status_code == 200
         assert data_dir.is_dir()
     assert not data_dir.exists()
 
@@ -95,7 +96,7 @@ def test_the_marker_sets_the_fixture_up(cloudsmith_sandbox: SandboxFixture) -> N
     assert isinstance(cloudsmith_sandbox.clock, ManualClock)
     settings = cloudsmith_sandbox.configure()
     assert (settings["sync_seconds"], settings["rate_limit"]) == (0, 5)
-    with httpx.Client(base_url=cloudsmith_sandbox.url) as api:
+    with http_client(base_url=cloudsmith_sandbox.url) as api:
         assert api.get("/packages/acme/two/", headers={"X-Api-Key": "marked-key"}).is_success
         assert api.get("/packages/acme/two/", headers={"X-Api-Key": API_KEY}).status_code == 401
 
@@ -106,7 +107,7 @@ def test_without_a_key_any_key_works_and_the_fixture_still_names_one(
 ) -> None:
     assert cloudsmith_sandbox.api_key == API_KEY
     for key in (API_KEY, "anything"):
-        answer = httpx.get(
+        answer = http_get(
             f"{cloudsmith_sandbox.url}/packages/acme/sandbox/", headers={"X-Api-Key": key}
         )
         assert answer.is_success
@@ -121,18 +122,17 @@ def test_the_factory_starts_more_and_restarts_one_on_its_data(
     assert first.data_dir == tmp_path / "kept" != second.data_dir
     assert second.repo_slug == "acme/other"
     headers = {"X-Api-Key": first.api_key}
-    with httpx.Client(base_url=first.url, headers=headers) as api:
+    with http_client(base_url=first.url, headers=headers) as api:
         package = publish(api, plain, "raw", "kept.txt", b"kept\n")
         wait_settled(api, package["slug"])
     first.close()
     first.close()  # twice is harmless, and so is the factory closing it again
     again = cloudsmith_sandbox_factory(data_dir=tmp_path / "kept")
-    listed = httpx.get(f"{again.url}/packages/acme/sandbox/", headers=headers).json()
+    listed = http_get(f"{again.url}/packages/acme/sandbox/", headers=headers).json()
     assert [item["slug"] for item in listed] == [package["slug"]]
 
 
 _PRECEDENCE = """
-import httpx
 import pytest
 
 pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/module"], sync_seconds=7)

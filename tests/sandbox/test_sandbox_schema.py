@@ -20,6 +20,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
 from tests.support.sandbox_api import OPEN_SANDBOX, REPO, upload, wait_settled
 
 SPEC = (
@@ -180,7 +181,7 @@ def recorded(sandbox: SandboxFixture) -> Iterator[tuple[list[Answer], Callable[.
 
     def client(key: str | None = "k") -> httpx.Client:
         headers = {"X-Api-Key": key} if key else {}
-        made = httpx.Client(
+        made = http_client(
             base_url=sandbox.url, headers=headers, timeout=30, event_hooks={"response": [keep]}
         )
         clients.append(made)

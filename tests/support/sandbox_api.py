@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
 from tests.support.waiting import wait_for
 
 __all__ = [
@@ -131,7 +132,7 @@ def stored_packages(sandbox: SandboxFixture, repo: str | None = None) -> list[di
     calm(sandbox)
     packages: list[dict[str, Any]] = []
     headers = {"X-Api-Key": sandbox.api_key}
-    with httpx.Client(base_url=sandbox.url, headers=headers, timeout=30) as api:
+    with http_client(base_url=sandbox.url, headers=headers, timeout=30) as api:
         page = 1
         while True:
             response = api.get(
