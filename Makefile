@@ -45,11 +45,17 @@ integrations: $(HATCH_VENV)/.installed $(POETRY_VENV)/.installed
 demo: $(BIN)/.installed
 	bash scripts/demo.sh
 
+# Every test, with branch coverage measured in the processes they start too; a short
+# summary at the end, and a failure below the floor (fail_under in pyproject.toml).
 test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
+	rm -f .coverage .coverage.*
 	PUBSMITH_PEER_CLI=$(CURDIR)/$(PEER_VENV)/bin/cloudsmith \
 	PUBSMITH_HATCH=$(CURDIR)/$(HATCH_VENV)/bin/hatch \
 	PUBSMITH_POETRY=$(CURDIR)/$(POETRY_VENV)/bin/poetry \
-	$(BIN)/pytest -q
+	COVERAGE_FILE=$(CURDIR)/.coverage \
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage combine -q
+	$(BIN)/python scripts/coverage_summary.py
 
 # The loop to run while working: no subprocess end-to-end runs, no peer tools, nothing slow.
 test-quick: $(BIN)/.installed
