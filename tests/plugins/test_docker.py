@@ -12,6 +12,7 @@ from cloudsmith_api.models import DockerPackageUploadRequest
 from pubsmith import Artifact, ArtifactError, OptionError
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from tests.support.archives import make_tar
 
 IMAGE = "acme-hello-1.0.0.tar"
 
@@ -126,15 +127,8 @@ def test_tar_with_another_manifest_json_is_not_claimed(
 def test_oci_layout_archive_is_refused_with_the_fix(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
-    path = tmp_path / "oci.tar"
-    with tarfile.open(path, "w") as archive:
-        for name, data in (
-            ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'),
-            ("index.json", b"{}"),
-        ):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    layout = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}', "index.json": b"{}"}
+    path = make_tar(tmp_path / "oci.tar", layout, compression=None)
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "docker"
     with pytest.raises(ArtifactError, match="OCI layout archive.*skopeo copy"):
         plan_package(registry, path)
