@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import tool
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEY = "peer-key"
@@ -25,18 +26,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.cloudsmith_sandbox(api_key=KEY, sync_seconds=0.2),
 ]
-
-
-def _peer_cli() -> str:
-    cli = os.environ.get("PUBSMITH_PEER_CLI")
-    if not cli:
-        pytest.fail(
-            "PUBSMITH_PEER_CLI is not set: run `make peer` to install cloudsmith-cli "
-            "in .venv-peer and point PUBSMITH_PEER_CLI at its cloudsmith executable"
-        )
-    if not Path(cli).is_file():
-        pytest.fail(f"PUBSMITH_PEER_CLI={cli} is not a file: run `make peer` again")
-    return cli
 
 
 def _wheel(tmp_path: Path) -> Path:
@@ -92,7 +81,7 @@ def _deb(tmp_path: Path) -> Path:
 def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(
     sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
-    cli = _peer_cli()
+    cli = tool("PUBSMITH_PEER_CLI", "cloudsmith-cli", target="peer")
     notes = tmp_path / "release-notes.txt"
     notes.write_text("Release notes for the peer test.\n")
     large = tmp_path / "disk-image.bin"

@@ -34,17 +34,22 @@ STAGING_AND_PROD = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/p
 """The sandbox the hatch and Poetry tests publish to."""
 
 
-def tool(variable: str, name: str) -> str:
-    """The executable ``variable`` names; fails saying how to install ``name`` without it."""
+def tool(variable: str, name: str, target: str = "integrations") -> str:
+    """The executable ``variable`` names; fails saying how to install ``name`` without it.
+
+    ``make TARGET`` installs it in ``.venv-NAME`` (``.venv-peer`` for the official CLI);
+    ``make test`` installs them all and sets the variables.
+    """
     executable = os.environ.get(variable)
     if not executable:
         pytest.fail(
-            f"{variable} is not set: run `make integrations` to install {name} with "
-            f"pubsmith in .venv-{name}, and point {variable} at its {name} executable "
-            "(`make test` does both)"
+            f"{variable} is not set: run `make {target}` to install {name} in its own "
+            f"virtualenv, and point {variable} at its executable (`make test` does both)",
+            pytrace=False,
         )
     if not Path(executable).is_file():
-        pytest.fail(f"{variable}={executable} is not a file: run `make integrations` again")
+        message = f"{variable}={executable} is not a file: run `make {target}` again"
+        pytest.fail(message, pytrace=False)
     return executable
 
 
