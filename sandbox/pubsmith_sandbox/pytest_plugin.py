@@ -18,8 +18,9 @@ Settings: ``repos`` (``OWNER/REPO`` strings, default ``acme/sandbox``), ``api_ke
 (default ``sandbox-key``; ``None`` accepts any non-empty key), ``sync_seconds`` (how long
 processing takes, default 0.05), ``faults`` (a :class:`~pubsmith_sandbox.Faults` or a
 mapping of its fields), ``clock`` (``"real"``, ``"manual"`` or a
-:class:`~pubsmith_sandbox.Clock`), ``oidc_key_seconds``, ``upload_url_seconds``, and for
-the factory ``data_dir``.
+:class:`~pubsmith_sandbox.Clock`: one object, shared by every test the marker applies to;
+``"manual"`` gives each sandbox a fresh one), ``oidc_key_seconds``, ``upload_url_seconds``,
+and for the factory ``data_dir``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ from pubsmith_sandbox.errors import SandboxConfigError
 if TYPE_CHECKING:
     from pubsmith_sandbox.runner import Sandbox
 
-__all__ = ["API_KEY", "MARKER", "SandboxFactory", "SandboxFixture", "cloudsmith_sandbox"]
+__all__ = [
+    "API_KEY",
+    "MARKER",
+    "SandboxFactory",
+    "SandboxFixture",
+    "cloudsmith_sandbox",
+    "cloudsmith_sandbox_factory",
+]
 
 OWNER = "acme"
 REPO = "sandbox"
@@ -52,8 +60,8 @@ _DEFAULTS: dict[str, Any] = {
     "sync_seconds": 0.05,
     "faults": None,
     "clock": "real",
-    "oidc_key_seconds": 3600.0,
-    "upload_url_seconds": 3600.0,
+    "oidc_key_seconds": SandboxConfig.oidc_key_seconds,
+    "upload_url_seconds": SandboxConfig.upload_url_seconds,
     "data_dir": None,
 }
 

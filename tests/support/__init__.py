@@ -4,3 +4,7 @@ Imported as a package (``from tests.support.cli import pubsmith``): pytest puts 
 repository root on ``sys.path`` (``pythonpath`` in pyproject.toml), so no test module
 reaches a helper through its own directory.
 """
+
+from __future__ import annotations
+
+__all__: list[str] = []
