@@ -739,7 +739,8 @@ class _Loopback(http.server.ThreadingHTTPServer):
         self.seen: list[tuple[str, str, str | None, int]] = []
         self.redirect_to = redirect_to
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the serving loop to notice (0.5 s by default).
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.01,), daemon=True)
         self.thread.start()
 
     @property

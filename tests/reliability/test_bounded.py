@@ -69,7 +69,7 @@ def quick_client(url: str, clock: FakeClock | None = None) -> CloudsmithClient:
     return CloudsmithClient(
         url,
         KEY,
-        timeout=httpx.Timeout(0.3),
+        timeout=httpx.Timeout(0.1),
         policy=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, deadline=5, **timing),
     )
 
@@ -83,7 +83,7 @@ def test_a_silent_server_times_out_after_the_retry_budget(silent: SilentServer) 
     assert "timed out waiting for the answer from 127.0.0.1" in str(raised.value)
     assert "(after 3 attempts)" in str(raised.value)
     assert len(silent.connections) == 3
-    # Three read timeouts of 0.3 s, and between them two waits no longer than max_delay.
+    # Three read timeouts of 0.1 s, and between them two waits no longer than max_delay.
     assert len(clock.sleeps) == 2 and all(0 <= wait <= 0.05 for wait in clock.sleeps)
 
 

@@ -96,7 +96,8 @@ class FakeActionsRuntime:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/idtoken?api-version=2.0"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the serving loop to notice (0.5 s by default).
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     def __enter__(self) -> FakeActionsRuntime:
         self.thread.start()
