@@ -69,7 +69,9 @@ def quick_client(url: str, clock: FakeClock | None = None) -> CloudsmithClient:
     return CloudsmithClient(
         url,
         KEY,
-        timeout=httpx.Timeout(0.1),
+        # The read is what the silent server never answers; connecting to it on loopback
+        # always succeeds, and a connect timed out would count as never sent.
+        timeout=httpx.Timeout(0.1, connect=10),
         policy=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, deadline=5, **timing),
     )
 
