@@ -18,6 +18,8 @@ from pubsmith_sandbox.server import SandboxServer
 
 __all__ = ["Sandbox", "running_sandbox"]
 
+_PROBE_SECONDS = 30.0
+
 
 class Sandbox:
     """A sandbox serving at :attr:`url` (no trailing slash) until :meth:`close`.
@@ -96,7 +98,8 @@ class Sandbox:
         # The kernel queues connections first in, first out, and each is counted as it is
         # accepted: once a request of our own is answered, every earlier one is counted.
         host, port = self._server.server_address[:2]
-        probe = http.client.HTTPConnection(str(host), int(port), timeout=timeout)
+        # ``timeout`` is for the others to end; answering this probe is the sandbox's own.
+        probe = http.client.HTTPConnection(str(host), int(port), timeout=_PROBE_SECONDS)
         try:
             probe.request("GET", "/_sandbox/config/", headers={"Connection": "close"})
             probe.getresponse().read()
