@@ -16,6 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 
 def _build_wheel(source: Path, out: Path) -> zipfile.ZipFile:
     # No build isolation: hatchling comes from the dev group, so this needs no network.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -62,7 +61,7 @@ class _PackagesApi:
     def upload(self, fmt: str, request: Request) -> Response:
         owner, repo = self._app.repo_of(request)
         record = self._packages.create(owner, repo, fmt, request.json())
-        return Response(201, package_json(record, request.api, time.time()))
+        return Response(201, package_json(record, request.api, self._app.clock.now()))
 
     def validate(self, fmt: str, request: Request) -> Response:
         self._app.repo_of(request)
@@ -73,12 +72,12 @@ class _PackagesApi:
         owner, repo = self._app.repo_of(request)
         page = request.number("page", 1)
         page_size = min(request.number("page_size", 30), _MAX_PAGE_SIZE)
-        now = time.time()
+        now = self._app.clock.now()
         records = self._packages.store.in_repo(owner, repo)
         items = [search_fields(record, now) for record in records]
         query = request.query.get("query", "").strip()
         if query:
-            matches = compile_query(query)
+            matches = compile_query(query, self._app.clock.now)
             items = [item for item in items if matches(item)]
         items = sort_packages(items, request.query.get("sort") or "-date")
         page_total = max(1, math.ceil(len(items) / page_size))
@@ -96,10 +95,10 @@ class _PackagesApi:
         return Response(200, body, headers)
 
     def read(self, request: Request) -> Response:
-        return Response(200, package_json(self._one(request), request.api, time.time()))
+        return Response(200, package_json(self._one(request), request.api, self._app.clock.now()))
 
     def status(self, request: Request) -> Response:
-        return Response(200, status_json(self._one(request), request.api, time.time()))
+        return Response(200, status_json(self._one(request), request.api, self._app.clock.now()))
 
     def delete(self, request: Request) -> Response:
         record = self._one(request)
@@ -111,22 +110,22 @@ class _PackagesApi:
         record = self._one(request)
         fields = validate_body("PackageCopyRequest", request.json())
         copied = self._packages.copy(record, fields["destination"], bool(fields.get("republish")))
-        return Response(200, package_json(copied, request.api, time.time()))
+        return Response(200, package_json(copied, request.api, self._app.clock.now()))
 
     def move(self, request: Request) -> Response:
         record = self._one(request)
         fields = validate_body("PackageMoveRequest", request.json())
         moved = self._packages.move(record, fields["destination"])
-        return Response(200, package_json(moved, request.api, time.time()))
+        return Response(200, package_json(moved, request.api, self._app.clock.now()))
 
     def tag(self, request: Request) -> Response:
         record = self._one(request)
         tagged = self._packages.tag(record, validate_body("PackageTagRequest", request.json()))
-        return Response(200, package_json(tagged, request.api, time.time()))
+        return Response(200, package_json(tagged, request.api, self._app.clock.now()))
 
     def resync(self, request: Request) -> Response:
         resynced = self._packages.resync(self._one(request))
-        return Response(200, package_json(resynced, request.api, time.time()))
+        return Response(200, package_json(resynced, request.api, self._app.clock.now()))
 
     def _one(self, request: Request) -> PackageRecord:
         owner, repo = self._app.repo_of(request)

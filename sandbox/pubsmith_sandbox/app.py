@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from email.message import Message
 from pathlib import Path
@@ -43,23 +42,35 @@ class SandboxApp:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.config = config
         self.data_dir = data_dir
+        self.clock = config.clock
         self.db = Database(data_dir / "sandbox.sqlite3")
         self.db.remember_repos(config.repo_pairs)
         self.signer = Signer(self.db.secret())
-        self.auth = Authenticator(self.db, config.api_key)
-        self.uploads = UploadService(self.db, data_dir, self.signer, config.upload_url_seconds)
+        self.auth = Authenticator(self.db, config.api_key, self.clock)
+        self.uploads = UploadService(
+            self.db, data_dir, self.signer, config.upload_url_seconds, self.clock
+        )
         self.faults = FaultInjector(config.faults, self.record_fault)
-        self.limiter = RateLimiter(config.faults.rate_limit, config.faults.rate_interval)
+        self.limiter = RateLimiter(
+            config.faults.rate_limit, config.faults.rate_interval, self.clock.now
+        )
+        # Bandwidth is shaped in real time whatever the clock: it models the wire, which a
+        # manual clock does not move.
         self.link = Link(config.faults.bandwidth)
         self._lock = threading.Lock()
         self._sync_seconds = config.sync_seconds
         self._repos = set(config.repo_pairs)
-        store = PackageStore(self.db)
-        self.processor = Processor(store, self.uploads, self.faults)
+        store = PackageStore(self.db, self.clock)
+        self.processor = Processor(store, self.uploads, self.faults, self.clock)
         self.packages = PackageService(
-            store, self.uploads, self.repo_exists, lambda: self._sync_seconds, self.processor.wake
+            store,
+            self.uploads,
+            self.repo_exists,
+            lambda: self._sync_seconds,
+            self.processor.wake,
+            self.clock,
         )
-        self.metadata = MetadataStore(self.db)
+        self.metadata = MetadataStore(self.db, self.clock)
         self.router = Router(
             [
                 *misc_routes(self),
@@ -107,7 +118,7 @@ class SandboxApp:
     def record_credentials(self, endpoint: str, headers: Message) -> None:
         """Note credential headers sent where none belong, as a fingerprint, never the value."""
         seen = [
-            (endpoint, name, fingerprint(value), time.time())
+            (endpoint, name, fingerprint(value), self.clock.now())
             for name in CREDENTIAL_HEADERS
             if (value := headers.get(name))
         ]
@@ -142,7 +153,7 @@ class SandboxApp:
         return self.settings()
 
     def state(self) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.now()
         packages = {f"{owner}/{repo}": dict.fromkeys(_PHASES, 0) for owner, repo in self._repos}
         for record in self.packages.store.everything():
             phase, _ = package_phase(record, now)
@@ -165,7 +176,7 @@ class SandboxApp:
     def mint_oidc_token(
         self, root: str, subject: str = "sandbox-test", expires_in: float = 300.0, **claims: Any
     ) -> str:
-        now = int(time.time())
+        now = int(self.clock.now())
         return self.signer.mint_jwt(
             {
                 "iss": root + OIDC_ISSUER_PATH,

@@ -10,11 +10,11 @@ for the fields its specification makes mandatory; an unknown one is refused (422
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import HttpError, NotFound
 from pubsmith_sandbox.records import new_identifier
@@ -84,8 +84,9 @@ def check_metadata(body: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
 class MetadataStore:
     """Metadata entries in the sandbox's database, by package ``slug_perm``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
 
     def create(self, package: str, body: Mapping[str, Any]) -> dict[str, Any]:
         content, content_type = check_metadata(body)
@@ -104,7 +105,7 @@ class MetadataStore:
                 "custom",
                 identity or "",
                 json.dumps(content),
-                time.time(),
+                self._clock.now(),
             ),
         )
         return self.get(package, slug)

@@ -11,9 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from pubsmith.cli import cli
+from tests.support.cli import invoke
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -23,7 +22,7 @@ NPM = FIXTURES / "npm" / "acme-greeting-2.1.0.tgz"
 def run(*args: str) -> tuple[int, str, str]:
     # No server exists at this address: any request would fail with exit 5, not 2.
     env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "CLOUDSMITH_API_KEY": "k"}
-    result = CliRunner().invoke(cli, ["publish", *args], env=env)
+    result = invoke("publish", *args, env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -124,41 +123,35 @@ def test_every_bad_file_is_reported_and_nothing_is_sent(tmp_path: Path) -> None:
 
 
 def test_plain_http_to_a_remote_host_is_refused() -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "publish",
-            str(WHEEL),
-            "--repo",
-            "acme/r",
-            "--api-url",
-            "http://example.com",
-            "--api-key",
-            "k",
-        ],
-        env={},
+    result = invoke(
+        "publish",
+        str(WHEEL),
+        "--repo",
+        "acme/r",
+        "--api-url",
+        "http://example.com",
+        "--api-key",
+        "k",
     )
     assert result.exit_code == 2
     assert_one_line(result.stderr, "plain HTTP", "--allow-http")
 
 
 def test_missing_key() -> None:
-    result = CliRunner().invoke(
-        cli, ["publish", str(WHEEL), "--repo", "acme/r"], env={"CLOUDSMITH_API_KEY": ""}
-    )
+    result = invoke("publish", str(WHEEL), "--repo", "acme/r", env={"CLOUDSMITH_API_KEY": ""})
     assert result.exit_code == 2
     assert_one_line(result.stderr, "no API key")
 
 
 def test_dry_run_shows_the_payload_without_a_repo() -> None:
-    result = CliRunner().invoke(cli, ["publish", "--dry-run", str(WHEEL)])
+    result = invoke("publish", "--dry-run", str(WHEEL))
     assert result.exit_code == 0, result.stderr
     assert "python acme-greeting 1.2.0" in result.stderr
     assert '"package_file": "<upload:acme_greeting-1.2.0-py3-none-any.whl>"' in result.stderr
 
 
 def test_version() -> None:
-    result = CliRunner().invoke(cli, ["--version"])
+    result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("pubsmith ")
 

@@ -15,15 +15,13 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from integration_tools import PYTHON_FIXTURES, ROOT
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import PYTHON_FIXTURES, ROOT
 
 README = ROOT / "README.md"
 DOCUMENTS = (README, ROOT / "docs" / "usage.md", ROOT / "docs" / "plugins.md")
@@ -32,6 +30,11 @@ KEY = "readme-key"
 _BLOCK = re.compile(
     r"<!-- readme-test(?: file=(?P<file>\S+))? -->\n```(?P<lang>\w+)\n(?P<code>.*?)\n```", re.S
 )
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/production"], api_key=KEY),
+]
 
 
 @dataclass(frozen=True)
@@ -58,18 +61,6 @@ def examples(documents: tuple[Path, ...] = DOCUMENTS) -> list[Example]:
             for match in _BLOCK.finditer(text)
         ]
     return found
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=("acme/staging", "acme/production"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
 
 
 def test_the_readme_marks_examples_of_each_kind() -> None:
@@ -118,7 +109,7 @@ def test_every_relative_link_in_the_readme_and_docs_resolves() -> None:
 
 
 @pytest.mark.slow
-def test_readme_examples_run(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_readme_examples_run(sandbox: SandboxFixture, tmp_path: Path) -> None:
     work = tmp_path / "work"
     (work / "dist").mkdir(parents=True)
     for artifact in PYTHON_FIXTURES.glob("acme_greeting-1.2.0*"):

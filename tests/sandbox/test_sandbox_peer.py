@@ -15,24 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import tool
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEY = "peer-key"
 
-pytestmark = pytest.mark.peer
-
-
-def _peer_cli() -> str:
-    cli = os.environ.get("PUBSMITH_PEER_CLI")
-    if not cli:
-        pytest.fail(
-            "PUBSMITH_PEER_CLI is not set: run `make peer` to install cloudsmith-cli "
-            "in .venv-peer and point PUBSMITH_PEER_CLI at its cloudsmith executable"
-        )
-    if not Path(cli).is_file():
-        pytest.fail(f"PUBSMITH_PEER_CLI={cli} is not a file: run `make peer` again")
-    return cli
+pytestmark = [
+    pytest.mark.peer,
+    pytest.mark.slow,
+    pytest.mark.cloudsmith_sandbox(api_key=KEY, sync_seconds=0.2),
+]
 
 
 def _wheel(tmp_path: Path) -> Path:
@@ -85,8 +78,10 @@ def _deb(tmp_path: Path) -> Path:
     return built
 
 
-def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_path: Path) -> None:
-    cli = _peer_cli()
+def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(
+    sandbox: SandboxFixture, tmp_path: Path
+) -> None:
+    cli = tool("PUBSMITH_PEER_CLI", "cloudsmith-cli", target="peer")
     notes = tmp_path / "release-notes.txt"
     notes.write_text("Release notes for the peer test.\n")
     large = tmp_path / "disk-image.bin"
@@ -105,28 +100,26 @@ def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_pa
         "CLOUDSMITH_NO_TELEMETRY": "1",
         "CLOUDSMITH_API_KEY": "",
     }
-    config = SandboxConfig(data_dir=tmp_path / "data", api_key=KEY, sync_seconds=0.2)
-    with running_sandbox(config) as sandbox:
 
-        def push(arguments: list[str]) -> subprocess.CompletedProcess[str]:
-            command = [
-                cli,
-                "push",
-                *arguments,
-                "--api-host",
-                sandbox.url,
-                "-k",
-                KEY,
-                "--wait-interval",
-                "0.1",
-            ]
-            return subprocess.run(
-                command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
-            )
+    def push(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+        command = [
+            cli,
+            "push",
+            *arguments,
+            "--api-host",
+            sandbox.url,
+            "-k",
+            KEY,
+            "--wait-interval",
+            "0.1",
+        ]
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+        )
 
-        with ThreadPoolExecutor(max_workers=len(pushes)) as pool:
-            results = dict(zip(pushes, pool.map(push, pushes.values()), strict=True))
-        state = sandbox.state()
+    with ThreadPoolExecutor(max_workers=len(pushes)) as pool:
+        results = dict(zip(pushes, pool.map(push, pushes.values()), strict=True))
+    state = sandbox.state()
 
     for fmt, result in results.items():
         output = result.stdout + result.stderr

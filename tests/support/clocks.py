@@ -1,6 +1,8 @@
-"""Test doubles shared by the core tests."""
+"""A fake clock for pubsmith's injectable clock and sleep (retry, polling, pacing)."""
 
 from __future__ import annotations
+
+__all__ = ["FakeClock"]
 
 
 class FakeClock:
