@@ -22,17 +22,10 @@ from pubsmith.cli.output import (
 )
 from pubsmith.events import Finished, Retrying, StageChanged, Throttled, Transferred
 from pubsmith.results import PublishResult
+from tests.support.clocks import FakeClock
 
 MB = 1_000_000
 ESC = "\x1b"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Terminal(io.StringIO):
@@ -57,7 +50,7 @@ def published(file: str = "dist/a.whl", **fields: object) -> PublishResult:
 
 def test_plain_progress_prints_one_line_per_stage_change() -> None:
     stream = io.StringIO()
-    display = PlainDisplay(1, stream=stream, clock=FakeClock())
+    display = PlainDisplay(1, stream=stream, clock=FakeClock(1000.0))
     display(StageChanged("a.whl", "preflight"))
     display(StageChanged("a.whl", "queued"))
     display(StageChanged("a.whl", "transfer"))
@@ -88,7 +81,7 @@ def test_retries_and_rate_limit_pauses_are_said_as_such() -> None:
 
 
 def test_a_long_transfer_and_wait_get_a_heartbeat_at_most_every_30_seconds() -> None:
-    clock, stream = FakeClock(), io.StringIO()
+    clock, stream = FakeClock(1000.0), io.StringIO()
     display = PlainDisplay(1, stream=stream, clock=clock)
     display(StageChanged("big.bin", "transfer"))
     clock.now += 10
@@ -121,7 +114,7 @@ def test_a_long_transfer_and_wait_get_a_heartbeat_at_most_every_30_seconds() -> 
 
 def test_plain_output_holds_no_escape_codes_whatever_the_names_hold() -> None:
     stream = io.StringIO()
-    display = PlainDisplay(1, stream=stream, clock=FakeClock())
+    display = PlainDisplay(1, stream=stream, clock=FakeClock(1000.0))
     hostile = "dist/\x1b[2J\x1b]0;owned\x07.whl"
     for stage in ("preflight", "transfer", "await"):
         display(StageChanged(hostile, stage, "\x1b[31mred"))  # type: ignore[arg-type]

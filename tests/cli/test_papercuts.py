@@ -5,20 +5,17 @@ from __future__ import annotations
 import os
 import pty
 import select
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from pubsmith import publish
-from pubsmith.cli import cli
 from pubsmith.errors import ConfigError
 from pubsmith.integrations.hatch import hatch_publish
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import error_lines, invoke, pubsmith, start_pubsmith
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -26,38 +23,31 @@ WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
 KEY = "papercut-key"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sb",
-        repos=("acme/staging", "acme/prod"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/prod"], api_key=KEY)
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env or {})
+def run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+    return invoke(*args, env=env)
 
 
-def on_sandbox(sandbox: Sandbox, *args: str, key: str = KEY) -> Result:
+def on_sandbox(sandbox: SandboxFixture, *args: str, key: str = KEY) -> Result:
     return run(*args, env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": key})
 
 
-def published(sandbox: Sandbox) -> str:
+def published(sandbox: SandboxFixture) -> str:
     [result] = publish([WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY)
     assert result.package, result.error
     return result.package
 
 
 def error_line(result: Result) -> str:
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    [line] = error_lines(result.stderr)
     return line
 
 
-def test_status_of_a_deleted_package_is_exit_4_without_a_flag_it_lacks(sandbox: Sandbox) -> None:
+def test_status_of_a_deleted_package_is_exit_4_without_a_flag_it_lacks(
+    sandbox: SandboxFixture,
+) -> None:
     package = published(sandbox)
     assert on_sandbox(sandbox, "delete", package, "--yes").exit_code == 0
     result = on_sandbox(sandbox, "status", package)
@@ -66,7 +56,7 @@ def test_status_of_a_deleted_package_is_exit_4_without_a_flag_it_lacks(sandbox: 
     assert "--repo" not in line and "deleted?" in line and "pubsmith list OWNER/REPO" in line
 
 
-def test_promote_to_a_repository_that_does_not_exist_is_exit_4(sandbox: Sandbox) -> None:
+def test_promote_to_a_repository_that_does_not_exist_is_exit_4(sandbox: SandboxFixture) -> None:
     result = on_sandbox(sandbox, "promote", published(sandbox), "--to", "nosuch")
     assert result.exit_code == 4
     assert error_line(result).startswith("error: promote acme/staging/")
@@ -74,16 +64,15 @@ def test_promote_to_a_repository_that_does_not_exist_is_exit_4(sandbox: Sandbox)
     assert "packages_copy" not in sandbox.state()["requests"]
 
 
-def test_answering_no_at_the_delete_prompt_keeps_the_package_quietly(sandbox: Sandbox) -> None:
+@pytest.mark.e2e
+def test_answering_no_at_the_delete_prompt_keeps_the_package_quietly(
+    sandbox: SandboxFixture,
+) -> None:
     package = published(sandbox)
     controller, terminal = pty.openpty()
-    env = {**os.environ, "CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pubsmith", "delete", package],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
+    env = {"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY}
+    process = start_pubsmith(
+        "delete", package, env=env, stdin=terminal, stdout=terminal, stderr=terminal
     )
     os.close(terminal)
     screen = b""
@@ -108,14 +97,9 @@ def test_answering_no_at_the_delete_prompt_keeps_the_package_quietly(sandbox: Sa
     assert "packages_delete" not in sandbox.state()["requests"]
 
 
+@pytest.mark.e2e
 def test_a_mistyped_command_gets_a_suggestion() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pubsmith", "pubish", "dist/*"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = pubsmith("pubish", "dist/*", timeout=60)
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.startswith("error: no command 'pubish' (did you mean publish?); commands: ")
@@ -146,7 +130,7 @@ def test_a_deb_and_an_rpm_without_a_distribution_are_told_one_each() -> None:
     rpm = FIXTURES / "rpm" / "acme-hello-1.0.0-1.noarch.rpm"
     result = run("publish", str(deb), str(rpm), "--dry-run")
     assert result.exit_code == 2
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    lines = error_lines(result.stderr)
     assert lines[0].endswith("pass -o deb.distribution=VALUE")
     assert lines[1].endswith("pass -o rpm.distribution=VALUE")
     alone = error_line(run("publish", str(deb), "--dry-run"))
@@ -164,21 +148,21 @@ def test_under_hatch_the_missing_key_message_names_no_flag_hatch_lacks(tmp_path:
     assert "--api-key" not in message
 
 
-def test_a_one_character_key_leaves_the_words_around_it_alone(sandbox: Sandbox) -> None:
+def test_a_one_character_key_leaves_the_words_around_it_alone(sandbox: SandboxFixture) -> None:
     result = on_sandbox(sandbox, "publish", str(WHEEL), "--repo", "acme/staging", key="a")
     assert result.exit_code == 3
     line = error_line(result)
     assert "Invalid API key" in line and "****" not in line
 
 
-def test_cloudsmith_cli_habits_work_k_and_api_host(sandbox: Sandbox) -> None:
+def test_cloudsmith_cli_habits_work_k_and_api_host(sandbox: SandboxFixture) -> None:
     package = published(sandbox)
     result = run("status", package, "--api-host", sandbox.url, "-k", KEY)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"{package}: Completed")
 
 
-def test_cloudsmith_repo_stands_in_for_repo(sandbox: Sandbox) -> None:
+def test_cloudsmith_repo_stands_in_for_repo(sandbox: SandboxFixture) -> None:
     env = {
         "CLOUDSMITH_API_HOST": sandbox.url,
         "CLOUDSMITH_API_KEY": KEY,

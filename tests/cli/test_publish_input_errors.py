@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import invoke
+from tests.support.cli import invoke, pubsmith
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -202,6 +200,7 @@ def _without_root_privileges() -> list[str]:
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("prefix", ["", "npm:"])
 def test_files_that_may_not_be_read(tmp_path: Path, prefix: str) -> None:
     # Used to be "cannot be read as a package (PermissionError: [Errno 13] ...); it may be
@@ -213,25 +212,15 @@ def test_files_that_may_not_be_read(tmp_path: Path, prefix: str) -> None:
     locked = tmp_path / NPM.name
     shutil.copy(NPM, locked)
     locked.chmod(0)
-    env = {
-        **os.environ,
-        "CLOUDSMITH_API_HOST": "http://127.0.0.1:9",
-        "CLOUDSMITH_API_KEY": "k",
-    }
-    command = [sys.executable, "-m", "pubsmith", "publish", "--dry-run", "--repo", "acme/r"]
+    env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "CLOUDSMITH_API_KEY": "k"}
+    command = ["publish", "--dry-run", "--repo", "acme/r"]
     try:
         for path, fragment in [
             (closed / NPM.name, "cannot be reached (Permission denied); check the permissions"),
             # Without a prefix the command line's own check speaks first.
             (locked, "cannot be read (Permission denied)" if prefix else "is not readable"),
         ]:
-            done = subprocess.run(
-                [*_without_root_privileges(), *command, f"{prefix}{path}"],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=False,
-            )
+            done = pubsmith(*command, f"{prefix}{path}", env=env, prefix=_without_root_privileges())
             assert done.returncode == 2, done.stderr
             assert_one_line(done.stderr, path.name, fragment)
             assert "PermissionError" not in done.stderr

@@ -99,16 +99,17 @@ def test_the_terminal_display_is_loaded_only_for_a_terminal(tmp_path: Path) -> N
     assert "pubsmith.cli.live" not in modules
 
 
+@pytest.mark.e2e
 def test_a_run_through_a_pipe_loads_neither_rich_nor_pygments(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     # httpx imports its own command line, rich's syntax highlighting and pygments with it,
     # whenever they are installed; the pubsmith command declines that module.
     notes = tmp_path / "notes.txt"
     notes.write_text("notes")
     _, modules = loaded_modules(
-        "publish", f"raw:{notes}", "-o", "version=1", "--repo", cloudsmith_sandbox.repo_slug,
-        "--api-url", cloudsmith_sandbox.url, "--api-key", cloudsmith_sandbox.api_key,
+        "publish", f"raw:{notes}", "-o", "version=1", "--repo", sandbox.repo_slug,
+        "--api-url", sandbox.url, "--api-key", sandbox.api_key,
     )  # fmt: skip
     assert "httpx" in modules  # it did publish
     assert heavy_in(modules, ("rich", "pygments")) == []

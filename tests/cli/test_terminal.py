@@ -6,38 +6,46 @@ The assertions are on the rendered output, never on how long anything took.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
-from test_hostile_text import api_environment, on_a_terminal
 
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import Env
+from tests.support.terminal import on_a_terminal
 
 MIB = 1024 * 1024
 ESC = "\x1b"
+
+pytestmark = pytest.mark.e2e
 
 
 def publish_on_a_terminal(
     sandbox: SandboxFixture, path: Path, *args: str, **env: str
 ) -> tuple[int, str]:
-    command = [sys.executable, "-m", "pubsmith", "publish", f"raw:{path}", "-o", "version=1"]
-    command += ["--repo", sandbox.repo_slug, *args]
-    inherited = api_environment(sandbox.url, sandbox.api_key)
-    environ = {k: v for k, v in inherited.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
-    environ.update(COLUMNS="120", **env)
+    command = ["publish", f"raw:{path}", "-o", "version=1", "--repo", sandbox.repo_slug, *args]
+    environ: Env = {
+        "CLOUDSMITH_API_HOST": sandbox.url,
+        "CLOUDSMITH_API_KEY": sandbox.api_key,
+        # Only what the test sets decides colour, none of the developer's own settings.
+        "NO_COLOR": None,
+        "FORCE_COLOR": None,
+        "TERM": None,
+        "COLUMNS": "120",
+        **env,
+    }
     code, _, screen = on_a_terminal(command, environ)
     return code, screen
 
 
 @pytest.mark.slow
 def test_a_300_mib_upload_shows_bytes_and_a_rate_on_a_terminal(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     big = tmp_path / "big.bin"
     with big.open("wb") as handle:
         handle.truncate(300 * MIB)
-    code, screen = publish_on_a_terminal(cloudsmith_sandbox, big, TERM="xterm-256color")
+    code, screen = publish_on_a_terminal(sandbox, big, TERM="xterm-256color")
     assert code == 0, screen
     assert re.search(r"\d+\.\d/314\.6 MB", screen), screen[-2000:]  # bytes sent of the total
     assert re.search(r"\d+\.\d (MB|MiB)/s", screen), screen[-2000:]  # the rate
@@ -50,26 +58,24 @@ def test_a_300_mib_upload_shows_bytes_and_a_rate_on_a_terminal(
 
 
 def test_no_color_keeps_the_bars_and_drops_the_colours(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("some notes")
-    code, screen = publish_on_a_terminal(
-        cloudsmith_sandbox, notes, TERM="xterm-256color", NO_COLOR="1"
-    )
+    code, screen = publish_on_a_terminal(sandbox, notes, TERM="xterm-256color", NO_COLOR="1")
     assert code == 0, screen
     assert "\x1b[2K" in screen  # still a live display
     assert not re.search(r"\x1b\[[0-9;]*3\dm", screen)  # but no foreground colour
-    code, screen = publish_on_a_terminal(cloudsmith_sandbox, notes, TERM="xterm-256color")
+    code, screen = publish_on_a_terminal(sandbox, notes, TERM="xterm-256color")
     assert re.search(r"\x1b\[[0-9;]*3\dm", screen)  # which it has otherwise
 
 
 def test_term_dumb_gets_plain_lines_and_no_escape_codes(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("some notes")
-    code, screen = publish_on_a_terminal(cloudsmith_sandbox, notes, "-v", TERM="dumb")
+    code, screen = publish_on_a_terminal(sandbox, notes, "-v", TERM="dumb")
     assert code == 0, screen
     assert ESC not in screen
     lines = screen.splitlines()

@@ -2,7 +2,7 @@
 
 Each sees the environment the test has (``tests/conftest.py`` gives every test private
 configuration, cache and keyring settings, and removes the developer's Cloudsmith
-variables), with ``env`` laid over it.
+variables), with ``env`` laid over it; a variable set to ``None`` in ``env`` is removed.
 """
 
 from __future__ import annotations
@@ -18,28 +18,51 @@ from click.testing import CliRunner, Result
 
 from pubsmith.cli import cli
 
-__all__ = ["error_lines", "invoke", "pubsmith", "start_pubsmith"]
+__all__ = ["error_lines", "invoke", "pubsmith", "pubsmith_bytes", "start_pubsmith"]
+
+Env = Mapping[str, "str | None"]
 
 
-def invoke(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+def invoke(*args: str, env: Env | None = None) -> Result:
     """``pubsmith ARGS`` in this process through click's runner, stdout and stderr apart.
 
-    Quick, and what coverage sees; a variable set to ``None`` in ``env`` is removed.
+    Quick, and what coverage sees.
     """
     return CliRunner().invoke(cli, list(args), env=dict(env or {}))
 
 
-def _command(args: Sequence[str], prefix: Sequence[str]) -> list[str]:
+def _command(args: Sequence[str | bytes], prefix: Sequence[str]) -> list[str | bytes]:
     return [*prefix, sys.executable, "-m", "pubsmith", *args]
 
 
-def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
-    return {**os.environ, **(env or {})}
+def _environment(env: Env | None) -> dict[str, str]:
+    laid = {**os.environ, **(env or {})}
+    return {name: value for name, value in laid.items() if value is not None}
+
+
+def _run(
+    args: Sequence[str | bytes],
+    env: Env | None,
+    cwd: Path | None,
+    timeout: float,
+    prefix: Sequence[str],
+    *,
+    text: bool,
+) -> subprocess.CompletedProcess[Any]:
+    return subprocess.run(
+        _command(args, prefix),
+        capture_output=True,
+        text=text,
+        env=_environment(env),
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def pubsmith(
     *args: str,
-    env: Mapping[str, str] | None = None,
+    env: Env | None = None,
     cwd: Path | None = None,
     timeout: float = 120,
     prefix: Sequence[str] = (),
@@ -48,20 +71,25 @@ def pubsmith(
 
     ``prefix`` runs it through another command (``setpriv ... --``).
     """
-    return subprocess.run(
-        _command(args, prefix),
-        capture_output=True,
-        text=True,
-        env=_environment(env),
-        cwd=cwd,
-        timeout=timeout,
-        check=False,
-    )
+    return _run(args, env, cwd, timeout, prefix, text=True)
+
+
+def pubsmith_bytes(
+    *args: str | bytes,
+    env: Env | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """:func:`pubsmith`, with arguments and output as bytes, as a shell passes and reads them.
+
+    For what is not text in any encoding: a file name in Latin-1, an option ending in 0xff.
+    """
+    return _run(args, env, cwd, timeout, (), text=False)
 
 
 def start_pubsmith(
     *args: str,
-    env: Mapping[str, str] | None = None,
+    env: Env | None = None,
     cwd: Path | None = None,
     **popen: Any,
 ) -> subprocess.Popen[str]:
