@@ -16,21 +16,23 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_client_tls import _self_signed
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import TransportError
 from pubsmith.retry import RetryPolicy
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import Env, error_lines, pubsmith
+from tests.support.tls import self_signed
+from tests.support.waiting import wait_for
 
 KEY = "proxied-key-never-in-clear"
 PROXY_PASSWORD = "proxy-pass-w0rd"
+
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging"], api_key=KEY)
 
 
 class Relay:
@@ -113,31 +115,23 @@ def forward_proxy(tmp_path: Path, *auth: str) -> Iterator[int]:
     if auth:
         command += ["--basic-auth", ":".join(auth)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def port() -> int | None:
+        assert process.poll() is None, "proxy.py exited at start"
+        written = port_file.read_text().strip() if port_file.is_file() else ""
+        return int(written) if written else None
+
     try:
-        deadline = time.monotonic() + 30
-        while not (port_file.is_file() and port_file.read_text().strip()):
-            assert process.poll() is None, "proxy.py exited at start"
-            assert time.monotonic() < deadline, "proxy.py did not start"
-            time.sleep(0.05)
-        yield int(port_file.read_text())
+        yield wait_for(port, "proxy.py to listen")
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=("acme/staging",), api_key=KEY, sync_seconds=0.05
-    )
-    with running_sandbox(config) as running:
-        yield running
-
-
-@pytest.fixture
-def tls_front(sandbox: Sandbox, tmp_path: Path) -> Iterator[tuple[Relay, Path]]:
+def tls_front(sandbox: SandboxFixture, tmp_path: Path) -> Iterator[tuple[Relay, Path]]:
     """The sandbox behind TLS on another port: yields the front and its CA bundle."""
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     host, port = sandbox.url.removeprefix("http://").split(":")
@@ -151,21 +145,18 @@ def publish(
 ) -> subprocess.CompletedProcess[str]:
     notes = tmp_path / "notes.txt"
     notes.write_text("through the proxy")
-    clean = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    clean = {k: v for k, v in clean.items() if not k.startswith("CLOUDSMITH_")}
-    command = [sys.executable, "-m", "pubsmith", "publish", f"raw:{notes}", "-o", "version=1"]
-    return subprocess.run(
-        [*command, "--repo", "acme/staging", "--api-url", api, *args],
-        env={**clean, "CLOUDSMITH_API_KEY": KEY, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    # Only the proxies the test names: none of the machine's own.
+    unproxied: Env = {name: None for name in os.environ if "proxy" in name.lower()}
+    return pubsmith(
+        *("publish", f"raw:{notes}", "-o", "version=1"),
+        *("--repo", "acme/staging", "--api-url", api, *args),
+        env={**unproxied, "CLOUDSMITH_API_KEY": KEY, **env},
     )
 
 
+@pytest.mark.e2e
 def test_https_proxy_makes_a_connect_tunnel_and_the_key_never_crosses_it_in_clear(
-    sandbox: Sandbox, tls_front: tuple[Relay, Path], tmp_path: Path
+    sandbox: SandboxFixture, tls_front: tuple[Relay, Path], tmp_path: Path
 ) -> None:
     front, ca_bundle = tls_front
     with forward_proxy(tmp_path) as proxy_port:
@@ -190,8 +181,9 @@ def test_https_proxy_makes_a_connect_tunnel_and_the_key_never_crosses_it_in_clea
     assert sandbox.state()["packages"]["acme/staging"]["completed"] == 1
 
 
+@pytest.mark.e2e
 def test_no_proxy_sends_the_host_past_the_proxy(
-    sandbox: Sandbox, tls_front: tuple[Relay, Path], tmp_path: Path
+    sandbox: SandboxFixture, tls_front: tuple[Relay, Path], tmp_path: Path
 ) -> None:
     front, ca_bundle = tls_front
     with forward_proxy(tmp_path) as proxy_port:
@@ -211,8 +203,9 @@ def test_no_proxy_sends_the_host_past_the_proxy(
     assert front.connections >= 1
 
 
+@pytest.mark.e2e
 def test_proxy_flag_forwards_plain_http_with_its_credentials_kept_out_of_every_line(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     with forward_proxy(tmp_path, "user", PROXY_PASSWORD) as proxy_port:
         good = publish(
@@ -232,7 +225,7 @@ def test_proxy_flag_forwards_plain_http_with_its_credentials_kept_out_of_every_l
     assert sandbox.state()["packages"]["acme/staging"]["completed"] == 1
     assert PROXY_PASSWORD not in good.stdout + good.stderr
     assert wrong.returncode == 2, wrong.stderr
-    [line] = [line for line in wrong.stderr.splitlines() if line.startswith("error:")]
+    [line] = error_lines(wrong.stderr)
     assert "407 Proxy Authentication Required" in line and "http://user:****@127.0.0.1" in line
     assert PROXY_PASSWORD not in wrong.stderr and "Traceback" not in wrong.stderr
 

@@ -8,38 +8,28 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from pubsmith import __version__
-from pubsmith.cli import cli
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ConfigError
 from pubsmith.metadata import MAX_METADATA_SIZE, Metadata
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
-from loopback import Answer, Seen, serving
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import invoke
+from tests.support.http_clients import http_client
+from tests.support.loopback import Answer, Seen, serving
+from tests.support.tools import tool
 
 KEY = "metadata-key"
 CYCLONEDX = "application/vnd.cyclonedx+json"
 SBOM = {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"name": "click"}]}
 WHEEL = Path(__file__).resolve().parents[2] / "fixtures/python/acme_greeting-1.2.0-py3-none-any.whl"
 
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sb", repos=("acme/staging",), api_key=KEY, sync_seconds=0.05
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging"], api_key=KEY)
 
 
 @pytest.fixture
@@ -50,9 +40,8 @@ def sbom(tmp_path: Path) -> Path:
 
 
 def publish_cli(api: str, *args: str, **env: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["publish", str(WHEEL), "--repo", "acme/staging", "--json", *args],
+    return invoke(
+        *("publish", str(WHEEL), "--repo", "acme/staging", "--json", *args),
         env={"CLOUDSMITH_API_HOST": api, "CLOUDSMITH_API_KEY": KEY, **env},
     )
 
@@ -81,7 +70,9 @@ def test_metadata_that_cannot_be_sent_is_refused_locally(
         Metadata.load(tmp_path / "missing.json", CYCLONEDX)
 
 
-def test_metadata_is_attached_to_each_package_once_it_exists(sandbox: Sandbox, sbom: Path) -> None:
+def test_metadata_is_attached_to_each_package_once_it_exists(
+    sandbox: SandboxFixture, sbom: Path
+) -> None:
     result = publish_cli(sandbox.url, "--metadata-file", str(sbom), "--metadata-type", CYCLONEDX)
     assert result.exit_code == 0, result.output
     [document] = json.loads(result.stdout)
@@ -97,7 +88,7 @@ def test_metadata_is_attached_to_each_package_once_it_exists(sandbox: Sandbox, s
 
 
 def test_content_the_server_refuses_stops_the_run_before_any_upload(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     broken = tmp_path / "not-cyclonedx.json"
     broken.write_text(json.dumps({"specVersion": "1.5"}))
@@ -111,10 +102,10 @@ def test_content_the_server_refuses_stops_the_run_before_any_upload(
 
 
 @contextlib.contextmanager
-def refusing_attach(sandbox: Sandbox) -> Iterator[str]:
+def refusing_attach(sandbox: SandboxFixture) -> Iterator[str]:
     """The sandbox behind a front that refuses every metadata attach (a key without the
     permission, say) and passes everything else on."""
-    with httpx.Client(base_url=sandbox.url, timeout=60) as upstream:
+    with http_client(base_url=sandbox.url, timeout=60) as upstream:
 
         def answer(seen: Seen) -> Answer:
             if seen.method == "POST" and seen.path.startswith("/v2/metadata/packages/"):
@@ -128,7 +119,7 @@ def refusing_attach(sandbox: Sandbox) -> Iterator[str]:
 
 
 def test_a_failed_attach_is_reported_with_its_package_which_stays_published(
-    sandbox: Sandbox, sbom: Path
+    sandbox: SandboxFixture, sbom: Path
 ) -> None:
     with refusing_attach(sandbox) as api:
         result = publish_cli(
@@ -152,13 +143,9 @@ def test_a_failed_attach_is_reported_with_its_package_which_stays_published(
 
 @pytest.mark.peer
 def test_the_official_cli_attaches_push_time_metadata_to_the_sandbox(
-    sandbox: Sandbox, sbom: Path, tmp_path: Path
+    sandbox: SandboxFixture, sbom: Path, tmp_path: Path
 ) -> None:
-    cli_path = os.environ.get("PUBSMITH_PEER_CLI")
-    if not cli_path or not Path(cli_path).is_file():
-        pytest.fail(
-            "PUBSMITH_PEER_CLI is not set: run `make peer` (see tests/sandbox/test_sandbox_peer.py)"
-        )
+    cli_path = tool("PUBSMITH_PEER_CLI", "cloudsmith-cli", target="peer")
     notes = tmp_path / "notes.txt"
     notes.write_text("notes")
     push = [cli_path, "push", "raw", "acme/staging", str(notes), "--version", "1"]

@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,16 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from integration_tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 SCHEMA = json.loads((ROOT / "docs" / "publish-result.schema.json").read_text())
 KEY = "action-key-not-for-logs"
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/production"], api_key=KEY)
 
 
 @dataclass
@@ -133,18 +134,6 @@ def _runner_env(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=("acme/staging", "acme/production"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
-
-
-@pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     work = tmp_path / "checkout"
     (work / "dist").mkdir(parents=True)
@@ -154,7 +143,7 @@ def checkout(tmp_path: Path) -> Path:
     return work
 
 
-def job_environment(sandbox: Sandbox, **extra: str) -> dict[str, str]:
+def job_environment(sandbox: SandboxFixture, **extra: str) -> dict[str, str]:
     inherited = {
         k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "GITHUB_"))
     }
@@ -187,8 +176,10 @@ def test_the_action_declares_the_documented_inputs_and_outputs() -> None:
         assert "${{" not in step["run"], step["name"]
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_the_action_publishes_with_oidc_promotes_and_reports_its_outputs(
-    sandbox: Sandbox, checkout: Path, tmp_path: Path
+    sandbox: SandboxFixture, checkout: Path, tmp_path: Path
 ) -> None:
     token = sandbox.mint_oidc_token("repo:acme/app:ref:refs/tags/v1.2.0")
     with FakeActionsRuntime(token) as runtime:
@@ -230,8 +221,9 @@ def test_the_action_publishes_with_oidc_promotes_and_reports_its_outputs(
     assert "::error" not in run.log
 
 
+@pytest.mark.e2e
 def test_a_failed_package_fails_the_step_with_an_annotation_and_still_sets_outputs(
-    sandbox: Sandbox, checkout: Path, tmp_path: Path
+    sandbox: SandboxFixture, checkout: Path, tmp_path: Path
 ) -> None:
     sandbox.configure(fail_processing=["*.txt"])
     run = run_action(
@@ -258,8 +250,9 @@ def test_a_failed_package_fails_the_step_with_an_annotation_and_still_sets_outpu
     assert "| ❌ failed |" in run.summary
 
 
+@pytest.mark.e2e
 def test_a_file_name_cannot_become_a_command(
-    sandbox: Sandbox, checkout: Path, tmp_path: Path
+    sandbox: SandboxFixture, checkout: Path, tmp_path: Path
 ) -> None:
     run = run_action(
         {
@@ -277,8 +270,8 @@ def test_a_file_name_cannot_become_a_command(
     assert run.outputs["failed"] == "0" and json.loads(run.outputs["results"]) == []
 
 
+@pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.integration
 def test_the_install_step_installs_pubsmith_from_the_actions_own_ref(tmp_path: Path) -> None:
     [install] = [step for step in ACTION["runs"]["steps"] if step["name"] == "Install pubsmith"]
     env_file = tmp_path / "env"
