@@ -31,7 +31,7 @@ from pubsmith.retry import RetryPolicy
 from pubsmith.settings import Repository
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from tests.support.cli import error_lines, pubsmith
-from tests.support.clocks import FakeClock
+from tests.support.clocks import FakeClock, Ticking
 
 KEY = "bounded-key-51c0a9"
 
@@ -229,17 +229,6 @@ def trickling(request: pytest.FixtureRequest) -> Iterator[TricklingServer]:
     server = TricklingServer(request.param())
     yield server
     server.close()
-
-
-class Ticking:
-    """A clock that moves one second each time it is read."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,29 @@ def test_advancing_a_clock_after_its_sandbox_closed_is_harmless(
     second = cloudsmith_sandbox_factory(clock=clock)  # two sandboxes, one time
     first.close()
     assert clock.advance(5) == second.clock.now()
+
+
+@pytest.mark.cloudsmith_sandbox(clock=ManualClock(START), api_key="k")
+def test_the_uploaded_search_term_and_metadata_follow_the_clock(
+    sandbox: SandboxFixture, plain: httpx.Client
+) -> None:
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+        package = publish(api, plain, "raw", "notes.txt", b"notes\n")
+        sandbox.clock.advance(2 * 86400)
+
+        def found(query: str) -> list[str]:
+            answer = api.get(f"/packages/{REPO}/", params={"query": query})
+            assert answer.status_code == 200, answer.text
+            return [item["filename"] for item in answer.json()]
+
+        # Two days ago by the sandbox's time; by the system's, years ago.
+        assert found('uploaded:>"3 days ago"') == ["notes.txt"]
+        assert found('uploaded:<"1 day ago"') == ["notes.txt"]
+        assert found('uploaded:>"1 day ago"') == []
+        sbom = {"bomFormat": "CycloneDX", "specVersion": "1.5"}
+        created = api.post(
+            f"/v2/metadata/packages/{package['slug_perm']}/",
+            json={"content_type": "application/vnd.cyclonedx+json", "content": sbom},
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["created_at"] == "2023-11-16T22:13:20.000Z"

@@ -297,20 +297,23 @@ def test_tag_actions(api: httpx.Client, plain: httpx.Client) -> None:
     assert api.post(url, json={"action": "Shout"}).status_code == 400
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # each processing waits for the test
 def test_resync_reprocesses_a_settled_package_only(
     api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     package = publish(api, plain, "raw", "notes.txt", NOTES)
     url = f"/packages/{REPO}/{package['slug']}/resync/"
     assert api.post(url).status_code == 400
+    sandbox.clock.advance(1)
     wait_settled(api, package["slug"])
-    # Long enough that the resync's answer is rendered while the package still awaits.
-    sandbox.configure(fail_processing=["notes*"], sync_seconds=1.0)
+    sandbox.configure(fail_processing=["notes*"])
     resynced = api.post(url)
     assert resynced.status_code == 200
     assert resynced.json()["is_sync_awaiting"] is True
+    sandbox.clock.advance(1)
     status = wait_settled(api, package["slug"])
     assert status["is_sync_failed"] and "sandbox fault" in status["status_reason"]
     sandbox.configure(fail_processing=[])
     assert api.post(url).status_code == 200
+    sandbox.clock.advance(1)
     assert wait_settled(api, package["slug"])["is_sync_completed"]
