@@ -53,13 +53,15 @@ test: $(BIN)/.installed $(PEER_VENV)/.installed integrations
 	PUBSMITH_HATCH=$(CURDIR)/$(HATCH_VENV)/bin/hatch \
 	PUBSMITH_POETRY=$(CURDIR)/$(POETRY_VENV)/bin/poetry \
 	COVERAGE_FILE=$(CURDIR)/.coverage \
-	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage run -m pytest -q -n 4
 	$(BIN)/coverage combine -q
 	$(BIN)/python scripts/coverage_summary.py
 
 # The loop to run while working: no subprocess end-to-end runs, no peer tools, nothing slow.
+# Four workers on two cores: most of a test's time is spent waiting on loopback HTTP and
+# the client's first status poll, not computing.
 test-quick: $(BIN)/.installed
-	$(BIN)/pytest -q -m "not e2e and not peer and not slow"
+	$(BIN)/pytest -q -n 4 -m "not e2e and not peer and not slow"
 
 LINTED := core plugins sandbox tests scripts benchmarks fixtures/catalog.py docs/example-plugin
 
