@@ -332,6 +332,10 @@ def _exercise_packages(api: httpx.Client, plain: httpx.Client, validator: Valida
     api.post(f"{base}/{slug}/tag/", json={"tags": ["x"]})
     api.post(f"{base}/{slug}/tag/", json={"action": "Shout"})
     api.post(f"{base}/{slug}/resync/")
+    # Those made while processing may be refused or, on a slow machine, accepted once
+    # processing is done: these are refused either way.
+    for action in ("copy", "move", "resync"):
+        api.post(f"{base}/missing/{action}/", json={"destination": "other"})
     wait_settled(api, slug)
     api.post(f"{base}/{slug}/copy/", json={"destination": "other"})
     api.post(f"{base}/{slug}/move/", json={"destination": "other"})
