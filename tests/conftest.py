@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
@@ -8,9 +9,20 @@ from pathlib import Path
 import pytest
 
 from pubsmith.registry import FormatRegistry
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.catalog import FIXTURES
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
+# pytester runs pytest inside a test: how the cloudsmith_sandbox marker is checked.
+pytest_plugins = ("pytester",)
+
+# Variables besides CLOUDSMITH_* that change what pubsmith (or the sandbox) does.
+_AMBIENT = (
+    "PUBSMITH_SANDBOX_API_KEY",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+)
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +33,16 @@ def registry() -> FormatRegistry:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def sandbox(cloudsmith_sandbox: SandboxFixture) -> SandboxFixture:
+    """The public ``cloudsmith_sandbox`` fixture, under the short name the tests use.
+
+    Set up like it, with ``@pytest.mark.cloudsmith_sandbox(...)``; a test that needs more
+    than one sandbox, or a sandbox restarted, uses ``cloudsmith_sandbox_factory``.
+    """
+    return cloudsmith_sandbox
 
 
 @pytest.fixture(autouse=True)
@@ -40,19 +62,15 @@ def _private_config(
     home = tmp_path_factory.mktemp("config")
     for name in ("config.ini", "credentials.ini"):
         (home / name).touch()
+    # Every Cloudsmith setting of the developer's shell or CI, and whatever would make
+    # pubsmith ask GitHub Actions for an OIDC token, goes; subprocesses inherit the rest.
+    for name in list(os.environ):
+        if name.startswith("CLOUDSMITH_") or name in _AMBIENT:
+            monkeypatch.delenv(name)
     monkeypatch.setenv("PUBSMITH_CONFIG", str(home / "pubsmith.toml"))
     monkeypatch.setenv("CLOUDSMITH_CONFIG_FILE", str(home / "config.ini"))
     monkeypatch.setenv("CLOUDSMITH_CREDENTIALS_FILE", str(home / "credentials.ini"))
     monkeypatch.setenv("PUBSMITH_KEYRING", "0")
-    for name in (
-        "CLOUDSMITH_API_KEY",
-        "CLOUDSMITH_API_HOST",
-        "CLOUDSMITH_SERVICE_SLUG",
-        "CLOUDSMITH_OIDC_TOKEN",
-        "CLOUDSMITH_PROFILE",
-        "GITHUB_STEP_SUMMARY",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 PluginInstaller = Callable[[str, Mapping[str, str], Mapping[str, str]], Path]

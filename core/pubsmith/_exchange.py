@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,12 +21,14 @@ import httpx
 from pubsmith._answers import explain, loggable_headers, loggable_url, one_line
 from pubsmith._bodies import FileBody
 from pubsmith._deadline import Deadline, active, timed
+from pubsmith._proxy import redact_proxy_url
 from pubsmith._urls import Origin, check_key_target, origin
 from pubsmith._version import __version__
 from pubsmith.errors import (
     AmbiguousResultError,
     ApiError,
     AuthenticationError,
+    ConfigError,
     NotFoundError,
     PubsmithError,
     RateLimitedError,
@@ -37,7 +39,7 @@ from pubsmith.errors import (
 )
 from pubsmith.events import EventSink, Retrying, Throttled
 from pubsmith.retry import Attempts, RateLimiter, RetryPolicy, never_reached_server
-from pubsmith.secret import Secret
+from pubsmith.secret import Secret, redact
 
 __all__ = ["USER_AGENT", "Call", "Exchange"]
 
@@ -90,8 +92,13 @@ class Exchange:
         policy: RetryPolicy,
         limiter: RateLimiter,
         on_event: EventSink | None = None,
+        proxy_for: Callable[[httpx.URL], httpx.URL | None] | None = None,
+        secrets: Sequence[str] = (),
     ) -> None:
         self._http = http
+        self._proxy_for = proxy_for
+        self._secrets = [secret for secret in secrets if secret]
+        """Other credentials no message may show (a proxy's password)."""
         self._key = key
         self._origin = api_origin
         self.policy = policy
@@ -239,16 +246,24 @@ class Exchange:
                 response.close()
 
     def _redact(self, text: str | None) -> str | None:
-        if text and self._key and self._key.reveal() in text:
-            return text.replace(self._key.reveal(), "****")
-        return text
+        if not text:
+            return text
+        return redact(text, [self._key.reveal() if self._key else "", *self._secrets])
 
     def _transport_error(
         self, call: Call, exc: httpx.TransportError, tries: int, deadline: Deadline
     ) -> PubsmithError:
         host = call.url.netloc.decode("ascii", "replace").rpartition("@")[2]
         reason = self._redact(one_line(str(exc) or type(exc).__name__, 120))
-        if isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= 0:
+        proxy = self._proxy_for(call.url) if self._proxy_for is not None else None
+        if proxy is not None:
+            host += f" through the proxy {redact_proxy_url(str(proxy))}"
+        if isinstance(exc, httpx.ProxyError) and (reason or "").startswith("407"):
+            return self._proxy_refused(call)
+        if isinstance(exc, httpx.ProxyError):
+            what = f"the proxy refused the connection to {host} ({reason})"
+            fix = "check --proxy, HTTPS_PROXY and NO_PROXY"
+        elif isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= 0:
             what = f"{host} did not finish within the {deadline.allowed} s deadline"
             fix = "check the network, or raise --timeout for a slow one"
         elif isinstance(exc, httpx.TimeoutException):
@@ -261,7 +276,11 @@ class Exchange:
             fix = "if it uses a private CA, pass --ca-bundle with its certificate"
         elif isinstance(exc, httpx.ConnectError):
             what = f"cannot connect to {host} ({reason})"
-            fix = "check --api-url, the network and any proxy settings"
+            fix = (
+                "check the proxy (--proxy, HTTPS_PROXY, NO_PROXY) and the network"
+                if proxy is not None
+                else "check --api-url and the network; behind a proxy, set HTTPS_PROXY or --proxy"
+            )
         else:
             what = f"connection to {host} failed ({type(exc).__name__}: {reason})"
             fix = "try again later"
@@ -270,8 +289,18 @@ class Exchange:
         after = f" (after {tries} attempts)" if tries > 1 else ""
         return TransportError(f"{call.operation}: {what}{after}; {fix}")
 
+    def _proxy_refused(self, call: Call) -> PubsmithError:
+        proxy = self._proxy_for(call.url) if self._proxy_for is not None else None
+        shown = redact_proxy_url(str(proxy)) if proxy is not None else "the proxy"
+        return ConfigError(
+            f"{call.operation}: {shown} refused its credentials (HTTP 407 Proxy Authentication "
+            "Required); check the user and password in --proxy, HTTPS_PROXY or HTTP_PROXY"
+        )
+
     def _status_error(self, call: Call, response: httpx.Response, content: bytes) -> PubsmithError:
         status = response.status_code
+        if status == 407:  # a forward proxy's answer, not the server's
+            return self._proxy_refused(call)
         if 300 <= status < 400:
             target = urlsplit(response.headers.get("location", "")).hostname
             return ServerError(

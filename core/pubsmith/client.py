@@ -9,6 +9,7 @@ when the server provably did not process it.
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ import httpx
 from pubsmith._bodies import FileBody, Progress, file_size, multipart_body
 from pubsmith._deadline import DeadlineBackend
 from pubsmith._exchange import Call, Exchange
+from pubsmith._proxy import ProxyRoutes
 from pubsmith._urls import (
     Origin,
     check_key_target,
@@ -35,12 +37,17 @@ from pubsmith.errors import ConfigError, ServerError
 from pubsmith.events import EventSink
 from pubsmith.retry import DEFAULT_REQUEST_TIMEOUT, RateLimiter, RetryPolicy
 from pubsmith.secret import Secret
+from pubsmith.settings import Settings
 
 __all__ = ["DEFAULT_TIMEOUT", "CloudsmithClient"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=120.0)
 MAX_CONNECTIONS = 32
 _REPO_HINT = "check --repo OWNER/REPO exists and the key can see it"
+_PACKAGE_HINT = (
+    "the package or its repository does not exist (deleted?), or the key cannot see it; "
+    "`pubsmith list OWNER/REPO` shows what is there"
+)
 _UPLOAD_HINT = "the upload has expired or was aborted: publish the file again"
 _TAG_ACTIONS = ("Add", "Clear", "Replace", "Remove")
 # After an attempt whose answer was lost, a refusal to take the file again means the lost
@@ -62,6 +69,11 @@ class CloudsmithClient:
     client's own, every socket wait ends by it too, so not even an answer's headers can
     trickle in forever. ``on_event`` is told of retries and rate-limit pauses
     (:mod:`pubsmith.events`). Methods are safe to call from many threads at once.
+
+    Requests go through the proxies of :class:`~pubsmith._proxy.ProxyRoutes`: ``proxy``
+    (a URL for every scheme) or, without it, ``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY`` and ``NO_PROXY`` from ``environ`` (default: the process environment);
+    pass ``environ={}`` for none. Neither applies to a given ``http``.
     """
 
     def __init__(
@@ -76,9 +88,16 @@ class CloudsmithClient:
         timeout: httpx.Timeout | None = None,
         request_timeout: float | None = None,
         on_event: EventSink | None = None,
+        proxy: str | ProxyRoutes | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         if policy is not None and request_timeout is not None:
             raise ValueError("give request_timeout in the policy when passing one")
+        self.proxies = (
+            proxy
+            if isinstance(proxy, ProxyRoutes)
+            else ProxyRoutes.resolve(os.environ if environ is None else environ, proxy)
+        )
         self.api_url = normalise_api_url(api_url)
         self._origin: Origin = origin(httpx.URL(self.api_url))
         self._key = Secret.coerce(api_key)
@@ -95,6 +114,27 @@ class CloudsmithClient:
             policy or RetryPolicy(request_timeout=request_timeout or DEFAULT_REQUEST_TIMEOUT),
             rate_limiter or RateLimiter(),
             on_event,
+            proxy_for=self.proxies.proxy_for if http is None else None,
+            secrets=self.proxies.secrets(),
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, key_required: bool = True, on_event: EventSink | None = None
+    ) -> CloudsmithClient:
+        """A client for ``settings``: its API, key, TLS, timeout and proxy.
+
+        Raises :class:`~pubsmith.errors.ConfigError` when there is no key and one is
+        required, or when the proxy is unusable.
+        """
+        proxies = ProxyRoutes.resolve(os.environ, settings.proxy, settings.proxy_source)
+        return cls(
+            settings.api_url,
+            settings.require_key() if key_required else settings.api_key,
+            verify=settings.ca_bundle or True,
+            request_timeout=settings.timeout,
+            on_event=on_event,
+            proxy=proxies,
         )
 
     @property
@@ -127,7 +167,7 @@ class CloudsmithClient:
         with self._lock:
             if self._http is None:
                 self._http = httpx.Client(
-                    transport=_SchemeTransports(self._verify),
+                    transport=_SchemeTransports(self._verify, self.proxies),
                     timeout=self._timeout,
                     follow_redirects=False,
                 )
@@ -282,7 +322,7 @@ class CloudsmithClient:
             "GET",
             self._package(owner, repo, slug, "status"),
             f"read status of package {slug} in {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def read_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
@@ -290,7 +330,7 @@ class CloudsmithClient:
             "GET",
             self._package(owner, repo, slug),
             f"read package {slug} in {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def list_packages(
@@ -322,7 +362,7 @@ class CloudsmithClient:
             "DELETE",
             self._package(owner, repo, slug),
             f"delete package {slug} from {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
             done_on_retry=frozenset({404}),
         )
 
@@ -336,7 +376,7 @@ class CloudsmithClient:
             f"copy package {slug} from {owner}/{repo} to {to_repo}",
             json={"destination": to_repo, "republish": republish},
             idempotent=False,
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def move_package(self, owner: str, repo: str, slug: str, *, to_repo: str) -> dict[str, Any]:
@@ -347,7 +387,7 @@ class CloudsmithClient:
             f"move package {slug} from {owner}/{repo} to {to_repo}",
             json={"destination": to_repo},
             idempotent=False,
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def tag_package(
@@ -370,7 +410,7 @@ class CloudsmithClient:
             self._package(owner, repo, slug, "tag"),
             f"tag package {slug} in {owner}/{repo}",
             json={"action": verb, "tags": list(tags), "is_immutable": is_immutable},
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
 
     def resync_package(self, owner: str, repo: str, slug: str) -> dict[str, Any]:
@@ -378,8 +418,62 @@ class CloudsmithClient:
             "POST",
             self._package(owner, repo, slug, "resync"),
             f"resync package {slug} in {owner}/{repo}",
-            not_found_hint=_REPO_HINT,
+            not_found_hint=_PACKAGE_HINT,
         )
+
+    # -- v2 endpoints ----------------------------------------------------------------
+
+    def _v2(self, *segments: str) -> httpx.URL:
+        # v2 lives beside v1 on the API's host: https://api.cloudsmith.io/v2/...
+        base = self.api_url.removesuffix("/v1")
+        return httpx.URL(base + "/v2" + "".join(f"/{quote(s, safe='')}" for s in segments) + "/")
+
+    def validate_metadata(self, content: Mapping[str, Any], content_type: str) -> None:
+        """Have the server check metadata against ``content_type``'s schema; nothing is kept.
+
+        Raises :class:`~pubsmith.errors.ValidationError` when it does not conform.
+        """
+        self._api(
+            "POST",
+            self._v2("metadata", "validate"),
+            f"validate {content_type} metadata",
+            json={"content": dict(content), "content_type": content_type},
+        )
+
+    def attach_metadata(
+        self,
+        package_slug_perm: str,
+        content: Mapping[str, Any],
+        *,
+        content_type: str,
+        source_identity: str,
+    ) -> dict[str, Any]:
+        """Attach a metadata entry to a package; the answer is the entry (its ``slug_perm``).
+
+        Never repeated once it may have reached the server: a second entry would be a copy.
+        """
+        return self._object(
+            "POST",
+            self._v2("metadata", "packages", package_slug_perm),
+            f"attach {content_type} metadata to package {package_slug_perm}",
+            json={
+                "content": dict(content),
+                "content_type": content_type,
+                "source_identity": source_identity,
+            },
+            idempotent=False,
+            not_found_hint="the package is gone, or the key cannot see it",
+        )
+
+    def list_metadata(self, package_slug_perm: str) -> list[dict[str, Any]]:
+        """The metadata entries attached to a package."""
+        data = self._api(
+            "GET",
+            self._v2("metadata", "packages", package_slug_perm),
+            f"list metadata of package {package_slug_perm}",
+        )
+        items = data.get("results", []) if isinstance(data, dict) else data
+        return [item for item in items or [] if isinstance(item, dict)]
 
     def exchange_oidc_token(self, org: str, *, oidc_token: Secret, service_slug: str) -> Secret:
         """A short-lived API key for ``service_slug`` in ``org``, for a CI's OIDC token.
@@ -499,50 +593,76 @@ class CloudsmithClient:
 
 
 class _SchemeTransports(httpx.BaseTransport):
-    """``https://`` requests on a transport built at their first use, ``http://`` ones apart.
+    """Each request on a transport for its scheme and proxy, built at its first use.
 
     Loading the CA bundle takes tens of milliseconds, most of what a run against a loopback
-    sandbox spends before its first request; plain HTTP never needs it.
+    sandbox spends before its first request; plain HTTP never needs it. Through a proxy,
+    ``https://`` is tunnelled with ``CONNECT`` and ``http://`` forwarded; every transport's
+    sockets, the proxy's included, wait no longer than the current request's deadline.
     """
 
-    def __init__(self, verify: bool | str | ssl.SSLContext) -> None:
+    def __init__(
+        self, verify: bool | str | ssl.SSLContext, proxies: ProxyRoutes | None = None
+    ) -> None:
         self._verify = verify
-        # Trusts no certificate: were it ever asked for TLS, it would refuse every server.
-        self._plain = self._transport(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
-        self._secure: httpx.HTTPTransport | None = None
+        self._proxies = proxies or ProxyRoutes()
+        self._transports: dict[tuple[bool, str | None], httpx.HTTPTransport] = {}
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme != "https":
-            return self._plain.handle_request(request)
+        secure = request.url.scheme == "https"
+        proxy = self._proxies.proxy_for(request.url)
+        key = (secure, str(proxy) if proxy is not None else None)
         with self._lock:
-            if self._secure is None:
-                self._secure = self._transport(self._verify)
-        return self._secure.handle_request(request)
+            transport = self._transports.get(key)
+            if transport is None:
+                transport = self._transports[key] = self._transport(secure, proxy)
+        return transport.handle_request(request)
 
     def close(self) -> None:
-        self._plain.close()
-        if self._secure is not None:
-            self._secure.close()
+        with self._lock:
+            for transport in self._transports.values():
+                transport.close()
+            self._transports.clear()
 
-    @staticmethod
-    def _transport(verify: bool | str | ssl.SSLContext) -> httpx.HTTPTransport:
-        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+    def _transport(self, secure: bool, proxy: httpx.URL | None) -> httpx.HTTPTransport:
+        # A plain transport trusts no certificate: were it ever asked for TLS, it would
+        # refuse every server.
+        context = self._context() if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         limits = httpx.Limits(
             max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
         transport = httpx.HTTPTransport(retries=2, verify=context, limits=limits)
         # httpx has no way to name the network backend of the pool it builds: the same
         # pool again, over sockets that never wait past the current request's deadline.
-        transport._pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            retries=2,  # connection setup only: safe for every request
-            network_backend=DeadlineBackend(),
+        # retries=2 is connection setup only: safe for every request.
+        common: dict[str, Any] = {
+            "ssl_context": context,
+            "max_connections": limits.max_connections,
+            "max_keepalive_connections": limits.max_keepalive_connections,
+            "keepalive_expiry": limits.keepalive_expiry,
+            "retries": 2,
+            "network_backend": DeadlineBackend(),
+        }
+        if proxy is None:
+            transport._pool = httpcore.ConnectionPool(**common)
+            return transport
+        described = httpx.Proxy(proxy)
+        transport._pool = httpcore.HTTPProxy(
+            proxy_url=httpcore.URL(
+                scheme=proxy.raw_scheme, host=proxy.raw_host, port=proxy.port, target=proxy.raw_path
+            ),
+            proxy_auth=described.raw_auth,
+            proxy_headers=described.headers.raw,
+            # An https:// proxy is verified as the API is: against --ca-bundle if given.
+            proxy_ssl_context=self._context() if proxy.scheme == "https" else None,
+            **common,
         )
         return transport
+
+    def _context(self) -> ssl.SSLContext:
+        verify = self._verify
+        return verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
 
 
 def _file_request(

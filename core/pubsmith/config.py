@@ -2,20 +2,24 @@
 
 Precedence, highest first:
 
-1. flags (``--repo``, ``--api-url``, ``--api-key``, ``-o``), or a tool's own options
-   (``hatch publish -o``);
-2. the environment: ``CLOUDSMITH_API_HOST``, ``CLOUDSMITH_API_KEY``;
+1. flags (``--repo``, ``--api-url``, ``--api-key``, ``--proxy``, ``-o``), or a tool's own
+   options (``hatch publish -o``);
+2. the environment: ``CLOUDSMITH_REPO``, ``CLOUDSMITH_API_HOST``, ``CLOUDSMITH_API_KEY``,
+   ``CLOUDSMITH_PROXY`` (or ``CLOUDSMITH_API_PROXY``, as Cloudsmith's CLI reads);
 3. the project: ``[tool.pubsmith]`` in the nearest ``pyproject.toml`` from the working
    directory up (after a tool's own project table, such as ``[tool.hatch.publish.cloudsmith]``);
 4. the user's ``pubsmith/config.toml`` in the user config directory (``PUBSMITH_CONFIG``
    names another file), after a tool's own user config;
-5. Cloudsmith CLI's ``credentials.ini`` (``api_key``) and ``config.ini`` (``api_host``);
+5. Cloudsmith CLI's ``credentials.ini`` (``api_key``) and ``config.ini`` (``api_host``,
+   ``proxy``);
 6. the default API URL; for the key, the system keyring, then (see :mod:`pubsmith.oidc`)
-   an OIDC exchange in CI.
+   an OIDC exchange in CI; for the proxy, ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``
+   (see :mod:`pubsmith._proxy`). A proxy set for pubsmith wins over those, as ``-x`` and
+   ``.curlrc`` do for curl; ``NO_PROXY`` applies to both.
 
 A project file is written by whoever can commit to the project, so it is trusted with what
-to publish but not with where the key goes: it may not hold a key (one there is ignored,
-with a warning), and its API URL must be the one the key is meant for.
+to publish but not with where the key goes: it may not hold a key or name a proxy (either
+is ignored, with a warning), and its API URL must be the one the key is meant for.
 """
 
 from __future__ import annotations
@@ -51,6 +55,23 @@ __all__ = ["Config", "Layer", "Source", "Sourced", "load_config", "user_config_p
 
 DEFAULT = Source("default")
 KEYRING = Source("system keyring")
+
+# Each variable and the setting it holds, in precedence order: Cloudsmith's CLI's names.
+_ENVIRONMENT = (
+    ("CLOUDSMITH_REPO", "repo"),
+    ("CLOUDSMITH_API_HOST", "api-url"),
+    ("CLOUDSMITH_API_KEY", "api-key"),
+    ("CLOUDSMITH_PROXY", "proxy"),
+    ("CLOUDSMITH_API_PROXY", "proxy"),
+)
+# What a project file may not decide, and why: it would choose where the key goes.
+_UNTRUSTED = {
+    "api-key": "api-key in a project file is ignored: anyone who can read the project can "
+    "read it; revoke that key, remove it, and use CLOUDSMITH_API_KEY or your user config "
+    "instead",
+    "proxy": "proxy in a project file is ignored: a proxy sees where your key goes; set it "
+    "with --proxy, HTTPS_PROXY or your user config instead",
+}
 
 
 def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -88,11 +109,15 @@ class Config:
     republish: Sourced[bool] | None = None
     timeout: Sourced[float] | None = None
     """Seconds one attempt of a request may take (``--timeout``); None: the default."""
+    proxy: Sourced[str] | None = None
+    """A proxy for every request; None: the environment's (``HTTPS_PROXY``...), if any."""
     format_options: Mapping[str, Sourced[str]] = field(default_factory=dict)
     """Per-format defaults as scoped options: ``{"deb.distribution": ...}``."""
     warnings: tuple[str, ...] = ()
     keyring_environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
     """The environment to consult the system keyring with, when it may be; None: never."""
+    key_flag: str | None = None
+    """The flag that gives a key, for the message when there is none (``--api-key``)."""
 
     def key(self) -> Sourced[Secret] | None:
         """The configured key, else the one stored in the system keyring, or None.
@@ -157,6 +182,9 @@ class Config:
             allow_http=allow_http,
             ca_bundle=ca_bundle,
             timeout=self.timeout.value if self.timeout else None,
+            proxy=self.proxy.value if self.proxy else None,
+            proxy_source=str(self.proxy.source) if self.proxy else "--proxy",
+            key_flag=self.key_flag,
             environ={},
         )
         if settings.api_key is not None:
@@ -178,25 +206,26 @@ def load_config(
     project_layers: Sequence[Layer] = (),
     user_layers: Sequence[Layer] = (),
     keyring: bool = True,
+    key_flag: str | None = None,
 ) -> Config:
     """Resolve every setting in the documented precedence.
 
     ``flags`` uses the file keys (``repo``, ``api-url``, ``api-key``, ``tags``,
-    ``republish``, ``formats``); None means not given; ``flag_label`` names each in
-    messages (``"-o {key}"`` for a tool's options). ``project_layers`` and
-    ``user_layers`` are a tool's own tables, read ahead of pubsmith's file at each level;
-    mark project ones ``trusted=False``.
+    ``republish``, ``timeout``, ``proxy``, ``formats``); None means not given;
+    ``flag_label`` names each in messages (``"-o {key}"`` for a tool's options).
+    ``project_layers`` and ``user_layers`` are a tool's own tables, read ahead of
+    pubsmith's file at each level; mark project ones ``trusted=False``. ``key_flag`` is
+    the caller's flag for a key, suggested when none is found.
     """
     env = os.environ if environ is None else environ
     layers = _layers(flags, flag_label, cwd or Path.cwd(), env, project_layers, user_layers)
     warnings = [
-        f"{layer.source.path}: api-key in a project file is ignored: anyone who can read the "
-        "project can read it; revoke that key, remove it, and use CLOUDSMITH_API_KEY or "
-        "your user config instead"
+        f"{layer.source.path}: {_UNTRUSTED[key]}"
         for layer in layers
-        if not layer.source.trusted and layer.values.get("api-key")
+        for key in _UNTRUSTED
+        if not layer.source.trusted and layer.values.get(key)
     ]
-    layers = [_without_project_key(layer) for layer in layers]
+    layers = [_without_untrusted(layer) for layer in layers]
     api_url = _first(layers, "api-url") or Sourced(DEFAULT_API_URL, DEFAULT)
     trusted_url = _first([layer for layer in layers if layer.source.trusted], "api-url")
     return Config(
@@ -207,9 +236,11 @@ def load_config(
         tags=_first(layers, "tags"),
         republish=_first(layers, "republish"),
         timeout=_first(layers, "timeout"),
+        proxy=_first(layers, "proxy"),
         format_options=format_options(layers),
         warnings=tuple(warnings),
         keyring_environ=env if keyring else None,
+        key_flag=key_flag,
     )
 
 
@@ -225,8 +256,9 @@ def _layers(
         Layer(Source(flag_label.format(key=key)), {key: value})
         for key, value in (flags or {}).items()
     ]
-    layers.append(Layer(Source("CLOUDSMITH_API_HOST"), {"api-url": env.get("CLOUDSMITH_API_HOST")}))
-    layers.append(Layer(Source("CLOUDSMITH_API_KEY"), {"api-key": env.get("CLOUDSMITH_API_KEY")}))
+    layers.extend(
+        Layer(Source(variable), {key: env.get(variable)}) for variable, key in _ENVIRONMENT
+    )
     layers.extend(project_layers)
     project_file = find_project_file(cwd)
     if project_file is not None:
@@ -245,10 +277,10 @@ def _layers(
     return layers
 
 
-def _without_project_key(layer: Layer) -> Layer:
-    if layer.source.trusted or "api-key" not in layer.values:
+def _without_untrusted(layer: Layer) -> Layer:
+    if layer.source.trusted or not set(_UNTRUSTED) & set(layer.values):
         return layer
-    return Layer(layer.source, {k: v for k, v in layer.values.items() if k != "api-key"})
+    return Layer(layer.source, {k: v for k, v in layer.values.items() if k not in _UNTRUSTED})
 
 
 def _first(layers: Sequence[Layer], key: str) -> Any:

@@ -34,7 +34,7 @@ __all__ = [
     "user_layer",
 ]
 
-KEYS = ("repo", "api-url", "api-key", "tags", "republish", "timeout", "formats")
+KEYS = ("repo", "api-url", "api-key", "tags", "republish", "timeout", "proxy", "formats")
 """Every key a settings file may hold."""
 
 
@@ -93,7 +93,8 @@ def user_layer(path: Path) -> Layer | None:
 def cloudsmith_layers(
     config_files: list[Path], credentials_files: list[Path], profile: str | None
 ) -> list[Layer]:
-    """Cloudsmith CLI's ``config.ini`` (``api_host``) and ``credentials.ini`` (``api_key``).
+    """Cloudsmith CLI's ``config.ini`` (``api_host``, ``proxy`` or its older name
+    ``api_proxy``) and ``credentials.ini`` (``api_key``).
 
     As the CLI reads them: sections ``[default]`` and ``[profile:NAME]`` (the profile wins),
     earlier files win over later ones, values may be quoted, blank means unset.
@@ -103,6 +104,8 @@ def cloudsmith_layers(
     for section in sections:
         for path in config_files:
             layers.extend(_ini_layer(path, section, "api_host", "api-url"))
+            proxy = _ini_layer(path, section, "proxy", "proxy")
+            layers.extend(proxy or _ini_layer(path, section, "api_proxy", "proxy"))
         for path in credentials_files:
             layers.extend(_ini_layer(path, section, "api_key", "api-key"))
     return layers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pubsmith._proxy import ProxyRoutes, redact_proxy_url
 from pubsmith._text import printable
 from pubsmith._urls import normalise_api_url
 from pubsmith.config_files import Layer, Source, Sourced
@@ -86,6 +87,17 @@ def _timeout(value: Any) -> float:
     return seconds
 
 
+def _proxy(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("must be a URL string such as http://proxy.example.com:3128")
+    try:
+        ProxyRoutes.resolve({}, value)
+    except ConfigError:
+        shown = printable(redact_proxy_url(value))
+        raise ValueError(f"must be http(s)://[USER:PASSWORD@]HOST:PORT, not '{shown}'") from None
+    return value.strip()
+
+
 def _formats(value: Any) -> dict[str, dict[str, str]]:
     if not isinstance(value, Mapping):
         raise TypeError("must be a table per format, such as [formats.deb]")
@@ -115,6 +127,7 @@ _COERCE = {
     "tags": _tags,
     "republish": _bool,
     "timeout": _timeout,
+    "proxy": _proxy,
     "formats": _formats,
 }
 

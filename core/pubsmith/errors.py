@@ -178,7 +178,9 @@ class ApiError(PubsmithError):
         parts.append(f"(HTTP {status_code})")
         message = " ".join(parts)
         if detail:
-            message += f": {detail}"
+            # "Invalid API key.; check ..." reads badly: a sentence's full stop goes when
+            # more follows it.
+            message += f": {detail.rstrip('.') if self.fields or hint else detail}"
         if self.fields:
             message += (
                 " ["

@@ -119,7 +119,7 @@ def exchange_for_key(plan: OidcPlan, settings: Settings, environ: Mapping[str, s
     from pubsmith.client import CloudsmithClient
 
     token = plan.token or github_token(environ, plan.audience)
-    with CloudsmithClient(settings.api_url, None, verify=settings.ca_bundle or True) as client:
+    with CloudsmithClient.from_settings(settings, key_required=False) as client:
         try:
             return client.exchange_oidc_token(
                 plan.org, oidc_token=token, service_slug=plan.service_slug

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from pubsmith.errors import ConfigError
+from pubsmith.metadata import Metadata
 from pubsmith.settings import Repository
 
 __all__ = ["MAX_CONCURRENCY", "MIN_CHUNK_SIZE", "PublishOptions"]
@@ -50,6 +51,9 @@ class PublishOptions:
     chunk_size: int | None = None
     resume: bool = True
     """Keep a multipart upload cut short for the next run to finish (state in the user cache)."""
+    metadata: Metadata | None = None
+    """Attached to every package this run creates (not to those skipped): checked by the
+    server before any upload, attached once each package exists."""
 
     def __post_init__(self) -> None:
         # Frozen means frozen: a caller's dict or list changed later must not change us.

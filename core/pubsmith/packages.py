@@ -6,8 +6,9 @@ print; everything they do is here and in :mod:`pubsmith.promote`.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,16 @@ from pubsmith.config import Config
 from pubsmith.errors import ConfigError
 from pubsmith.settings import Repository
 
-__all__ = ["TAG_ACTIONS", "PackageRef", "connect", "package_tags", "tag_package"]
+__all__ = [
+    "TAG_ACTIONS",
+    "PackageRef",
+    "connect",
+    "find_packages",
+    "package_summary",
+    "package_tags",
+    "search_query",
+    "tag_package",
+]
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -55,12 +65,7 @@ def connect(
 ) -> CloudsmithClient:
     """A client with the configured key (or one from OIDC for ``org``); raises without one."""
     settings = config.settings(org=org, allow_http=allow_http, ca_bundle=ca_bundle)
-    return CloudsmithClient(
-        settings.api_url,
-        settings.require_key(),
-        verify=settings.ca_bundle or True,
-        request_timeout=settings.timeout,
-    )
+    return CloudsmithClient.from_settings(settings)
 
 
 def tag_package(
@@ -90,3 +95,50 @@ def package_tags(package: dict[str, Any]) -> list[str]:
             for tag in values if isinstance(values, list) else []:
                 found.setdefault(str(tag), None)
     return list(found)
+
+
+def search_query(query: str = "", format_name: str | None = None) -> str:
+    """``query`` in Cloudsmith's search syntax, narrowed to one format when one is given."""
+    terms = [f"({query})" if format_name and query.strip() else query.strip()]
+    if format_name:
+        terms.append(f"format:{format_name}")
+    return " AND ".join(term for term in terms if term)
+
+
+def find_packages(
+    client: CloudsmithClient,
+    repository: Repository,
+    query: str = "",
+    *,
+    limit: int | None = None,
+    page_size: int = 100,
+) -> Iterator[dict[str, Any]]:
+    """The packages of ``repository`` that ``query`` matches, newest first, page by page.
+
+    ``query`` is Cloudsmith's search syntax (``name:acme version:1.2 AND tag:latest``);
+    ``limit`` stops after that many, asking for no page beyond them.
+    """
+    found = client.list_packages(
+        repository.owner, repository.name, query=query or None, page_size=page_size
+    )
+    return itertools.islice(found, limit) if limit is not None else found
+
+
+def package_summary(repository: Repository, package: dict[str, Any]) -> dict[str, Any]:
+    """What a script needs of a listed package, ``package`` being its reference."""
+    slug_perm = package.get("slug_perm")
+    return {
+        "package": f"{repository}/{slug_perm}" if slug_perm else None,
+        "format": package.get("format"),
+        "name": package.get("name"),
+        "version": package.get("version"),
+        "filename": package.get("filename"),
+        "status": package.get("status_str"),
+        "slug_perm": slug_perm,
+        "slug": package.get("slug"),
+        "tags": package_tags(package),
+        "size": package.get("size"),
+        "checksum_sha256": package.get("checksum_sha256") or None,
+        "uploaded_at": package.get("uploaded_at"),
+        "web_url": package.get("self_webapp_url"),
+    }

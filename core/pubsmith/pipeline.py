@@ -34,6 +34,7 @@ from pubsmith.errors import (
 )
 from pubsmith.events import EventSink, Finished, Stage, StageChanged, Transferred
 from pubsmith.hashing import FileDigest, digest_file
+from pubsmith.metadata import attach
 from pubsmith.options import PublishOptions
 from pubsmith.planning import PackagePlan
 from pubsmith.polling import Poller
@@ -121,7 +122,11 @@ class Pipeline:
             _Package(
                 plan,
                 PublishResult(
-                    file=str(plan.path), format=plan.format, name=plan.name, version=plan.version
+                    file=str(plan.path),
+                    format=plan.format,
+                    name=plan.name,
+                    version=plan.version,
+                    repository=str(self.repository),
                 ),
             )
             for plan in plans
@@ -227,10 +232,20 @@ class Pipeline:
         package.created = _text(created.get("slug_perm")) or _text(created.get("slug"))
         package.result.slug = _text(created.get("slug"))
         package.result.slug_perm = _text(created.get("slug_perm"))
+        self._created(package, created)
         if not (self.options.wait or self._target):
             self._finish(package, "published")
             return
         self._await(package, package.created or "", created, self._processed)
+
+    def _created(self, package: _Package, created: Mapping[str, Any]) -> None:
+        """The package exists: note its web page, and attach ``--metadata-file`` to it."""
+        package.result.web_url = _text(created.get("self_webapp_url"))
+        if self.options.metadata is not None and package.result.slug_perm:
+            self._emit(package, "create", "attaching metadata")
+            package.result.metadata = attach(
+                self.client, package.result.slug_perm, self.options.metadata
+            )
 
     def _await(
         self,
@@ -391,6 +406,7 @@ class Pipeline:
             )
         package.result.slug = _text(existing.get("slug"))
         package.result.slug_perm = _text(existing.get("slug_perm"))
+        package.result.web_url = _text(existing.get("self_webapp_url"))
         if self.options.check:
             # A server-side dry run says what a publish would do, and does nothing.
             self._finish(package, "skipped" if decision.action == "skip" else "checked")

@@ -7,7 +7,9 @@ text (a file name, an option, a tag, a value read from the artifact) that is not
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +29,10 @@ from pubsmith.registry import (
 )
 
 __all__ = [
+    "MissingOptionsError",
     "PackagePlan",
     "check_option_keys",
+    "expand_file_argument",
     "options_for",
     "parse_file_argument",
     "plan_package",
@@ -91,6 +95,10 @@ class PackagePlan:
         return self.payload({path: preview_identifier(path) for path in self.upload_paths()})
 
 
+# What a format's name looks like: "rawx" in "rawx:notes.txt", not "C" in "C:\\notes.txt".
+_FORMAT_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]+$")
+
+
 def preview_identifier(path: Path) -> str:
     """Stand-in for an upload identifier that is only known once the file is uploaded."""
     return f"<upload:{path.name}>"
@@ -103,16 +111,45 @@ def parse_file_argument(argument: Path | str, registry: FormatRegistry) -> tuple
     call can publish files no format recognises beside ones that are detected. A string
     naming an existing path is always that path (a file may well be called ``raw:x``), as
     is one whose text before the first ``:`` is no installed format's name (compared
-    case-insensitively) or that has nothing after it. A :class:`~pathlib.Path` is always
-    a plain path: only text typed by a user carries a prefix.
+    case-insensitively) or that has nothing after it. But when that text is a word and what
+    follows names an existing file (``rawx:notes.txt``), it is a mistyped format: an
+    :class:`ArtifactError` says so. A :class:`~pathlib.Path` is always a plain path: only
+    text typed by a user carries a prefix.
     """
     if isinstance(argument, Path) or os.path.lexists(argument):
         return Path(argument), None
     prefix, colon, rest = argument.partition(":")
     format_name = registry.canonical_name(prefix) if colon and rest else None
     if format_name is None:
+        if colon and _FORMAT_WORD.match(prefix) and os.path.lexists(rest):
+            raise ArtifactError(
+                argument,
+                f"unknown format {printable(prefix)!r}{registry.did_you_mean(prefix)}; "
+                "`pubsmith formats` lists the installed ones",
+            )
         return Path(argument), None
     return Path(rest), format_name
+
+
+def expand_file_argument(
+    argument: Path | str, registry: FormatRegistry
+) -> list[tuple[Path, str | None]]:
+    """:func:`parse_file_argument`, with a glob (``dist/*.whl``, ``raw:docs/*.txt``) expanded.
+
+    Shells expand globs before pubsmith sees them, but not a quoted one nor, on Windows,
+    any: as twine does, a pattern that names no existing file is expanded here, in name
+    order. One that matches nothing is an :class:`ArtifactError`.
+    """
+    path, format_name = parse_file_argument(argument, registry)
+    pattern = str(path)
+    if isinstance(argument, Path) or os.path.lexists(pattern) or not glob.has_magic(pattern):
+        return [(path, format_name)]
+    matches = sorted(glob.glob(pattern))
+    if not matches:
+        raise ArtifactError(
+            pattern, "matches no file; check the pattern and the directory it is run from"
+        )
+    return [(Path(match), format_name) for match in matches]
 
 
 def plan_package(
@@ -220,22 +257,57 @@ def resolve_values(
     resolved: dict[str, Any] = {**find_companions(registration, artifact), **given}
     merged = merge_info(info, read_companions(registration, artifact, resolved))
     values: dict[str, Any] = {"package_file": artifact.path}
+    missing: list[Option] = []
     for option in plugin.options:
         value = resolved.get(option.name, merged.fields.get(option.name))
         if value is None:
             if option.required:
-                raise OptionError(option.name, _missing_message(plugin, option), path=artifact.path)
+                missing.append(option)
             continue
         values[option.name] = value
+    if missing:
+        raise MissingOptionsError(plugin.PLUGIN_NAME, tuple(missing), path=artifact.path)
     return values, merged
 
 
-def _missing_message(plugin: FormatPlugin, option: Option) -> str:
-    flag = "--distribution SLUG" if option.name == "distribution" else f"-o {option.name}=VALUE"
-    return (
-        f"{plugin.PLUGIN_NAME} packages need {option.name} ({option.help}), "
-        f"which neither the file nor its companions state; pass {flag}"
-    )
+class MissingOptionsError(OptionError):
+    """Required options that neither the user, the file nor its companions gave: all of them.
+
+    ``scoped`` messages suggest ``-o FORMAT.option=VALUE``, for a call that publishes
+    several formats needing different values (a deb and an rpm each need a distribution).
+    """
+
+    def __init__(
+        self,
+        format_name: str,
+        options: tuple[Option, ...],
+        *,
+        path: Path,
+        scoped: bool = False,
+    ) -> None:
+        self.format_name = format_name
+        self.options = options
+        needs = " and ".join(f"{option.name} ({option.help})" for option in options)
+        if scoped:
+            flags = " ".join(f"-o {format_name}.{option.name}=VALUE" for option in options)
+        else:
+            flags = " ".join(
+                "--distribution SLUG"
+                if option.name == "distribution"
+                else f"-o {option.name}=VALUE"
+                for option in options
+            )
+        super().__init__(
+            options[0].name,
+            f"{format_name} packages need {needs}, which neither the file nor its companions "
+            f"state; pass {flags}",
+            path=path,
+        )
+
+    def scoped(self) -> MissingOptionsError:
+        """The same error, suggesting options scoped to this format."""
+        assert self.path is not None
+        return MissingOptionsError(self.format_name, self.options, path=self.path, scoped=True)
 
 
 def _check_utf8(path: Path, values: Mapping[str, Any]) -> None:

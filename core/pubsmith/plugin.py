@@ -69,6 +69,9 @@ class Option:
     type: OptionType = "str"
     required: bool = False
     choices: tuple[str, ...] = ()
+    read_from_file: bool = False
+    """The plugin reads it from the artifact when the artifact states it (``-o`` still
+    wins): a required option so marked is needed only from a file that does not."""
 
     def parse(self, raw: str) -> Any:
         """Turn a ``-o name=raw`` string into the value this option holds."""

@@ -21,12 +21,14 @@ from typing import Any
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ArtifactError, BadInputError, ConfigError, PubsmithError
 from pubsmith.events import EventSink, Finished
+from pubsmith.metadata import check_with_server
 from pubsmith.options import PublishOptions
 from pubsmith.pipeline import Pipeline
 from pubsmith.planning import (
+    MissingOptionsError,
     PackagePlan,
     check_option_keys,
-    parse_file_argument,
+    expand_file_argument,
     plan_package,
 )
 from pubsmith.promote import destination_repo
@@ -82,7 +84,7 @@ def plan_files(
     kept = [
         path for path, own_format in named.items() if own_format or _real(path) not in companions
     ]
-    problems += [errors[path] for path in kept if path in errors]
+    problems += _scoped_where_needed([errors[path] for path in kept if path in errors])
     if not problems:
         # Only once every file has a format: an option meant for a file that failed would
         # otherwise be reported as taken by no format.
@@ -177,14 +179,11 @@ def run(
             elif settings is None:
                 settings = Settings.resolve()
             client = stack.enter_context(
-                CloudsmithClient(
-                    settings.api_url,
-                    settings.require_key(),
-                    verify=settings.ca_bundle or True,
-                    request_timeout=settings.timeout,
-                    on_event=on_event,
-                )
+                CloudsmithClient.from_settings(settings, on_event=on_event)
             )
+        if options.metadata is not None:
+            # Refused content stops the run here, before any upload, as for the official CLI.
+            check_with_server(client, options.metadata)
         pipeline = Pipeline(
             client,
             repository,
@@ -219,14 +218,36 @@ def publish(
     return run(plan(paths, options, registry=registry), settings=settings, on_event=on_event)
 
 
+def _scoped_where_needed(problems: list[PubsmithError]) -> list[PubsmithError]:
+    """Files of several formats missing one option (a deb and an rpm without a
+    distribution) need a value each: suggest ``-o deb.distribution=...``, not one flag."""
+    missing = [p for p in problems if isinstance(p, MissingOptionsError)]
+    formats: dict[str, set[str]] = {}
+    for problem in missing:
+        for option in problem.options:
+            formats.setdefault(option.name, set()).add(problem.format_name)
+    return [
+        problem.scoped()
+        if isinstance(problem, MissingOptionsError)
+        and any(len(formats[option.name]) > 1 for option in problem.options)
+        else problem
+        for problem in problems
+    ]
+
+
 def _file_formats(
     arguments: Iterable[Path | str], registry: FormatRegistry
 ) -> tuple[dict[Path, str | None], list[PubsmithError]]:
     """Each file once, as first spelt, with the format an argument for it names (or None)."""
     by_file: dict[str, tuple[Path, str | None]] = {}
     problems: list[PubsmithError] = []
+    named: list[tuple[Path, str | None]] = []
     for argument in arguments:
-        path, own_format = parse_file_argument(argument, registry)
+        try:
+            named.extend(expand_file_argument(argument, registry))
+        except PubsmithError as exc:
+            problems.append(exc)
+    for path, own_format in named:
         first_path, first_format = by_file.setdefault(_real(path), (path, own_format))
         if own_format and first_format and own_format != first_format:
             problems.append(

@@ -8,6 +8,7 @@ plugin's own bug is a :class:`~pubsmith.PluginError` naming it, never a tracebac
 
 from __future__ import annotations
 
+import difflib
 import errno
 import stat
 from collections.abc import Iterable, Iterator, Mapping
@@ -84,8 +85,14 @@ class FormatRegistry:
             return self._registrations[name]
         except KeyError:
             raise ConfigError(
-                f"unknown format {name!r}; installed formats: {', '.join(self._registrations)}"
+                f"unknown format {name!r}{self.did_you_mean(name)}; installed formats: "
+                f"{', '.join(self._registrations)}"
             ) from None
+
+    def did_you_mean(self, name: str) -> str:
+        """`` (did you mean raw?)`` for a name close to an installed format's, else ``""``."""
+        close = difflib.get_close_matches(name.casefold(), list(self._registrations), n=1)
+        return f" (did you mean {close[0]}?)" if close else ""
 
     def claims(self, artifact: Artifact) -> dict[str, Strength]:
         """Each plugin's claim on ``artifact`` that is not ``Strength.NONE``, strongest first.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pubsmith.errors import PubsmithError
 
-__all__ = ["PublishResult", "Status"]
+__all__ = ["PublishResult", "Status", "counts_line"]
 
 Status = Literal["published", "skipped", "failed", "planned", "checked"]
 """``published`` by this run; ``skipped``: the repository already held it (``--skip-existing``);
@@ -20,7 +21,8 @@ class PublishResult:
 
     ``payload`` is the package upload body that was sent (or, for ``planned``, would be
     sent, with ``<upload:FILENAME>`` standing for identifiers not yet known). For a
-    ``skipped`` package, ``slug_perm`` and ``slug`` name the package already there.
+    ``skipped`` package, ``slug_perm`` and ``slug`` name the package already there;
+    :attr:`package` names it as the single-package commands take it.
     """
 
     file: str
@@ -35,11 +37,32 @@ class PublishResult:
     promoted_to: str | None = None
     """``OWNER/REPO`` the package was promoted to (``publish --promote-to``), else None."""
     promoted_slug_perm: str | None = None
+    repository: str | None = None
+    """``OWNER/REPO`` published to."""
+    web_url: str | None = None
+    """The package's page in Cloudsmith's web app, when the API said where it is."""
+    metadata: dict[str, Any] | None = None
+    """What became of ``--metadata-file``: ``{"status": "attached", "slug_perm": ...}`` or
+    ``{"status": "failed", "error": ...}``; None when none was to be attached."""
     exception: PubsmithError | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.status != "failed"
+
+    @property
+    def package(self) -> str | None:
+        """``OWNER/REPO/SLUG_PERM``, what ``pubsmith status``, ``tag``, ``promote``... take."""
+        if self.repository and self.slug_perm:
+            return f"{self.repository}/{self.slug_perm}"
+        return None
+
+    @property
+    def promoted_package(self) -> str | None:
+        """The promoted copy as ``OWNER/REPO/SLUG_PERM``."""
+        if self.promoted_to and self.promoted_slug_perm:
+            return f"{self.promoted_to}/{self.promoted_slug_perm}"
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,4 +77,18 @@ class PublishResult:
             "payload": self.payload,
             "promoted_to": self.promoted_to,
             "promoted_slug_perm": self.promoted_slug_perm,
+            "package": self.package,
+            "web_url": self.web_url,
+            "promoted_package": self.promoted_package,
+            "metadata": self.metadata,
         }
+
+
+def counts_line(results: Sequence[PublishResult]) -> str:
+    """``3 files: 2 published, 1 skipped``; ``1 file: ...`` for one."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    noun = "file" if len(results) == 1 else "files"
+    return f"{len(results)} {noun}: {summary}" if summary else f"0 {noun}"

@@ -41,12 +41,18 @@ part may take 120 s plus 6,400 s (a link of 128 kbit/s), a stalled one not forev
 
 # A request that failed with one of these was never seen by the server: even a create
 # may be sent again.
-_UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# A ProxyError is a CONNECT tunnel the proxy refused: the request never went through it.
+_UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 
 
 def never_reached_server(error: BaseException) -> bool:
     """True when ``error`` proves the request never reached the server."""
     return isinstance(error, _UNSENT_ERRORS)
+
+
+def _proxy_refused_credentials(error: BaseException) -> bool:
+    # 407 Proxy Authentication Required: the same credentials fail the same way again.
+    return isinstance(error, httpx.ProxyError) and str(error).startswith("407")
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -138,7 +144,7 @@ class RetryPolicy:
 
     def should_retry_error(self, error: BaseException, *, idempotent: bool) -> bool:
         """Whether a connection error or timeout is worth another try."""
-        if not isinstance(error, httpx.TransportError):
+        if not isinstance(error, httpx.TransportError) or _proxy_refused_credentials(error):
             return False
         return idempotent or never_reached_server(error)
 

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import hmac
+import re
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
-__all__ = ["Secret"]
+__all__ = ["Secret", "redact"]
 
 _MASK = "Secret('****')"
+REDACTED = "****"
+# A secret this short is as likely a piece of a word as a key: hidden only where it stands
+# alone, so "Invalid API key" keeps its letters when the key is "a".
+_SHORT = 8
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret in it shown as ``****``.
+
+    A secret of :data:`_SHORT` characters or more is hidden wherever it occurs; a shorter
+    one only where no letter or digit touches it, since within a word it is no secret.
+    """
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if len(secret) >= _SHORT:
+            text = text.replace(secret, REDACTED)
+        elif secret in text:
+            alone = rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+            text = re.sub(alone, REDACTED, text)
+    return text
 
 
 class Secret:

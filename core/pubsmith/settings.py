@@ -56,6 +56,12 @@ class Settings:
     ca_bundle: str | None = None
     timeout: float = DEFAULT_REQUEST_TIMEOUT
     """Seconds one attempt of a request may take; see :class:`~pubsmith.retry.RetryPolicy`."""
+    proxy: str | None = None
+    """A proxy URL for every request; None: ``HTTPS_PROXY`` and the like, if set."""
+    proxy_source: str = "--proxy"
+    """Where ``proxy`` was set, to name in a message when it is unusable."""
+    key_flag: str | None = "--api-key"
+    """The flag a user would give a key with, to suggest when there is none."""
 
     @classmethod
     def resolve(
@@ -66,6 +72,9 @@ class Settings:
         allow_http: bool = False,
         ca_bundle: str | None = None,
         timeout: float | None = None,
+        proxy: str | None = None,
+        proxy_source: str = "--proxy",
+        key_flag: str | None = "--api-key",
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Settings from explicit values first, then ``CLOUDSMITH_API_HOST``/``_KEY``."""
@@ -79,15 +88,19 @@ class Settings:
             allow_http=allow_http,
             ca_bundle=ca_bundle,
             timeout=timeout or DEFAULT_REQUEST_TIMEOUT,
+            proxy=proxy or None,
+            proxy_source=proxy_source,
+            key_flag=key_flag,
         )
         settings.check_url()
         return settings
 
     def require_key(self) -> Secret:
         if self.api_key is None:
+            flag = f" or pass {self.key_flag}" if self.key_flag else ""
             raise ConfigError(
-                "no API key: set CLOUDSMITH_API_KEY or pass --api-key (or put api-key in your "
-                "user config, see `pubsmith config`; in CI set CLOUDSMITH_SERVICE_SLUG for OIDC)"
+                f"no API key: set CLOUDSMITH_API_KEY{flag} (or put api-key in your user "
+                "config, see `pubsmith config`; in CI set CLOUDSMITH_SERVICE_SLUG for OIDC)"
             )
         return self.api_key
 

@@ -1,4 +1,4 @@
-"""A Markdown table of publish results, for a GitHub Actions job's step summary."""
+"""Publish results for GitHub Actions: a step-summary table and ``::error`` annotations."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pubsmith._text import printable
 from pubsmith.errors import ConfigError
-from pubsmith.results import PublishResult
+from pubsmith.results import PublishResult, counts_line
 
-__all__ = ["append_step_summary", "markdown_table"]
+__all__ = ["annotation_lines", "append_step_summary", "markdown_table"]
 
 _ICONS = {"published": "✅", "skipped": "⏭️", "planned": "📝", "failed": "❌"}
 
@@ -22,7 +22,14 @@ def markdown_table(results: Sequence[PublishResult], *, title: str = "pubsmith p
     if promoted:
         header.append("Promoted to")
     header.append("Error")
-    lines = [f"### {title}", "", _counts(results), "", _row(header), _row(["---"] * len(header))]
+    lines = [
+        f"### {title}",
+        "",
+        counts_line(results),
+        "",
+        _row(header),
+        _row(["---"] * len(header)),
+    ]
     for result in results:
         cells = [
             f"{_ICONS.get(result.status, '')} {result.status}".strip(),
@@ -59,16 +66,43 @@ def append_step_summary(
     return path
 
 
-def _counts(results: Sequence[PublishResult]) -> str:
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result.status] = counts.get(result.status, 0) + 1
-    parts = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    return f"{len(results)} files: {parts}"
-
-
 def _row(cells: Sequence[str]) -> str:
     # A pipe would end the cell and a newline the row: both are escaped away, with any
     # other control character an artifact or the server put there.
     escaped = (printable(" ".join(cell.split())).replace("|", "\\|") for cell in cells)
     return "| " + " | ".join(escaped) + " |"
+
+
+def annotation_lines(results: Sequence[PublishResult]) -> list[str]:
+    """An ``::error file=FILE,title=...::MESSAGE`` workflow command per failed package.
+
+    GitHub shows each on the run's summary and beside the file; a package whose metadata
+    could not be attached gets a ``::warning``. Text is made printable (one line, so no
+    CR or LF is left to escape), then ``%`` is escaped as the runner wants, and ``:`` and
+    ``,`` in properties.
+    """
+    lines = []
+    for result in results:
+        if result.status == "failed":
+            kind, message = "error", result.error or "failed"
+        elif (result.metadata or {}).get("status") == "failed":
+            kind = "warning"
+            message = (
+                f"published, but metadata not attached: {(result.metadata or {}).get('error')}"
+            )
+        else:
+            continue
+        title = f"pubsmith: {result.name or Path(result.file).name} not published"
+        if kind == "warning":
+            title = f"pubsmith: {result.name or Path(result.file).name} has no metadata"
+        properties = f"file={_property(result.file)},title={_property(title)}"
+        lines.append(f"::{kind} {properties}::{_data(message)}")
+    return lines
+
+
+def _data(text: str) -> str:
+    return printable(text).replace("%", "%25")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

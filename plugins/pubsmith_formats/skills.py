@@ -26,8 +26,18 @@ class SkillsFormat(FormatPlugin):
     PLUGIN_NAME = "skills"
     summary = "Agent skills: zipped skill folders (SKILL.md) and Claude Code plugins (plugin.json)"
     options = (
-        Option("name", "the lowercase-hyphenated name; read from the skill", required=True),
-        Option("version", "the version; read from the skill if it has one", required=True),
+        Option(
+            "name",
+            "the lowercase-hyphenated name; read from the skill",
+            required=True,
+            read_from_file=True,
+        ),
+        Option(
+            "version",
+            "the version; read from the skill if it has one",
+            required=True,
+            read_from_file=True,
+        ),
     )
 
     def recognise(self, artifact: Artifact) -> Strength:

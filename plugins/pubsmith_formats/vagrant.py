@@ -18,7 +18,12 @@ class VagrantFormat(FormatPlugin):
     options = (
         Option("name", "Box name, such as acme/bookworm64", required=True),
         Option("version", "Box version, such as 1.0.0", required=True),
-        Option("provider", "Provider, such as libvirt (default: metadata.json's)", required=True),
+        Option(
+            "provider",
+            "Provider, such as libvirt (default: metadata.json's)",
+            required=True,
+            read_from_file=True,
+        ),
     )
 
     def recognise(self, artifact: Artifact) -> Strength:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from pubsmith_sandbox.clock import Clock, ManualClock
 from pubsmith_sandbox.config import Faults, SandboxConfig
 
 if TYPE_CHECKING:
     from pubsmith_sandbox.runner import Sandbox, running_sandbox
 
-__all__ = ["Faults", "Sandbox", "SandboxConfig", "running_sandbox"]
+__all__ = ["Clock", "Faults", "ManualClock", "Sandbox", "SandboxConfig", "running_sandbox"]
 
 _LAZY = {"Sandbox": "pubsmith_sandbox.runner", "running_sandbox": "pubsmith_sandbox.runner"}
 

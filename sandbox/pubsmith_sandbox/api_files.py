@@ -6,7 +6,6 @@ signed policy, ``put`` a signed querystring, ``put_parts`` the parts URL and upl
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -121,7 +120,7 @@ class _FilesApi:
             signature = request.query.get("signature", "")
             if not self._app.signer.verify(signature, "put", record.identifier, expires):
                 raise Unauthorized(403, "The upload signature does not match the URL.")
-            if not expires.isdigit() or int(expires) < time.time():
+            if not expires.isdigit() or int(expires) < self._app.clock.now():
                 raise Unauthorized(403, "The upload URL has expired; request a new one.")
         finished = self._uploads.receive(record, ShapedBody(request.body, self._app.link))
         return Response(200, None, {"ETag": f'"{finished.md5 or finished.identifier}"'})
@@ -150,7 +149,7 @@ class _FilesApi:
         policy = signer.decode_policy(fields.get("policy", ""), fields.get("signature", ""))
         if not policy or policy.get("key") != fields.get("key"):
             raise Unauthorized(403, "The upload policy or its signature does not match.")
-        if policy.get("expires", 0) < time.time():
+        if policy.get("expires", 0) < self._app.clock.now():
             raise Unauthorized(403, "The upload policy has expired; request a new upload.")
         record = self._uploads.get(str(policy.get("identifier")))
         if record is None:

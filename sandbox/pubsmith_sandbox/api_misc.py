@@ -97,7 +97,9 @@ class _MiscApi:
         fields = validate_body("OidcRequest", request.json())
         if owner not in self._app.repos.namespaces():
             raise NotFound(404, "Not found.")
-        self._app.signer.verify_jwt(fields["oidc_token"], request.root + OIDC_ISSUER_PATH)
+        self._app.signer.verify_jwt(
+            fields["oidc_token"], request.root + OIDC_ISSUER_PATH, self._app.clock.now()
+        )
         key = self._app.auth.issue_key(self._app.config.oidc_key_seconds)
         return Response(201, {"token": key})
 

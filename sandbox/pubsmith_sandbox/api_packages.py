@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import time
 from typing import TYPE_CHECKING
 
 from pubsmith_sandbox.catalog import FORMATS
@@ -58,7 +57,7 @@ class _PackagesApi:
     def upload(self, fmt: str, request: Request) -> Response:
         owner, repo = self._app.repo_of(request)
         record = self._packages.create(owner, repo, fmt, request.json())
-        return Response(201, package_json(record, request.api, time.time()))
+        return Response(201, package_json(record, request.api, self._app.clock.now()))
 
     def validate(self, fmt: str, request: Request) -> Response:
         self._app.repo_of(request)
@@ -67,12 +66,12 @@ class _PackagesApi:
 
     def list(self, request: Request) -> Response:
         owner, repo = self._app.repo_of(request)
-        now = time.time()
+        now = self._app.clock.now()
         records = self._packages.store.in_repo(owner, repo)
         items = [search_fields(record, now) for record in records]
         query = request.query.get("query", "").strip()
         if query:
-            matches = compile_query(query)
+            matches = compile_query(query, self._app.clock.now)
             items = [item for item in items if matches(item)]
         items = sort_packages(items, request.query.get("sort") or "-date")
         shown, headers = page_of(request, items)
@@ -80,35 +79,37 @@ class _PackagesApi:
         return Response(200, body, headers)
 
     def read(self, request: Request) -> Response:
-        return Response(200, package_json(self._one(request), request.api, time.time()))
+        return Response(200, package_json(self._one(request), request.api, self._app.clock.now()))
 
     def status(self, request: Request) -> Response:
-        return Response(200, status_json(self._one(request), request.api, time.time()))
+        return Response(200, status_json(self._one(request), request.api, self._app.clock.now()))
 
     def delete(self, request: Request) -> Response:
-        self._packages.delete(self._one(request))
+        record = self._one(request)
+        self._packages.delete(record)
+        self._app.metadata.forget(record.slug_perm)
         return Response(204)
 
     def copy(self, request: Request) -> Response:
         record = self._one(request)
         fields = validate_body("PackageCopyRequest", request.json())
         copied = self._packages.copy(record, fields["destination"], bool(fields.get("republish")))
-        return Response(200, package_json(copied, request.api, time.time()))
+        return Response(200, package_json(copied, request.api, self._app.clock.now()))
 
     def move(self, request: Request) -> Response:
         record = self._one(request)
         fields = validate_body("PackageMoveRequest", request.json())
         moved = self._packages.move(record, fields["destination"])
-        return Response(200, package_json(moved, request.api, time.time()))
+        return Response(200, package_json(moved, request.api, self._app.clock.now()))
 
     def tag(self, request: Request) -> Response:
         record = self._one(request)
         tagged = self._packages.tag(record, validate_body("PackageTagRequest", request.json()))
-        return Response(200, package_json(tagged, request.api, time.time()))
+        return Response(200, package_json(tagged, request.api, self._app.clock.now()))
 
     def resync(self, request: Request) -> Response:
         resynced = self._packages.resync(self._one(request))
-        return Response(200, package_json(resynced, request.api, time.time()))
+        return Response(200, package_json(resynced, request.api, self._app.clock.now()))
 
     def _one(self, request: Request) -> PackageRecord:
         owner, repo = self._app.repo_of(request)

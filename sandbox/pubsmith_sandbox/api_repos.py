@@ -102,7 +102,7 @@ class _ReposApi:
         ]
         query = request.query.get("query", "").strip()
         if query:
-            matches = compile_query(query, REPOS)
+            matches = compile_query(query, self._app.clock.now, REPOS)
             items = [item for item in items if matches(item)]
         items = sort_by(items, request.query.get("sort") or "-created_at", REPOS)
         shown, headers = page_of(request, items)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 from pubsmith_sandbox.api_files import file_routes
+from pubsmith_sandbox.api_metadata import metadata_routes
 from pubsmith_sandbox.api_misc import misc_routes
 from pubsmith_sandbox.api_packages import package_routes
 from pubsmith_sandbox.api_repos import repo_routes
@@ -20,6 +20,7 @@ from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import NotFound, SandboxConfigError
 from pubsmith_sandbox.faults import FaultInjector
 from pubsmith_sandbox.link import Link
+from pubsmith_sandbox.metadata import MetadataStore
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.packages import PackageService
 from pubsmith_sandbox.processing import Processor
@@ -43,27 +44,41 @@ class SandboxApp:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.config = config
         self.data_dir = data_dir
+        self.clock = config.clock
         self.db = Database(data_dir / "sandbox.sqlite3")
         self.signer = Signer(self.db.secret())
-        self.auth = Authenticator(self.db, config.api_key)
-        self.uploads = UploadService(self.db, data_dir, self.signer, config.upload_url_seconds)
-        self.repos = RepoService(self.db, self.uploads, config.repo_pairs)
+        self.auth = Authenticator(self.db, config.api_key, self.clock)
+        self.uploads = UploadService(
+            self.db, data_dir, self.signer, config.upload_url_seconds, self.clock
+        )
+        self.repos = RepoService(self.db, self.uploads, config.repo_pairs, self.clock)
         self.faults = FaultInjector(config.faults, self.record_fault)
-        self.limiter = RateLimiter(config.faults.rate_limit, config.faults.rate_interval)
+        self.limiter = RateLimiter(
+            config.faults.rate_limit, config.faults.rate_interval, self.clock.now
+        )
+        # Bandwidth is shaped in real time whatever the clock: it models the wire, which a
+        # manual clock does not move.
         self.link = Link(config.faults.bandwidth)
         self._lock = threading.Lock()
         self._sync_seconds = config.sync_seconds
-        store = PackageStore(self.db)
-        self.processor = Processor(store, self.uploads, self.faults)
+        store = PackageStore(self.db, self.clock)
+        self.processor = Processor(store, self.uploads, self.faults, self.clock)
         self.packages = PackageService(
-            store, self.uploads, self.repo_exists, lambda: self._sync_seconds, self.processor.wake
+            store,
+            self.uploads,
+            self.repo_exists,
+            lambda: self._sync_seconds,
+            self.processor.wake,
+            self.clock,
         )
+        self.metadata = MetadataStore(self.db, self.clock)
         self.router = Router(
             [
                 *misc_routes(self),
                 *file_routes(self),
                 *package_routes(self),
                 *repo_routes(self),
+                *metadata_routes(self),
                 *control_routes(self),
             ]
         )
@@ -105,7 +120,7 @@ class SandboxApp:
     def record_credentials(self, endpoint: str, headers: Message) -> None:
         """Note credential headers sent where none belong, as a fingerprint, never the value."""
         seen = [
-            (endpoint, name, fingerprint(value), time.time())
+            (endpoint, name, fingerprint(value), self.clock.now())
             for name in CREDENTIAL_HEADERS
             if (value := headers.get(name))
         ]
@@ -140,7 +155,7 @@ class SandboxApp:
         return self.settings()
 
     def state(self) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.now()
         packages = {
             f"{repo.owner}/{repo.slug}": dict.fromkeys(_PHASES, 0) for repo in self.repos.listed()
         }
@@ -165,7 +180,7 @@ class SandboxApp:
     def mint_oidc_token(
         self, root: str, subject: str = "sandbox-test", expires_in: float = 300.0, **claims: Any
     ) -> str:
-        now = int(time.time())
+        now = int(self.clock.now())
         return self.signer.mint_jwt(
             {
                 "iss": root + OIDC_ISSUER_PATH,

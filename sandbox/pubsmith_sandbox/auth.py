@@ -10,9 +10,9 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import time
 from email.message import Message
 
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import Unauthorized
 
@@ -49,9 +49,10 @@ def credential_from(headers: Message) -> str | None:
 
 
 class Authenticator:
-    def __init__(self, db: Database, api_key: str | None) -> None:
+    def __init__(self, db: Database, api_key: str | None, clock: Clock) -> None:
         self._db = db
         self._api_key = api_key
+        self._clock = clock
 
     def authenticate(self, headers: Message, required: bool = True) -> bool:
         """True for a valid key, False for none (when not ``required``); else a 401."""
@@ -69,7 +70,7 @@ class Authenticator:
         key = f"sbx_{secrets.token_urlsafe(24)}"
         self._db.execute(
             "INSERT INTO short_lived_keys (key_hash, expires_at) VALUES (?, ?)",
-            (_hash(key), time.time() + seconds),
+            (_hash(key), self._clock.now() + seconds),
         )
         return key
 
@@ -81,7 +82,7 @@ class Authenticator:
         row = self._db.row(
             "SELECT expires_at FROM short_lived_keys WHERE key_hash = ?", (_hash(key),)
         )
-        return row is not None and row["expires_at"] > time.time()
+        return row is not None and row["expires_at"] > self._clock.now()
 
 
 def _hash(key: str) -> str:

@@ -15,6 +15,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from pubsmith_sandbox.clock import clock_named
 from pubsmith_sandbox.config import DEFAULT_REPO, Faults, SandboxConfig
 from pubsmith_sandbox.errors import SandboxError
 
@@ -71,6 +72,15 @@ def _one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
     help="How long a package takes to process.",
 )
 @click.option(
+    "--clock",
+    "clock_name",
+    type=click.Choice(["real", "manual"]),
+    default="real",
+    show_default=True,
+    help="manual: time stands still until POST URL/_sandbox/clock/ "
+    '{"advance": SECONDS} moves it on (for tests).',
+)
+@click.option(
     "--rate-limit", type=int, help="Requests allowed per --rate-interval (default: no limit)."
 )
 @click.option(
@@ -123,6 +133,7 @@ def sandbox_command(
     repos: tuple[str, ...],
     api_key: str | None,
     sync_seconds: float,
+    clock_name: str,
     rate_limit: int | None,
     rate_interval: float,
     error_rate: float,
@@ -138,6 +149,7 @@ def sandbox_command(
 
     Point any client at the URL (the official CLI with --api-host URL -k KEY works too);
     GET URL/_sandbox/state shows what it saw, POST URL/_sandbox/config changes faults.
+    With --clock manual, POST URL/_sandbox/clock/ {"advance": SECONDS} moves time on.
     """
     from pubsmith_sandbox.runner import running_sandbox  # the server's imports are heavy
 
@@ -160,6 +172,7 @@ def sandbox_command(
         port=port,
         sync_seconds=sync_seconds,
         faults=faults,
+        clock=clock_named(clock_name),
     )
     stop = threading.Event()
 

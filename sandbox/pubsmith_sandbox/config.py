@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.errors import SandboxConfigError
 
 __all__ = ["DEFAULT_REPO", "SLUG", "Faults", "SandboxConfig", "parse_repo"]
@@ -112,6 +113,7 @@ class SandboxConfig:
     ``data_dir`` holds the SQLite database and the uploaded files; a restart with the same
     directory keeps everything. ``None`` uses a temporary directory removed on close.
     ``api_key`` ``None`` accepts any non-empty key. ``port`` 0 picks a free port.
+    ``clock`` is the system's unless a test passes a :class:`~pubsmith_sandbox.ManualClock`.
     """
 
     data_dir: Path | None = None
@@ -123,6 +125,7 @@ class SandboxConfig:
     faults: Faults = field(default_factory=Faults)
     oidc_key_seconds: float = 3600.0
     upload_url_seconds: float = 3600.0
+    clock: Clock = field(default_factory=Clock)
 
     def __post_init__(self) -> None:
         if isinstance(self.repos, str):
@@ -141,6 +144,8 @@ class SandboxConfig:
             raise SandboxConfigError(f"sync_seconds must be >= 0, not {self.sync_seconds!r}")
         if not _is_int(self.port) or not 0 <= self.port <= 65535:
             raise SandboxConfigError(f"port must be 0 to 65535, not {self.port!r}")
+        if not isinstance(self.clock, Clock):
+            raise SandboxConfigError(f"clock must be a pubsmith_sandbox Clock, not {self.clock!r}")
 
     @property
     def repo_pairs(self) -> tuple[tuple[str, str], ...]:

@@ -1,4 +1,5 @@
-"""The ``/_sandbox/`` control endpoints: state for tests, live fault settings, test tokens.
+"""The ``/_sandbox/`` control endpoints: state for tests, live fault settings, the clock,
+test tokens.
 
 They are never faulted, rate limited or counted, so a test can always see and steer a
 sandbox, however broken it has been told to be.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pubsmith_sandbox.errors import BadRequest, SandboxConfigError
+from pubsmith_sandbox.errors import BadRequest, SandboxConfigError, SandboxError, ServerFault
 from pubsmith_sandbox.protocol import Request, Response, Route
 
 if TYPE_CHECKING:
@@ -30,6 +31,22 @@ def control_routes(app: SandboxApp) -> list[Route]:
         except SandboxConfigError as exc:
             raise BadRequest(400, str(exc)) from None
 
+    def clock(request: Request) -> Response:
+        return Response(200, app.clock.as_dict())
+
+    def advance_clock(request: Request) -> Response:
+        """``{"advance": SECONDS}``: answered once processing has caught up with the clock."""
+        body = request.json()
+        if set(body) != {"advance"}:
+            raise BadRequest(400, 'Send {"advance": SECONDS}, the seconds to move the clock on.')
+        try:
+            app.clock.advance(body["advance"])
+        except SandboxConfigError as exc:
+            raise BadRequest(400, str(exc)) from None
+        except SandboxError as exc:
+            raise ServerFault(503, str(exc)) from None
+        return Response(200, app.clock.as_dict())
+
     def oidc_token(request: Request) -> Response:
         body = request.json()
         claims: dict[str, Any] = body.get("claims") or {}
@@ -48,5 +65,7 @@ def control_routes(app: SandboxApp) -> list[Route]:
         Route("GET", "/_sandbox/state/", "sandbox_state", state, control=True),
         Route("GET", "/_sandbox/config/", "sandbox_settings", settings, control=True),
         Route("POST", "/_sandbox/config/", "sandbox_configure", configure, control=True),
+        Route("GET", "/_sandbox/clock/", "sandbox_clock", clock, control=True),
+        Route("POST", "/_sandbox/clock/", "sandbox_advance_clock", advance_clock, control=True),
         Route("POST", "/_sandbox/oidc/token/", "sandbox_oidc_token", oidc_token, control=True),
     ]

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS counters (kind TEXT NOT NULL, name TEXT NOT NULL,
     count INTEGER NOT NULL, PRIMARY KEY (kind, name));
 CREATE TABLE IF NOT EXISTS credentials_seen (endpoint TEXT NOT NULL, header TEXT NOT NULL,
     fingerprint TEXT NOT NULL, seen_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS metadata (slug_perm TEXT PRIMARY KEY, package TEXT NOT NULL,
+    content_type TEXT NOT NULL, classification TEXT NOT NULL, source_kind TEXT NOT NULL,
+    source_identity TEXT NOT NULL, content TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS metadata_by_package ON metadata (package);
 CREATE TABLE IF NOT EXISTS short_lived_keys (key_hash TEXT PRIMARY KEY,
     expires_at REAL NOT NULL);
 """

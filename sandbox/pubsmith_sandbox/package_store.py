@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.records import PackageRecord
 from pubsmith_sandbox.text import storable
@@ -22,8 +22,9 @@ _UPDATE = "UPDATE packages SET {} WHERE slug_perm = ?".format(  # noqa: S608 - o
 
 
 class PackageStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
 
     def insert(self, record: PackageRecord) -> None:
         self._db.execute(_INSERT, [record.as_row()[name] for name in _COLUMNS])
@@ -98,7 +99,7 @@ class PackageStore:
                     state="failed" if reason else "completed",
                     status_reason=reason,
                     progress=progress if reason else 100,
-                    finished_at=time.time(),
+                    finished_at=self._clock.now(),
                 )
             )
 

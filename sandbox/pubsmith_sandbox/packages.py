@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
 from pubsmith_sandbox.catalog import distribution_choices, model_name
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.errors import BadRequest, NotFound
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.records import PackageFileRef, PackageRecord, new_identifier
@@ -30,8 +30,10 @@ class PackageService:
         repo_exists: Callable[[str, str], bool],
         sync_seconds: Callable[[], float],
         queued: Callable[[], None],
+        clock: Clock,
     ) -> None:
         self.store = store
+        self._clock = clock
         self._uploads = uploads
         self._repo_exists = repo_exists
         self._sync_seconds = sync_seconds
@@ -57,7 +59,7 @@ class PackageService:
             for key, value in fields.items()
             if not key.endswith("_file") and key != "extra_files"
         }
-        now = time.time()
+        now = self._clock.now()
         primary = files[0]
         record = PackageRecord(
             slug_perm=new_identifier(),
@@ -173,7 +175,7 @@ class PackageService:
             raise BadRequest(400, INVALID_BODY, {"destination": [message]})
 
     def _requeued(self, record: PackageRecord) -> PackageRecord:
-        now = time.time()
+        now = self._clock.now()
         return dataclasses.replace(
             record,
             state="pending",

@@ -3,7 +3,8 @@
 Until then a package's phase is computed from the clock (see ``records.package_phase``).
 Finishing opens the stored file with the installed pubsmith format plugins, fills in name,
 version, checksums and size, and settles duplicates; packages finish in the order they fell
-due.
+due. On a manual clock the thread waits for the clock to be advanced, and advancing it
+returns once everything then due is finished.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from pubsmith import ArtifactError, PackageInfo, PluginError, PubsmithError
 from pubsmith.registry import FormatRegistry
+from pubsmith_sandbox.clock import Clock
+from pubsmith_sandbox.errors import SandboxError
 from pubsmith_sandbox.faults import FaultInjector
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.records import PackageRecord, package_phase
@@ -28,6 +31,9 @@ from pubsmith_sandbox.uploads import UploadService
 __all__ = ["Formats", "Processor"]
 
 _log = logging.getLogger(__name__)
+
+_CATCH_UP_SECONDS = 120.0
+"""How long advancing a manual clock waits for processing before it gives up."""
 
 
 @dataclass(frozen=True)
@@ -39,19 +45,26 @@ class Outcome:
 
 
 class Processor:
-    def __init__(self, store: PackageStore, uploads: UploadService, faults: FaultInjector) -> None:
+    def __init__(
+        self, store: PackageStore, uploads: UploadService, faults: FaultInjector, clock: Clock
+    ) -> None:
         self._store = store
         self._uploads = uploads
         self._faults = faults
+        self._clock = clock
         self._formats = Formats()
         self._wakeup = threading.Condition()
         self._stopping = False
+        self._idle = False
+        """Set by the thread when nothing is due; cleared by whoever waits for it to be."""
         self._thread = threading.Thread(target=self._run, name="sandbox-processing", daemon=True)
 
     def start(self) -> None:
+        self._clock.subscribe(self.catch_up)
         self._thread.start()
 
     def stop(self) -> None:
+        self._clock.unsubscribe(self.catch_up)
         with self._wakeup:
             self._stopping = True
             self._wakeup.notify_all()
@@ -63,15 +76,32 @@ class Processor:
         with self._wakeup:
             self._wakeup.notify_all()
 
+    def catch_up(self) -> None:
+        """Return once every package due by the clock's time now has finished processing."""
+        deadline = time.monotonic() + _CATCH_UP_SECONDS
+        with self._wakeup:
+            self._idle = False
+            self._wakeup.notify_all()
+            while not self._idle and not self._stopping and self._thread.is_alive():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise SandboxError(
+                        f"processing did not catch up with the clock in {_CATCH_UP_SECONDS:g} s"
+                    )
+                self._wakeup.wait(timeout=remaining)
+
     def _run(self) -> None:
         while True:
             with self._wakeup:
                 if self._stopping:
                     return
                 due = self._store.next_due()
-                delay = None if due is None else due[1] - time.time()
+                delay = None if due is None else due[1] - self._clock.now()
                 if delay is None or delay > 0:
-                    self._wakeup.wait(timeout=delay)
+                    self._idle = True
+                    self._wakeup.notify_all()
+                    wait = None if delay is None else self._clock.real_seconds(delay)
+                    self._wakeup.wait(timeout=wait)
                     continue
             assert due is not None
             try:
@@ -92,7 +122,7 @@ class Processor:
         if outcome.info is not None:
             values["name"] = record.name or outcome.info.name
             values["version"] = record.version or outcome.info.version
-        _, progress = package_phase(record, time.time())
+        _, progress = package_phase(record, self._clock.now())
         self._store.settle(slug_perm, record.queued_at, reason, values, progress)
 
     def _examine(self, record: PackageRecord) -> Outcome:

@@ -1,20 +1,30 @@
 """The ``query`` and ``sort`` parameters of list endpoints, in Cloudsmith's search syntax.
 
-Terms are ``field:value`` or plain text (matched against the vocabulary's implicit fields),
-joined by AND (the default), OR and NOT, grouped with parentheses (AND binds tighter than
-OR). ``~`` before a value negates the term (``name:~foo``, ``~foo``). Text values match as
-substrings unless anchored with ``^``/``$``; ``*`` is a wildcard. A bare version matches
-exactly; ``>``, ``>=``, ``<`` and ``<=`` compare versions and sizes, and ``~=1.2.0`` is a
-compatible release (at least 1.2.0, below 1.3). A distribution matches by slug
-(``distribution:el``) or slug and release (``distribution:el/7``).
+As Cloudsmith documents it ("Package Search Syntax"): terms are ``field:value`` or plain
+text, matched against the list's implicit fields. Terms are joined by ``AND`` (the
+default), ``OR`` and ``NOT``, ``AND`` binding tighter, grouped with parentheses; ``~``
+before a term or its value negates it (``~name:foo``, ``name:~foo``, ``~foo``). What a
+field name means depends on its kind in the list's :class:`Vocabulary`:
+
+- text (``name``, ``filename``, ``tag``, ...): contains the value, anchored with
+  ``^``/``$``, ``*`` matching anything; a list value matches when one of its items does;
+- exact (``format``, ``status``, ...): equal, in any case;
+- compared: ``version`` exactly (``version:1.1.0``), as a pattern (``^1.1``,
+  ``1.1*post1``), compared (``>``, ``>=``, ``<``, ``<=``) or ``~=1.2.0`` (at least 1.2.0,
+  below 1.3); numbers (``size``, ``downloads``) exactly or compared;
+- slug paths (``distribution``): ``el`` or ``el/7``, matched by leading parts;
+- dates (``uploaded``): ``2024-08-14``, ``today``, ``"3 days ago"``, compared, or alone
+  for that day, by the sandbox's clock;
+- flags (``prerelease``): ``true`` or ``false``.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from pubsmith_sandbox.errors import BadRequest
@@ -31,12 +41,36 @@ __all__ = [
 
 Fields = dict[str, Any]
 Matcher = Callable[[Fields], bool]
+Now = Callable[[], float]
+"""The sandbox's clock, read when a query is compiled."""
 
 # A query is a line typed by a person; these bound what a hostile one costs to parse.
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 32
 _COMPARISON = re.compile(r"^(>=|<=|~=|>|<)(.+)$")
+_CHECKS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
 _PHASE_ORDER = {"awaiting": 1, "in_progress": 2, "completed": 3, "failed": 4}
+# PEP 440's pre-releases and development releases, and SemVer's x.y.z-anything.
+_PRERELEASE = re.compile(
+    r"(?i)\d[._-]?(a|b|c|rc|alpha|beta|pre|preview|dev)\d*\b|^v?\d+\.\d+\.\d+-[0-9a-z]"
+)
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+_AGO = re.compile(r"^(\d+)\s*(second|minute|hour|day|week|month|year)s?\s+ago$", re.I)
+_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 30 * 86400,
+    "year": 365 * 86400,
+}
 
 
 def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -44,11 +78,13 @@ def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (-1, part.lower()) for part in parts)
 
 
-def _size_key(value: str | int) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(400, f"size must be a number of bytes, not {value!r}.") from None
+def _number(value: str | int) -> int:
+    """A whole number; ``ValueError`` for anything else (the term's name goes in the 400)."""
+    return int(value)
+
+
+def _is_prerelease(version: str | None) -> bool:
+    return bool(version) and _PRERELEASE.search(str(version)) is not None
 
 
 def collated(text: str | None) -> str | None:
@@ -68,21 +104,45 @@ class Vocabulary:
     """Ordered by the key function: exact, or with an operator."""
     slug_paths: tuple[str, ...] = ()
     """``slug/release`` values: matched by their leading parts."""
+    dates: Mapping[str, str] = field(default_factory=dict)
+    """A term's name and the field of epoch seconds it compares with a date."""
+    flags: Mapping[str, Callable[[Fields], bool]] = field(default_factory=dict)
+    """``name:true`` or ``name:false``: whether the predicate holds."""
     implicit: tuple[str, ...] = ()
     """Searched by a term that names no field."""
     sortable: Mapping[str, Callable[[Fields], Any]] = field(default_factory=dict)
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return (*self.text, *self.exact, *self.compared, *self.slug_paths)
+        return (
+            *self.text,
+            *self.exact,
+            *self.compared,
+            *self.slug_paths,
+            *self.dates,
+            *self.flags,
+        )
 
 
 PACKAGES = Vocabulary(
-    text=("name", "filename", "tag", "checksum", "architecture"),
-    exact=("format", "status"),
-    compared={"version": _version_key, "size": _size_key},
+    text=("name", "filename", "tag", "checksum", "license", "repository"),
+    exact=("format", "status", "architecture", "type"),
+    compared={"version": _version_key, "size": _number, "downloads": _number},
     slug_paths=("distribution",),
-    implicit=("name", "filename", "version", "tag", "distribution", "architecture"),
+    dates={"uploaded": "uploaded_at"},
+    flags={"prerelease": lambda item: _is_prerelease(item.get("version"))},
+    # What packages_list's description says a search term queries.
+    implicit=(
+        "name",
+        "filename",
+        "version",
+        "tag",
+        "distribution",
+        "architecture",
+        "format",
+        "status",
+    ),
+    # The choices of cloudsmith-cli's ``list packages --sort``, and the file name.
     sortable={
         "name": lambda item: collated(item["name"]),
         "version": lambda item: _version_key(item["version"] or ""),
@@ -98,8 +158,12 @@ PACKAGES = Vocabulary(
 )
 
 
-def compile_query(text: str, vocabulary: Vocabulary = PACKAGES) -> Matcher:
-    """A predicate over an item's searchable fields (a dict keyed by field name)."""
+def compile_query(text: str, now: Now, vocabulary: Vocabulary = PACKAGES) -> Matcher:
+    """A predicate over an item's searchable fields (a dict keyed by field name).
+
+    ``now`` is the sandbox's clock: relative dates (``today``, ``"3 days ago"``) count
+    from it.
+    """
     if len(text) > _MAX_LENGTH:
         raise BadRequest(400, f"The query is longer than {_MAX_LENGTH} characters.")
     lexer = shlex.shlex(text, posix=True, punctuation_chars="()")
@@ -113,7 +177,7 @@ def compile_query(text: str, vocabulary: Vocabulary = PACKAGES) -> Matcher:
         ]
     except ValueError as exc:
         raise BadRequest(400, f"Invalid query: {exc}.") from None
-    matcher, rest = _Parser(vocabulary).any_of(tokens, 0)
+    matcher, rest = _Parser(vocabulary, now).any_of(tokens, 0)
     if rest:
         raise BadRequest(400, f"Invalid query near {rest[0]!r}.")
     return matcher
@@ -143,30 +207,43 @@ def sort_by(items: list[Fields], sort: str, vocabulary: Vocabulary) -> list[Fiel
 
 
 class _Parser:
-    def __init__(self, vocabulary: Vocabulary) -> None:
+    """Recursive descent over the tokens: OR of ANDs of (NOT) terms or groups.
+
+    Only NOT and parentheses nest (and are bounded by ``_MAX_DEPTH``); a long run of terms
+    becomes one flat ``all``/``any``, so matching never recurses deeper than the query nests.
+    """
+
+    def __init__(self, vocabulary: Vocabulary, now: Now) -> None:
         self._vocabulary = vocabulary
+        self._now = now
 
     def any_of(self, tokens: list[str], depth: int) -> tuple[Matcher, list[str]]:
-        left, tokens = self._all_of(tokens, depth)
+        choice, tokens = self._all_of(tokens, depth)
+        either = [choice]
         while tokens and tokens[0].upper() == "OR":
-            right, tokens = self._all_of(tokens[1:], depth)
-            left = _either(left, right)
-        return left, tokens
+            choice, tokens = self._all_of(tokens[1:], depth)
+            either.append(choice)
+        if len(either) == 1:
+            return either[0], tokens
+        return (lambda item: any(choice(item) for choice in either)), tokens
 
     def _all_of(self, tokens: list[str], depth: int) -> tuple[Matcher, list[str]]:
-        left, tokens = self._one(tokens, depth)
+        term, tokens = self._one(tokens, depth)
+        every = [term]
         while tokens and tokens[0].upper() != "OR" and tokens[0] != ")":
             if tokens[0].upper() == "AND":
                 tokens = tokens[1:]
-            right, tokens = self._one(tokens, depth)
-            left = _both(left, right)
-        return left, tokens
+            term, tokens = self._one(tokens, depth)
+            every.append(term)
+        if len(every) == 1:
+            return every[0], tokens
+        return (lambda item: all(term(item) for term in every)), tokens
 
     def _one(self, tokens: list[str], depth: int) -> tuple[Matcher, list[str]]:
         if depth > _MAX_DEPTH:
             raise BadRequest(400, f"The query nests deeper than {_MAX_DEPTH} levels.")
         if not tokens:
-            return (lambda fields: True), tokens
+            return (lambda item: True), tokens
         head, rest = tokens[0], tokens[1:]
         if head.upper() == "NOT":
             inner, rest = self._one(rest, depth + 1)
@@ -181,79 +258,111 @@ class _Parser:
         return self._term(head), rest
 
     def _term(self, token: str) -> Matcher:
-        name, sep, value = token.partition(":")
-        if not sep:
-            name, value = "", token
-        name = name.lower()
         negate = False
-        while value.startswith("~") and not value.startswith("~="):
+        term = token
+        while _negates(term):
+            negate, term = not negate, term[1:]
+        name, sep, value = term.partition(":")
+        if not sep:
+            name, value = "", term
+        while _negates(value):
             negate, value = not negate, value[1:]
-        matcher = self._match(name, value, token)
+        matcher = self._match(name.lower(), value, token)
         return _negated(matcher) if negate else matcher
 
     def _match(self, name: str, value: str, token: str) -> Matcher:
         vocabulary = self._vocabulary
         if not name:
             pattern = _text_pattern(value)
-            return lambda item: any(_search(pattern, item[key]) for key in vocabulary.implicit)
+            return lambda item: any(_search(pattern, item.get(key)) for key in vocabulary.implicit)
         if name in vocabulary.text:
             pattern = _text_pattern(value)
-            return lambda item: _search(pattern, item[name])
+            return lambda item: _search(pattern, item.get(name))
         if name in vocabulary.exact:
-            return lambda item: str(item[name]).lower() == value.lower()
+            return lambda item: str(item.get(name) or "").lower() == value.lower()
         if name in vocabulary.slug_paths:
-            wanted = value.lower().strip("/").split("/")
-            return lambda item: str(item[name] or "").lower().split("/")[: len(wanted)] == wanted
+            return _slug_path(name, value)
         if name in vocabulary.compared:
             return _compare(name, value, vocabulary.compared[name])
+        if name in vocabulary.dates:
+            return _date(vocabulary.dates[name], value, self._now())
+        if name in vocabulary.flags:
+            return _flag(name, value, vocabulary.flags[name])
         known = ", ".join(vocabulary.fields)
         raise BadRequest(
             400, f"Unknown search field {name!r} in query {token!r}; search by {known}."
         )
 
 
-def _either(left: Matcher, right: Matcher) -> Matcher:
-    return lambda fields: left(fields) or right(fields)
-
-
-def _both(left: Matcher, right: Matcher) -> Matcher:
-    return lambda fields: left(fields) and right(fields)
+def _negates(text: str) -> bool:
+    return text.startswith("~") and not text.startswith("~=")
 
 
 def _negated(inner: Matcher) -> Matcher:
-    return lambda fields: not inner(fields)
+    return lambda item: not inner(item)
+
+
+def _slug_path(name: str, value: str) -> Matcher:
+    wanted = value.lower().strip("/").split("/")
+
+    def matches(item: Fields) -> bool:
+        path = str(item.get(name) or "").lower()
+        return bool(path) and path.split("/")[: len(wanted)] == wanted
+
+    return matches
 
 
 def _compare(name: str, value: str, key: Callable[[Any], Any]) -> Matcher:
-    if comparison := _COMPARISON.match(value):
-        if comparison[1] == "~=":
-            return _compatible(name, comparison[2], key)
-        operator, bound = comparison[1], key(comparison[2])
-        checks: dict[str, Callable[[Any, Any], bool]] = {
-            ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b,
-            "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b,
-        }
-        check = checks[operator]
-        return lambda fields: fields[name] is not None and check(key(fields[name]), bound)
-    if key is _version_key and any(mark in value for mark in "^$*"):
+    comparison = _COMPARISON.match(value)
+    if comparison and comparison[1] == "~=":
+        return _compatible(name, comparison[2], key)
+    if comparison is None and key is _version_key and any(mark in value for mark in "^$*"):
         pattern = _text_pattern(value)
-        return lambda fields: _search(pattern, fields[name])
-    return lambda fields: fields[name] is not None and key(fields[name]) == key(value)
+        return lambda item: _search(pattern, item.get(name))
+    operator, operand = (comparison[1], comparison[2]) if comparison else ("=", value)
+    check, bound = _CHECKS[operator], _bound(name, operand, key)
+    return lambda item: item.get(name) is not None and check(key(item[name]), bound)
+
+
+def _bound(name: str, value: str, key: Callable[[Any], Any]) -> Any:
+    try:
+        return key(value)
+    except ValueError:
+        raise BadRequest(
+            400, f"{name} takes a whole number, not {value!r}; as in {name}:>1000."
+        ) from None
 
 
 def _compatible(name: str, version: str, key: Callable[[Any], Any]) -> Matcher:
     """``~=X.Y.Z``: at least X.Y.Z, below X.(Y+1), as PEP 440's compatible release."""
+    if key is not _version_key:
+        raise BadRequest(400, f"~= compares versions; compare {name} with >, >=, < or <=.")
     release = re.match(r"^\d+(?:\.\d+)+", version)
-    if key is not _version_key or release is None:
+    if release is None:
         raise BadRequest(
             400, f"~= takes a version of two or more numbers, such as ~=1.2, not {version!r}."
         )
     numbers = [int(part) for part in release[0].split(".")][:-1]
     numbers[-1] += 1
     low, high = key(version), key(".".join(map(str, numbers)))
-    return lambda fields: fields[name] is not None and low <= key(fields[name]) < high
+    return lambda item: item.get(name) is not None and low <= key(item[name]) < high
+
+
+def _date(name: str, value: str, now: float) -> Matcher:
+    comparison = _COMPARISON.match(value)
+    if comparison and comparison[1] != "~=":
+        bound, check = _moment(comparison[2], now), _CHECKS[comparison[1]]
+        return lambda item: item.get(name) is not None and check(item[name], bound)
+    day = _day(_moment(value, now))
+    return lambda item: item.get(name) is not None and _day(item[name]) == day
+
+
+def _flag(name: str, value: str, holds: Callable[[Fields], bool]) -> Matcher:
+    wanted = value.lower()
+    if wanted not in (*_TRUE, *_FALSE):
+        raise BadRequest(400, f"{name} is true or false, not {value!r}; as in {name}:true.")
+    expected = wanted in _TRUE
+    return lambda item: holds(item) == expected
 
 
 def _text_pattern(value: str) -> re.Pattern[str]:
@@ -263,6 +372,36 @@ def _text_pattern(value: str) -> re.Pattern[str]:
     return re.compile(("^" if start else "") + body + ("$" if end else ""), re.IGNORECASE)
 
 
-def _search(pattern: re.Pattern[str], value: str | Sequence[str] | None) -> bool:
-    values = [value] if isinstance(value, str) else list(value or ())
-    return any(pattern.search(item) for item in values)
+def _search(pattern: re.Pattern[str], value: object) -> bool:
+    """Whether ``value``, or one of its items when it is a list, matches."""
+    values = value if isinstance(value, (list, tuple)) else () if value is None else (value,)
+    return any(pattern.search(str(item)) for item in values)
+
+
+def _moment(text: str, now: float) -> float:
+    """Epoch seconds of ``today``, ``yesterday``, ``N units ago`` or an ISO date or time,
+    within the years a date can name (``"10**400 days ago"`` is not a date)."""
+    value = text.strip().strip("'\"").strip()
+    lowered = value.lower()
+    try:
+        if lowered in ("today", "now"):
+            moment = now
+        elif lowered == "yesterday":
+            moment = now - 86400
+        elif ago := _AGO.match(value):
+            moment = now - int(ago[1]) * _SECONDS[ago[2].lower()]
+        else:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+            moment = parsed.timestamp()
+        _day(moment)  # raises beyond the years datetime has
+    except (ValueError, OverflowError, OSError):
+        raise BadRequest(
+            400, f"Cannot read {text!r} as a date; use 2024-08-14, today or '3 days ago'."
+        ) from None
+    return moment
+
+
+def _day(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).date().isoformat()

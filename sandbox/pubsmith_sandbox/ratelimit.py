@@ -24,10 +24,8 @@ class RateStatus:
     interval: float
     """Seconds a client is advised to wait before its next request."""
     throttled: bool
-
-    @property
-    def retry_after(self) -> int:
-        return max(1, math.ceil(self.reset - time.time()))
+    retry_after: int
+    """Whole seconds until the window restarts (at least one): a refused client's wait."""
 
     def headers(self) -> dict[str, str]:
         return {
@@ -91,4 +89,5 @@ class RateLimiter:
             reset=reset,
             interval=interval,
             throttled=not allowed or (self._limit is not None and not remaining),
+            retry_after=max(1, math.ceil(left)),
         )

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.config import SLUG
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import BadRequest, NotFound
@@ -53,10 +53,15 @@ class RepoStats:
 
 class RepoService:
     def __init__(
-        self, db: Database, uploads: UploadService, configured: Sequence[tuple[str, str]]
+        self,
+        db: Database,
+        uploads: UploadService,
+        configured: Sequence[tuple[str, str]],
+        clock: Clock,
     ) -> None:
         self._db = db
         self._uploads = uploads
+        self._clock = clock
         self._serve(configured)
 
     def exists(self, owner: str, slug: str) -> bool:
@@ -122,7 +127,7 @@ class RepoService:
                 errors["slug"] = [_taken_message(owner, slug)]
             if errors:
                 raise BadRequest(400, INVALID_BODY, errors)
-            record = RepoRecord(owner, slug, new_identifier(), settings, time.time())
+            record = RepoRecord(owner, slug, new_identifier(), settings, self._clock.now())
             conn.execute(
                 "INSERT INTO repos (owner, name, slug_perm, settings, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -164,7 +169,8 @@ class RepoService:
         key = (record.owner, record.slug)
         with self._db.transaction() as conn:
             conn.execute(
-                "UPDATE repos SET deleted_at = ? WHERE owner = ? AND name = ?", (time.time(), *key)
+                "UPDATE repos SET deleted_at = ? WHERE owner = ? AND name = ?",
+                (self._clock.now(), *key),
             )
             conn.execute("DELETE FROM packages WHERE owner = ? AND repo = ?", key)
             gone = [
@@ -194,7 +200,7 @@ class RepoService:
                 conn.execute(
                     "UPDATE repos SET slug_perm = ?, settings = ?, created_at = ? "
                     "WHERE owner = ? AND name = ? AND slug_perm IS NULL",
-                    (new_identifier(), json.dumps(settings), time.time(), owner, slug),
+                    (new_identifier(), json.dumps(settings), self._clock.now(), owner, slug),
                 )
 
     def _taken(self, owner: str, slug: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -10,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from pubsmith_sandbox.app import SandboxApp
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.config import SandboxConfig
-from pubsmith_sandbox.errors import SandboxConfigError
+from pubsmith_sandbox.errors import SandboxConfigError, SandboxError
 from pubsmith_sandbox.server import SandboxServer
 
 __all__ = ["Sandbox", "running_sandbox"]
+
+_PROBE_SECONDS = 30.0
 
 
 class Sandbox:
@@ -48,9 +52,11 @@ class Sandbox:
             ) from None
         self.url = self._server.root
         self._closed = False
+        # How long close() may wait for the serving loop to notice: tests start and stop
+        # hundreds of sandboxes, and an idle loop waking 100 times a second costs nothing.
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="sandbox-http",
             daemon=True,
         )
@@ -74,9 +80,33 @@ class Sandbox:
         """What ``GET /_sandbox/state`` answers."""
         return self._app.state()
 
+    @property
+    def clock(self) -> Clock:
+        """The sandbox's clock; ``clock.advance(seconds)`` when it is a manual one."""
+        return self._app.clock
+
     def configure(self, **changes: Any) -> dict[str, Any]:
         """Change fault settings (or ``sync_seconds``) while running; returns all settings."""
         return self._app.configure(changes)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Return once every request sent so far has ended, queued connections included.
+
+        For reading what a client sent before it was killed: its last requests end, with
+        whatever they had received counted, soon after it dies, but not at once.
+        """
+        # The kernel queues connections first in, first out, and each is counted as it is
+        # accepted: once a request of our own is answered, every earlier one is counted.
+        host, port = self._server.server_address[:2]
+        # ``timeout`` is for the others to end; answering this probe is the sandbox's own.
+        probe = http.client.HTTPConnection(str(host), int(port), timeout=_PROBE_SECONDS)
+        try:
+            probe.request("GET", "/_sandbox/config/", headers={"Connection": "close"})
+            probe.getresponse().read()
+        finally:
+            probe.close()
+        if not self._server.wait_idle(timeout):
+            raise SandboxError(f"requests to the sandbox were still open after {timeout:g} s")
 
     def mint_oidc_token(
         self, subject: str = "sandbox-test", expires_in: float = 300.0, **claims: Any

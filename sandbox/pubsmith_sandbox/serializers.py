@@ -6,6 +6,7 @@ description allows it (strings it declares non-nullable stay strings).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -172,20 +173,35 @@ def search_fields(record: PackageRecord, now: float) -> dict[str, Any]:
         "version": record.version,
         "filename": record.filename,
         "format": record.format,
-        "tag": list(record.tags),
+        "distribution": record.payload.get("distribution"),
+        "architecture": _architecture(record.filename),
+        "type": "source" if _SOURCE.search(record.filename) else "binary",
+        "license": None,
+        "repository": record.repo,
+        "downloads": 0,
+        "tag": [*record.tags, *record.tags_immutable],
         "status": phase,
         "checksum": [
             value for value in (record.md5, record.sha1, record.sha256, record.sha512) if value
         ],
         "size": record.size,
         "uploaded_at": record.uploaded_at,
-        "distribution": record.payload.get("distribution"),
-        "architecture": [],  # nothing reads architectures in the sandbox
-        "downloads": 0,
-        "scan_status": None,
+        "scan_status": None,  # the sandbox scans nothing
         "scan_date": None,
         "record": record,
     }
+
+
+# Source packages by their file names: an sdist, a Debian source description, a source rpm.
+_SOURCE = re.compile(r"(\.tar\.gz|\.zip|\.dsc|\.src\.rpm)$")
+# The architecture in a deb's (name_version_ARCH.deb), an rpm's (name-v-r.ARCH.rpm) or a
+# wheel's (name-v-py-abi-PLATFORM.whl) file name.
+_ARCHITECTURE = re.compile(r"_([a-z0-9]+)\.deb$|\.([a-z0-9_]+)\.rpm$|-([a-z0-9_]+)\.whl$")
+
+
+def _architecture(filename: str) -> str | None:
+    found = _ARCHITECTURE.search(filename)
+    return next((group for group in found.groups() if group), None) if found else None
 
 
 def _self_url(record: PackageRecord, api: str) -> str:

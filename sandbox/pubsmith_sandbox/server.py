@@ -57,17 +57,34 @@ class SandboxServer(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Counted here, as it is accepted, not when its thread starts: once a later
+        # connection is answered, every earlier one is counted (see wait_idle).
         with self._idle:
             self._active += 1
             self._connections.add(request)
         try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._forget(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
             super().process_request_thread(request, client_address)
         finally:
-            with self._idle:
-                self._active -= 1
-                self._connections.discard(request)
-                self._idle.notify_all()
+            self._forget(request)
+
+    def _forget(self, request: Any) -> None:
+        with self._idle:
+            self._active -= 1
+            self._connections.discard(request)
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether every connection accepted so far closed within ``timeout`` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout=timeout)
 
     def shutdown_request(self, request: Any) -> None:
         if request in self._resetting:

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,8 +57,9 @@ class Signer:
         signature = hmac.new(self._secret, f"{header}.{body}".encode(), hashlib.sha256).digest()
         return f"{header}.{body}.{_b64(signature)}"
 
-    def verify_jwt(self, token: str, issuer: str, now: float | None = None) -> dict[str, Any]:
-        """The claims of a token this sandbox minted for ``issuer``; 401 for anything else."""
+    def verify_jwt(self, token: str, issuer: str, now: float) -> dict[str, Any]:
+        """The claims of a token this sandbox minted for ``issuer``, unexpired at ``now``;
+        401 for anything else."""
         try:
             header, body, signature = token.split(".")
             expected = hmac.new(self._secret, f"{header}.{body}".encode(), hashlib.sha256).digest()
@@ -74,7 +74,7 @@ class Signer:
         if claims.get("iss") != issuer:
             raise Unauthorized(401, f"OIDC token was not issued by {issuer}.")
         expires = claims.get("exp")
-        if not isinstance(expires, (int, float)) or expires <= (now or time.time()):
+        if not isinstance(expires, (int, float)) or expires <= now:
             raise Unauthorized(401, "OIDC token has expired.")
         return claims
 

@@ -10,7 +10,6 @@ import dataclasses
 import re
 import shutil
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,6 +17,7 @@ from typing import Any
 
 from pubsmith_sandbox.assembly import Assembly, StoredPart
 from pubsmith_sandbox.bodies import BackgroundHash, FileSink, Readable, receive_to_file
+from pubsmith_sandbox.clock import Clock
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.errors import BadRequest, NotFound
 from pubsmith_sandbox.part_digests import PartDigests
@@ -36,8 +36,11 @@ _INSERT = "INSERT INTO uploads ({}) VALUES ({})".format(  # noqa: S608 - our own
 
 
 class UploadService:
-    def __init__(self, db: Database, data_dir: Path, signer: Signer, url_seconds: float) -> None:
+    def __init__(
+        self, db: Database, data_dir: Path, signer: Signer, url_seconds: float, clock: Clock
+    ) -> None:
         self._db = db
+        self._clock = clock
         self._blobs = data_dir / "blobs"
         self._parts = data_dir / "parts"
         self._signer = signer
@@ -56,7 +59,7 @@ class UploadService:
             md5_expected=(fields.get("md5_checksum") or "").lower() or None,
             sha256_expected=(fields.get("sha256_checksum") or "").lower() or None,
             state="open",
-            created_at=time.time(),
+            created_at=self._clock.now(),
         )
         self._db.execute(_INSERT, list(record.as_row().values()))
         if record.method == "put_parts":
@@ -84,7 +87,7 @@ class UploadService:
         return self._blobs / record.identifier / record.filename
 
     def expires(self) -> int:
-        return int(time.time() + self._url_seconds)
+        return int(self._clock.now() + self._url_seconds)
 
     def receive(self, record: UploadRecord, body: Readable) -> UploadRecord:
         """Store the whole file of a POST or PUT upload and check it against its checksums."""
@@ -269,7 +272,7 @@ class UploadService:
         self._db.execute(
             "UPDATE uploads SET state = 'completed', size = ?, md5 = ?, sha256 = ?, "
             "finished_at = ? WHERE identifier = ?",
-            (size, digests.get("md5"), digests.get("sha256"), time.time(), record.identifier),
+            (size, digests.get("md5"), digests.get("sha256"), self._clock.now(), record.identifier),
         )
         completed = self.get(record.identifier)
         assert completed is not None
@@ -278,7 +281,7 @@ class UploadService:
     def _set_state(self, identifier: str, state: str, reason: str | None) -> None:
         self._db.execute(
             "UPDATE uploads SET state = ?, reason = ?, finished_at = ? WHERE identifier = ?",
-            (state, reason, time.time(), identifier),
+            (state, reason, self._clock.now(), identifier),
         )
 
 

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from pubsmith.cli import cli
+from tests.support.cli import invoke
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -24,7 +24,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str, **env: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env=env)
+    return invoke(*args, env=env)
 
 
 def user_config() -> Path:

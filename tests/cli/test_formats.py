@@ -4,14 +4,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from pubsmith.cli import cli
 from pubsmith.registry import FormatRegistry
+from tests.support.cli import invoke
 
 
 def test_formats_lists_every_installed_format_with_its_options(registry: FormatRegistry) -> None:
-    result = CliRunner().invoke(cli, ["formats", "--json"])
+    result = invoke("formats", "--json")
     assert result.exit_code == 0, result.stderr
     listing = json.loads(result.stdout)
     assert [entry["format"] for entry in listing] == registry.names()
@@ -23,7 +21,7 @@ def test_formats_lists_every_installed_format_with_its_options(registry: FormatR
 
 
 def test_formats_text_shows_options_as_o_flags() -> None:
-    result = CliRunner().invoke(cli, ["formats"])
+    result = invoke("formats")
     assert result.exit_code == 0
     assert "-o pom_file=...  (file)" in result.stdout
     assert "-o distribution=...  (str, required)" in result.stdout
@@ -53,13 +51,13 @@ def test_formats_shows_where_a_third_party_plugin_comes_from_and_what_it_replace
     plugin_site: Callable[..., Path],
 ) -> None:
     plugin_site("acme-raw", {"acme_raw": PLUGIN}, {"raw": "acme_raw"})
-    result = CliRunner().invoke(cli, ["formats"])
+    result = invoke("formats")
     assert result.exit_code == 0, result.stderr
     [line] = [line for line in result.stdout.splitlines() if line.startswith("raw ")]
     assert line.endswith(
         "Raw files, our way  [from acme-raw 1.0, replacing the builtin of pubsmith 0.1.0]"
     )
-    listing = json.loads(CliRunner().invoke(cli, ["formats", "--json"]).stdout)
+    listing = json.loads(invoke("formats", "--json").stdout)
     raw = next(entry for entry in listing if entry["format"] == "raw")
     assert (raw["distribution"], raw["builtin"], raw["replaces"]) == (
         "acme-raw",
@@ -74,7 +72,7 @@ def test_formats_with_a_broken_plugin_is_one_line_and_exit_2(
     plugin_site: Callable[..., Path],
 ) -> None:
     plugin_site("acme-raw", {"acme_raw": PLUGIN.replace("@hookimpl\n", "")}, {"raw": "acme_raw"})
-    result = CliRunner().invoke(cli, ["formats"])
+    result = invoke("formats")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (

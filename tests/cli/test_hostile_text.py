@@ -8,38 +8,31 @@ the same. Every such character must come out escaped, and ``--json`` keep exact 
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import pty
-import select
-import subprocess
-import sys
-import tarfile
+import re
 from pathlib import Path
 
 import pytest
 
+from pubsmith.testing import make_tar
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
-from loopback import Answer, Seen, serving
+from tests.support.cli import error_lines, pubsmith
+from tests.support.loopback import Answer, Seen, serving
+from tests.support.terminal import on_a_terminal
 
 HOSTILE_NAME = "evil\nerror: forged line\x1b[2J\x1b]0;pwned\x07\x08\x00"
 HOSTILE_VERSION = "1.0.0\x1b[31m"
 RAW = ("\nerror: forged", "\x1b[2J", "\x1b]0;", "\x07", "\x08", "\x00", "\x1b[31m")
 SHOWN = "evil\\nerror: forged line\\x1b[2J\\x1b]0;pwned\\x07\\x08\\x00"
 
+# Every test runs pubsmith as its own process, on a terminal or through a pipe.
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def hostile_npm(tmp_path: Path) -> Path:
-    path = tmp_path / "evil-1.0.0.tgz"
-    manifest = json.dumps({"name": HOSTILE_NAME, "version": HOSTILE_VERSION}).encode()
-    with tarfile.open(path, "w:gz") as archive:
-        info = tarfile.TarInfo("package/package.json")
-        info.size = len(manifest)
-        archive.addfile(info, io.BytesIO(manifest))
-    return path
+    manifest = json.dumps({"name": HOSTILE_NAME, "version": HOSTILE_VERSION})
+    return make_tar(tmp_path / "evil-1.0.0.tgz", {"package/package.json": manifest})
 
 
 def environment(sandbox: SandboxFixture) -> dict[str, str]:
@@ -47,36 +40,12 @@ def environment(sandbox: SandboxFixture) -> dict[str, str]:
 
 
 def api_environment(url: str, key: str = "hostile-key") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDSMITH_")}
-    env.update(CLOUDSMITH_API_HOST=url, CLOUDSMITH_API_KEY=key)
-    return env
+    return {"CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key}
 
 
-def on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    """Run with stderr on a pseudo-terminal; returns the exit code, stdout and the screen."""
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=terminal, stdin=subprocess.DEVNULL, env=env
-    )
-    os.close(terminal)
-    screen = bytearray()
-    while True:
-        ready, _, _ = select.select([controller], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the terminal closes with the process
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(controller)
-    assert process.stdout is not None
-    stdout = process.stdout.read()
-    process.stdout.close()
-    code = process.wait(timeout=60)
-    return code, stdout.decode(), screen.decode("utf-8", "replace")
+# What the live display itself sends a terminal without colour: cursor up, line erase,
+# cursor hide and show, bold and reset. Anything else with an ESC came from elsewhere.
+_DISPLAY_OWN = re.compile(r"\x1b\[(\?25[lh]|\d*A|2K|[01]?m)")
 
 
 def assert_shown_not_acted_on(text: str) -> None:
@@ -86,50 +55,38 @@ def assert_shown_not_acted_on(text: str) -> None:
 
 
 def test_a_hostile_npm_name_on_a_terminal_is_shown_escaped(
-    cloudsmith_sandbox: SandboxFixture, hostile_npm: Path
+    sandbox: SandboxFixture, hostile_npm: Path
 ) -> None:
-    args = [sys.executable, "-m", "pubsmith", "publish", str(hostile_npm)]
-    args += ["--repo", cloudsmith_sandbox.repo_slug, "--json"]
-    code, stdout, screen = on_a_terminal(args, environment(cloudsmith_sandbox))
+    args = ["publish", str(hostile_npm), "--repo", sandbox.repo_slug, "--json"]
+    # Without colour, so that the display's own SGR codes cannot hide the artifact's.
+    env = {**environment(sandbox), "NO_COLOR": "1", "TERM": "xterm"}
+    code, stdout, screen = on_a_terminal(args, env)
     assert code == 0, screen
     # The live display's own sequences are the only ones that reach the terminal.
-    assert_shown_not_acted_on(screen.replace("\r\x1b[2K", ""))
+    assert "\x1b" not in _DISPLAY_OWN.sub("", screen), repr(screen)
+    assert_shown_not_acted_on(screen)
     [result] = json.loads(stdout)
     assert (result["name"], result["version"]) == (HOSTILE_NAME, HOSTILE_VERSION)
 
 
 def test_a_hostile_npm_name_in_a_ci_log_is_one_escaped_line(
-    cloudsmith_sandbox: SandboxFixture, hostile_npm: Path
+    sandbox: SandboxFixture, hostile_npm: Path
 ) -> None:
-    completed = subprocess.run(
-        [
-            *(sys.executable, "-m", "pubsmith", "publish", str(hostile_npm), "-v"),
-            *("--repo", cloudsmith_sandbox.repo_slug),
-        ],
-        capture_output=True,
-        text=True,
-        env=environment(cloudsmith_sandbox),
-        timeout=120,
-        check=False,
+    completed = pubsmith(
+        "publish", str(hostile_npm), "-v", "--repo", sandbox.repo_slug, env=environment(sandbox)
     )
     assert completed.returncode == 0, completed.stderr
     assert_shown_not_acted_on(completed.stderr)
-    assert not [line for line in completed.stderr.splitlines() if line.startswith("error:")]
+    assert not error_lines(completed.stderr)
     [published] = [line for line in completed.stderr.splitlines() if line.startswith("published")]
     assert f"[npm {SHOWN} 1.0.0\\x1b[31m]" in published
 
 
 def test_a_hostile_dry_run_plan_is_one_escaped_line(hostile_npm: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pubsmith", "publish", str(hostile_npm), "--dry-run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = pubsmith("publish", str(hostile_npm), "--dry-run")
     assert completed.returncode == 0, completed.stderr
     assert_shown_not_acted_on(completed.stderr)
-    assert len(completed.stderr.splitlines()) == 2  # the plan and its payload
+    assert len(completed.stderr.splitlines()) == 3  # the plan, its payload and the count
 
 
 HOSTILE_STATUS = {
@@ -154,19 +111,15 @@ STATUS_RAW = ("\x1b[2J", "\x1b]0;", "\x07", "\x08", "\x00", "\u202e", "\nerror: 
 @pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "pipe"])
 def test_a_server_status_with_control_characters_is_shown_escaped(terminal: bool) -> None:
     with serving(hostile_server) as server:
-        args = [sys.executable, "-m", "pubsmith", "status", "acme/repo/slug1"]
+        args = ["status", "acme/repo/slug1"]
         env = api_environment(server.url)
         if terminal:
             code, shown, screen = on_a_terminal(args, env)
             shown += screen
         else:
-            completed = subprocess.run(
-                args, capture_output=True, text=True, env=env, timeout=120, check=False
-            )
+            completed = pubsmith(*args, env=env)
             code, shown = completed.returncode, completed.stdout + completed.stderr
-        as_json = subprocess.run(
-            [*args, "--json"], capture_output=True, text=True, env=env, timeout=120, check=False
-        )
+        as_json = pubsmith(*args, "--json", env=env)
     assert code == 1
     for sequence in STATUS_RAW:
         assert sequence not in shown, repr(shown)
@@ -178,13 +131,8 @@ def test_a_server_status_with_control_characters_is_shown_escaped(terminal: bool
 
 def test_a_server_error_with_control_characters_is_one_escaped_line() -> None:
     with serving(hostile_server) as server:
-        completed = subprocess.run(
-            [sys.executable, "-m", "pubsmith", "tag", "acme/repo/slug1", "--add", "x"],
-            capture_output=True,
-            text=True,
-            env=api_environment(server.url),
-            timeout=120,
-            check=False,
+        completed = pubsmith(
+            "tag", "acme/repo/slug1", "--add", "x", env=api_environment(server.url)
         )
     assert completed.returncode == 1
     for sequence in STATUS_RAW:

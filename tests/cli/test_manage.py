@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from pubsmith.cli import cli
 from pubsmith.publishing import publish
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.catalog import FIXTURES
+from tests.support.cli import invoke
+from tests.support.sandbox_api import stored_packages
 
 KEY = "manage-key"
-WHEEL = (
-    Path(__file__).resolve().parents[2]
-    / "fixtures"
-    / "python"
-    / "acme_greeting-1.2.0-py3-none-any.whl"
+WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
+
+pytestmark = pytest.mark.cloudsmith_sandbox(
+    repos=["acme/staging", "acme/prod", "other/x"], api_key=KEY
 )
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sb",
-        repos=("acme/staging", "acme/prod", "other/x"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
-
-
-def published(sandbox: Sandbox, *, wait: bool = True) -> str:
+def published(sandbox: SandboxFixture, *, wait: bool = True) -> str:
     [result] = publish(
         [WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY, wait=wait, resume=False
     )
@@ -44,20 +30,16 @@ def published(sandbox: Sandbox, *, wait: bool = True) -> str:
     return result.slug_perm
 
 
-def run(sandbox: Sandbox, *args: str, key: str = KEY) -> Result:
-    env = {"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": key}
-    return CliRunner().invoke(cli, list(args), env=env)
+def run(sandbox: SandboxFixture, *args: str, key: str = KEY) -> Result:
+    return invoke(*args, env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": key})
 
 
-def packages_in(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
-    from pubsmith.client import CloudsmithClient
-
-    with CloudsmithClient(sandbox.url, KEY) as client:
-        return list(client.list_packages("acme", repo))
+def packages_in(sandbox: SandboxFixture, repo: str) -> list[dict[str, object]]:
+    return stored_packages(sandbox, f"acme/{repo}")
 
 
 def test_promote_waits_for_the_source_then_copies_and_waits_for_the_copy(
-    sandbox: Sandbox,
+    sandbox: SandboxFixture,
 ) -> None:
     sandbox.configure(sync_seconds=0.4)
     slug = published(sandbox, wait=False)  # still processing: promote must wait for it
@@ -76,7 +58,7 @@ def test_promote_waits_for_the_source_then_copies_and_waits_for_the_copy(
     assert sandbox.state()["requests"]["packages_copy"] == 1
 
 
-def test_promote_move_takes_the_package_away(sandbox: Sandbox) -> None:
+def test_promote_move_takes_the_package_away(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     result = run(sandbox, "promote", f"acme/staging/{slug}", "--to", "acme/prod", "--move")
     assert result.exit_code == 0, result.output
@@ -85,7 +67,7 @@ def test_promote_move_takes_the_package_away(sandbox: Sandbox) -> None:
     assert len(packages_in(sandbox, "prod")) == 1
 
 
-def test_promote_no_wait_returns_before_the_copy_is_processed(sandbox: Sandbox) -> None:
+def test_promote_no_wait_returns_before_the_copy_is_processed(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     sandbox.configure(sync_seconds=30)  # the copy will take long to process
     result = run(sandbox, "promote", f"acme/staging/{slug}", "--to", "prod", "--no-wait", "--json")
@@ -93,7 +75,7 @@ def test_promote_no_wait_returns_before_the_copy_is_processed(sandbox: Sandbox) 
     assert json.loads(result.stdout)["synchronised"] is False
 
 
-def test_promote_refuses_another_owner_before_sending_anything(sandbox: Sandbox) -> None:
+def test_promote_refuses_another_owner_before_sending_anything(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     before = sum(sandbox.state()["requests"].values())
     result = run(sandbox, "promote", f"acme/staging/{slug}", "--to", "other/x")
@@ -102,7 +84,7 @@ def test_promote_refuses_another_owner_before_sending_anything(sandbox: Sandbox)
     assert sum(sandbox.state()["requests"].values()) == before
 
 
-def test_status_shows_the_state_and_json(sandbox: Sandbox) -> None:
+def test_status_shows_the_state_and_json(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     human = run(sandbox, "status", f"acme/staging/{slug}")
     assert human.exit_code == 0, human.output
@@ -111,7 +93,7 @@ def test_status_shows_the_state_and_json(sandbox: Sandbox) -> None:
     assert data["is_sync_completed"] is True
 
 
-def test_status_of_a_failed_package_exits_1_with_the_reason(sandbox: Sandbox) -> None:
+def test_status_of_a_failed_package_exits_1_with_the_reason(sandbox: SandboxFixture) -> None:
     sandbox.configure(fail_processing=["acme_greeting*"])
     [result] = publish([WHEEL], repo="acme/staging", api_url=sandbox.url, api_key=KEY, resume=False)
     assert result.status == "failed" and result.slug_perm
@@ -120,7 +102,7 @@ def test_status_of_a_failed_package_exits_1_with_the_reason(sandbox: Sandbox) ->
     assert "Failed" in status.stdout
 
 
-def test_tag_add_remove_replace_clear(sandbox: Sandbox) -> None:
+def test_tag_add_remove_replace_clear(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     ref = f"acme/staging/{slug}"
 
@@ -139,13 +121,15 @@ def test_tag_add_remove_replace_clear(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("args", [(), ("--add", "a", "--clear"), ("--add", " , ")])
-def test_tag_needs_exactly_one_action_with_tags(sandbox: Sandbox, args: tuple[str, ...]) -> None:
+def test_tag_needs_exactly_one_action_with_tags(
+    sandbox: SandboxFixture, args: tuple[str, ...]
+) -> None:
     result = run(sandbox, "tag", "acme/staging/abc", *args)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
-def test_resync_processes_the_package_again(sandbox: Sandbox) -> None:
+def test_resync_processes_the_package_again(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     result = run(sandbox, "resync", f"acme/staging/{slug}", "--json")
     assert result.exit_code == 0, result.output
@@ -153,7 +137,7 @@ def test_resync_processes_the_package_again(sandbox: Sandbox) -> None:
     assert sandbox.state()["requests"]["packages_resync"] == 1
 
 
-def test_delete_needs_yes_without_a_terminal(sandbox: Sandbox) -> None:
+def test_delete_needs_yes_without_a_terminal(sandbox: SandboxFixture) -> None:
     slug = published(sandbox)
     refused = run(sandbox, "delete", f"acme/staging/{slug}")
     assert refused.exit_code == 2 and "--yes" in refused.stderr
@@ -174,7 +158,7 @@ def test_delete_needs_yes_without_a_terminal(sandbox: Sandbox) -> None:
     ],
 )
 def test_errors_are_one_line_with_their_exit_code(
-    sandbox: Sandbox, args: tuple[str, ...], key: str, code: int, fragment: str
+    sandbox: SandboxFixture, args: tuple[str, ...], key: str, code: int, fragment: str
 ) -> None:
     result = run(sandbox, *args, key=key)
     assert result.exit_code == code, result.output
@@ -184,9 +168,7 @@ def test_errors_are_one_line_with_their_exit_code(
     assert key not in result.stderr
 
 
-def test_no_key_at_all_says_how_to_get_one(sandbox: Sandbox) -> None:
-    result = CliRunner().invoke(
-        cli, ["status", "acme/staging/abc"], env={"CLOUDSMITH_API_HOST": sandbox.url}
-    )
+def test_no_key_at_all_says_how_to_get_one(sandbox: SandboxFixture) -> None:
+    result = invoke("status", "acme/staging/abc", env={"CLOUDSMITH_API_HOST": sandbox.url})
     assert result.exit_code == 2
     assert "no API key" in result.stderr and "pubsmith config" in result.stderr

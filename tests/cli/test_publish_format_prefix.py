@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from pubsmith.cli import cli
+from tests.support.cli import invoke
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -18,7 +16,7 @@ TOOL = FIXTURES / "generic" / "acme-hello-1.0.0.sh"
 def dry_run(*args: str) -> tuple[int, str, str]:
     # No server exists at this address: a dry run must not need one.
     env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9"}
-    result = CliRunner().invoke(cli, ["publish", "--dry-run", *args], env=env)
+    result = invoke("publish", "--dry-run", *args, env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -53,6 +51,6 @@ def test_human_dry_run_names_the_path_without_its_format() -> None:
 
 
 def test_help_explains_format_prefixes() -> None:
-    result = CliRunner().invoke(cli, ["publish", "--help"])
+    result = invoke("publish", "--help")
     assert "FORMAT:FILE" in result.stdout
     assert "raw:notes.txt" in result.stdout

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from pubsmith.cli import cli
+from tests.support.cli import invoke, pubsmith
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -23,7 +20,7 @@ NPM = FIXTURES / "npm" / "acme-greeting-2.1.0.tgz"
 def run(*args: str) -> tuple[int, str, str]:
     # No server exists at this address: any request would fail with exit 5, not 2.
     env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "CLOUDSMITH_API_KEY": "k"}
-    result = CliRunner().invoke(cli, ["publish", *args], env=env)
+    result = invoke("publish", *args, env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -124,41 +121,35 @@ def test_every_bad_file_is_reported_and_nothing_is_sent(tmp_path: Path) -> None:
 
 
 def test_plain_http_to_a_remote_host_is_refused() -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "publish",
-            str(WHEEL),
-            "--repo",
-            "acme/r",
-            "--api-url",
-            "http://example.com",
-            "--api-key",
-            "k",
-        ],
-        env={},
+    result = invoke(
+        "publish",
+        str(WHEEL),
+        "--repo",
+        "acme/r",
+        "--api-url",
+        "http://example.com",
+        "--api-key",
+        "k",
     )
     assert result.exit_code == 2
     assert_one_line(result.stderr, "plain HTTP", "--allow-http")
 
 
 def test_missing_key() -> None:
-    result = CliRunner().invoke(
-        cli, ["publish", str(WHEEL), "--repo", "acme/r"], env={"CLOUDSMITH_API_KEY": ""}
-    )
+    result = invoke("publish", str(WHEEL), "--repo", "acme/r", env={"CLOUDSMITH_API_KEY": ""})
     assert result.exit_code == 2
     assert_one_line(result.stderr, "no API key")
 
 
 def test_dry_run_shows_the_payload_without_a_repo() -> None:
-    result = CliRunner().invoke(cli, ["publish", "--dry-run", str(WHEEL)])
+    result = invoke("publish", "--dry-run", str(WHEEL))
     assert result.exit_code == 0, result.stderr
     assert "python acme-greeting 1.2.0" in result.stderr
     assert '"package_file": "<upload:acme_greeting-1.2.0-py3-none-any.whl>"' in result.stderr
 
 
 def test_version() -> None:
-    result = CliRunner().invoke(cli, ["--version"])
+    result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("pubsmith ")
 
@@ -169,10 +160,16 @@ def test_missing_file_with_a_format_names_the_path(tmp_path: Path) -> None:
     assert_one_line(err, f"error: {tmp_path / 'nope.txt'}: no such file")
 
 
-def test_unknown_format_prefix_is_part_of_the_path() -> None:
-    code, _, err = run(f"pypi:{WHEEL}", "--repo", "acme/r")
+def test_unknown_format_prefix_is_part_of_the_path(tmp_path: Path) -> None:
+    code, _, err = run(f"pypi:{tmp_path}/missing.whl", "--repo", "acme/r")
     assert code == 2
-    assert_one_line(err, f"error: pypi:{WHEEL}: no such file")
+    assert_one_line(err, f"error: pypi:{tmp_path}/missing.whl: no such file")
+
+
+def test_a_mistyped_format_prefix_is_named_as_an_unknown_format() -> None:
+    code, _, err = run(f"pythn:{WHEEL}", "--repo", "acme/r")
+    assert code == 2
+    assert_one_line(err, f"error: pythn:{WHEEL}: unknown format 'pythn' (did you mean python?)")
 
 
 def test_a_link_to_nothing_inside_a_tarball(tmp_path: Path) -> None:
@@ -203,6 +200,7 @@ def _without_root_privileges() -> list[str]:
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("prefix", ["", "npm:"])
 def test_files_that_may_not_be_read(tmp_path: Path, prefix: str) -> None:
     # Used to be "cannot be read as a package (PermissionError: [Errno 13] ...); it may be
@@ -214,25 +212,15 @@ def test_files_that_may_not_be_read(tmp_path: Path, prefix: str) -> None:
     locked = tmp_path / NPM.name
     shutil.copy(NPM, locked)
     locked.chmod(0)
-    env = {
-        **os.environ,
-        "CLOUDSMITH_API_HOST": "http://127.0.0.1:9",
-        "CLOUDSMITH_API_KEY": "k",
-    }
-    command = [sys.executable, "-m", "pubsmith", "publish", "--dry-run", "--repo", "acme/r"]
+    env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "CLOUDSMITH_API_KEY": "k"}
+    command = ["publish", "--dry-run", "--repo", "acme/r"]
     try:
         for path, fragment in [
             (closed / NPM.name, "cannot be reached (Permission denied); check the permissions"),
             # Without a prefix the command line's own check speaks first.
             (locked, "cannot be read (Permission denied)" if prefix else "is not readable"),
         ]:
-            done = subprocess.run(
-                [*_without_root_privileges(), *command, f"{prefix}{path}"],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=False,
-            )
+            done = pubsmith(*command, f"{prefix}{path}", env=env, prefix=_without_root_privileges())
             assert done.returncode == 2, done.stderr
             assert_one_line(done.stderr, path.name, fragment)
             assert "PermissionError" not in done.stderr

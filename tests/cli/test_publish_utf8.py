@@ -10,28 +10,22 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pubsmith.client import CloudsmithClient
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import pubsmith_bytes
+
+pytestmark = pytest.mark.e2e
 
 
-def pubsmith(
+def publish(
     sandbox: SandboxFixture, *args: str | bytes, cwd: Path
 ) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDSMITH_")}
-    env.update(CLOUDSMITH_API_HOST=sandbox.url, CLOUDSMITH_API_KEY=sandbox.api_key)
-    return subprocess.run(
-        [sys.executable, "-m", "pubsmith", "publish", *args],
-        capture_output=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+    env = {"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": sandbox.api_key}
+    return pubsmith_bytes("publish", *args, env=env, cwd=cwd)
 
 
 def refused(completed: subprocess.CompletedProcess[bytes], sandbox: SandboxFixture) -> str:
@@ -51,59 +45,57 @@ def notes(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_file_name_that_is_not_utf8(cloudsmith_sandbox: SandboxFixture, tmp_path: Path) -> None:
+def test_a_file_name_that_is_not_utf8(sandbox: SandboxFixture, tmp_path: Path) -> None:
     name = b"caf\xe9.txt"  # Latin-1, as an old archive or another system left it
     (tmp_path / os.fsdecode(name)).write_text("latin\n")
-    completed = pubsmith(
-        cloudsmith_sandbox,
+    completed = publish(
+        sandbox,
         b"raw:" + name,
         "-o",
         "version=1",
         "--repo",
-        cloudsmith_sandbox.repo_slug,
+        sandbox.repo_slug,
         "--json",
         cwd=tmp_path,
     )
-    line = refused(completed, cloudsmith_sandbox)
+    line = refused(completed, sandbox)
     assert "caf\\xe9.txt" in line and "not valid UTF-8" in line
     assert completed.stdout == b""
 
 
-def test_an_option_value_that_is_not_utf8(cloudsmith_sandbox: SandboxFixture, notes: Path) -> None:
-    completed = pubsmith(
-        cloudsmith_sandbox,
+def test_an_option_value_that_is_not_utf8(sandbox: SandboxFixture, notes: Path) -> None:
+    completed = publish(
+        sandbox,
         f"raw:{notes}",
         b"-o",
         b"raw.version=1\xff",
         "--repo",
-        cloudsmith_sandbox.repo_slug,
+        sandbox.repo_slug,
         cwd=notes.parent,
     )
-    line = refused(completed, cloudsmith_sandbox)
+    line = refused(completed, sandbox)
     assert "version '1\\xff' is not valid UTF-8" in line
 
 
-def test_tags_that_are_not_utf8(cloudsmith_sandbox: SandboxFixture, notes: Path) -> None:
-    completed = pubsmith(
-        cloudsmith_sandbox,
+def test_tags_that_are_not_utf8(sandbox: SandboxFixture, notes: Path) -> None:
+    completed = publish(
+        sandbox,
         f"raw:{notes}",
         "-o",
         "version=1",
         "--tags",
         b"ok,a\xff",
         "--repo",
-        cloudsmith_sandbox.repo_slug,
+        sandbox.repo_slug,
         cwd=notes.parent,
     )
-    line = refused(completed, cloudsmith_sandbox)
+    line = refused(completed, sandbox)
     assert "tags 'ok,a\\xff' is not valid UTF-8" in line
 
 
-def test_a_repository_name_that_is_not_utf8(
-    cloudsmith_sandbox: SandboxFixture, notes: Path
-) -> None:
-    completed = pubsmith(
-        cloudsmith_sandbox,
+def test_a_repository_name_that_is_not_utf8(sandbox: SandboxFixture, notes: Path) -> None:
+    completed = publish(
+        sandbox,
         f"raw:{notes}",
         "-o",
         "version=1",
@@ -111,43 +103,43 @@ def test_a_repository_name_that_is_not_utf8(
         b"acme/sandb\xf6x",
         cwd=notes.parent,
     )
-    line = refused(completed, cloudsmith_sandbox)
+    line = refused(completed, sandbox)
     assert "--repo" in line and "sandb\\xf6x" in line
 
 
 def test_one_bad_name_among_good_files_stops_the_whole_call(
-    cloudsmith_sandbox: SandboxFixture, notes: Path, tmp_path: Path
+    sandbox: SandboxFixture, notes: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / os.fsdecode(b"r\xe9sum\xe9.txt")
     bad.write_text("cv\n")
-    completed = pubsmith(
-        cloudsmith_sandbox,
+    completed = publish(
+        sandbox,
         f"raw:{notes}",
         b"raw:" + os.fsencode(bad),
         "-o",
         "version=1",
         "--repo",
-        cloudsmith_sandbox.repo_slug,
+        sandbox.repo_slug,
         cwd=tmp_path,
     )
-    line = refused(completed, cloudsmith_sandbox)
+    line = refused(completed, sandbox)
     assert "r\\xe9sum\\xe9.txt" in line
 
 
 def test_a_utf8_name_in_a_directory_that_is_not_utf8_publishes(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     # Only the file's own name is sent; the directory it sits in never is.
     folder = tmp_path / os.fsdecode(b"build-\xff")
     folder.mkdir()
     (folder / "notes.txt").write_text("fine\n")
-    completed = pubsmith(
-        cloudsmith_sandbox,
+    completed = publish(
+        sandbox,
         b"raw:" + os.fsencode(folder / "notes.txt"),
         "-o",
         "version=1",
         "--repo",
-        cloudsmith_sandbox.repo_slug,
+        sandbox.repo_slug,
         "--no-wait",
         "--json",
         cwd=tmp_path,
@@ -156,6 +148,6 @@ def test_a_utf8_name_in_a_directory_that_is_not_utf8_publishes(
     [result] = json.loads(completed.stdout)
     assert result["status"] == "published"
     assert "build-" not in json.dumps(result["payload"])
-    with CloudsmithClient(cloudsmith_sandbox.url, cloudsmith_sandbox.api_key) as client:
-        [package] = client.list_packages(cloudsmith_sandbox.owner, cloudsmith_sandbox.repo)
+    with CloudsmithClient(sandbox.url, sandbox.api_key) as client:
+        [package] = client.list_packages(sandbox.owner, sandbox.repo)
     assert package["filename"] == "notes.txt"

@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+
 # Everything start-up must not touch: the HTTP stack, the plugin machinery, the format
-# plugins, the sandbox server and the progress display.
+# plugins, the sandbox server and the progress display (rich above all).
 HEAVY = (
     "httpx",
     "pluggy",
+    "rich",
     "pubsmith_formats",
     "pubsmith_sandbox",
     "pubsmith.cli.output",
+    "pubsmith.cli.live",
     "pubsmith.registry",
     "pubsmith.client",
     "pubsmith.publishing",
@@ -23,6 +28,7 @@ HEAVY = (
 
 _RUN_ONLY = (
     "httpx",
+    "rich",
     "pluggy",
     "pubsmith_formats",
     "pubsmith_sandbox.runner",
@@ -39,7 +45,9 @@ try:
     main({argv!r})
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
+# A None entry is a module declined, not loaded.
+loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+print(json.dumps({{"code": code, "modules": loaded}}))
 """
 
 
@@ -79,3 +87,29 @@ def test_probe_sees_heavy_modules_when_they_are_loaded() -> None:
     _, modules = loaded_modules("formats")
     assert "pluggy" in heavy_in(modules)
     assert any(m.startswith("pubsmith_formats") for m in modules)
+
+
+def test_the_terminal_display_is_loaded_only_for_a_terminal(tmp_path: Path) -> None:
+    # A dry run through a pipe shows plain lines: the rich display stays unloaded. (httpx
+    # imports rich for its own command line when it can, once a run needs httpx.)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("notes")
+    _, modules = loaded_modules("publish", f"raw:{notes}", "--dry-run")
+    assert "pubsmith.cli.output" in modules
+    assert "pubsmith.cli.live" not in modules
+
+
+@pytest.mark.e2e
+def test_a_run_through_a_pipe_loads_neither_rich_nor_pygments(
+    sandbox: SandboxFixture, tmp_path: Path
+) -> None:
+    # httpx imports its own command line, rich's syntax highlighting and pygments with it,
+    # whenever they are installed; the pubsmith command declines that module.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("notes")
+    _, modules = loaded_modules(
+        "publish", f"raw:{notes}", "-o", "version=1", "--repo", sandbox.repo_slug,
+        "--api-url", sandbox.url, "--api-key", sandbox.api_key,
+    )  # fmt: skip
+    assert "httpx" in modules  # it did publish
+    assert heavy_in(modules, ("rich", "pygments")) == []

@@ -295,3 +295,52 @@ def test_the_request_timeout_comes_from_a_flag_or_a_file(files: dict[str, Path])
     files["user"].write_text('timeout = "soon"\n')
     with pytest.raises(ConfigError, match="timeout must be seconds above 0, such as 120"):
         load_config(cwd=files["project"], environ=env)
+
+
+def test_cloudsmith_repo_comes_after_the_flag_and_before_the_files(files: dict[str, Path]) -> None:
+    write_all(files)
+    env = env_for(files, CLOUDSMITH_REPO="acme/from-env")
+    config = load_config(cwd=files["project"], environ=env)
+    assert config.repo is not None and config.repo.value == "acme/from-env"
+    assert str(config.repo.source) == "CLOUDSMITH_REPO"
+    flagged = load_config(flags={"repo": "acme/flag"}, cwd=files["project"], environ=env)
+    assert flagged.repo is not None and flagged.repo.value == "acme/flag"
+    with pytest.raises(ConfigError, match="^CLOUDSMITH_REPO: repo must be OWNER/REPO"):
+        load_config(cwd=files["project"], environ=env_for(files, CLOUDSMITH_REPO="nope"))
+
+
+def test_a_proxy_comes_from_the_flag_the_environment_the_user_file_or_cloudsmiths_config(
+    files: dict[str, Path],
+) -> None:
+    files["cs_config"].write_text("[default]\napi_proxy = http://cli-proxy:3128\n")
+    config = load_config(cwd=files["project"], environ=env_for(files))
+    assert config.proxy is not None and config.proxy.value == "http://cli-proxy:3128"
+    files["user"].write_text('proxy = "http://user-proxy:3128"\n')
+    config = load_config(cwd=files["project"], environ=env_for(files))
+    assert config.proxy is not None and config.proxy.value == "http://user-proxy:3128"
+    env = env_for(files, CLOUDSMITH_PROXY="http://env-proxy:3128")
+    config = load_config(cwd=files["project"], environ=env)
+    assert config.proxy is not None and str(config.proxy.source) == "CLOUDSMITH_PROXY"
+    config = load_config(flags={"proxy": "http://flag:1"}, cwd=files["project"], environ=env)
+    assert config.proxy is not None and config.proxy.value == "http://flag:1"
+    settings = config.settings(environ=env)
+    assert (settings.proxy, settings.proxy_source) == ("http://flag:1", "--proxy")
+
+
+def test_a_project_file_cannot_choose_the_proxy(files: dict[str, Path]) -> None:
+    files["pyproject"].write_text('[tool.pubsmith]\nproxy = "http://evil:3128"\n')
+    config = load_config(cwd=files["project"], environ=env_for(files))
+    assert config.proxy is None
+    [warning] = config.warnings
+    assert warning.startswith(f"{files['pyproject']}: proxy in a project file is ignored")
+
+
+def test_an_unusable_proxy_setting_names_its_file_and_hides_its_password(
+    files: dict[str, Path],
+) -> None:
+    files["user"].write_text('proxy = "socks5://me:hunter2-pw@proxy:1080"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(cwd=files["project"], environ=env_for(files))
+    message = str(caught.value)
+    assert message.startswith(f"{files['user']}: proxy must be http(s)://")
+    assert "hunter2-pw" not in message and "me:****@proxy" in message

@@ -11,19 +11,9 @@ from pubsmith._deadline import Deadline
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import TransportError
 from pubsmith.retry import MIN_SEND_RATE, RetryPolicy
+from tests.support.clocks import Ticking
 
 MiB = 1024 * 1024
-
-
-class Ticking:
-    """A clock that moves one second each time it is read."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 def test_a_body_adds_its_time_at_the_minimum_rate_and_the_answer_gets_the_timeout() -> None:

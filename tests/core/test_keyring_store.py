@@ -14,7 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+
+# Every test runs pubsmith as its own process, watched from within by an audit hook.
+pytestmark = pytest.mark.e2e
 
 _PROBE = """
 import json, sys
@@ -58,9 +63,7 @@ def run(*args: str, **env: str) -> dict[str, Any]:
     return report
 
 
-def test_a_run_with_a_key_never_loads_the_keyring(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
-) -> None:
+def test_a_run_with_a_key_never_loads_the_keyring(sandbox: SandboxFixture, tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("keyring\n")
     report = run(
@@ -69,10 +72,10 @@ def test_a_run_with_a_key_never_loads_the_keyring(
         "-o",
         "version=1",
         "--repo",
-        cloudsmith_sandbox.repo_slug,
+        sandbox.repo_slug,
         "--no-wait",
-        CLOUDSMITH_API_HOST=cloudsmith_sandbox.url,
-        CLOUDSMITH_API_KEY=cloudsmith_sandbox.api_key,
+        CLOUDSMITH_API_HOST=sandbox.url,
+        CLOUDSMITH_API_KEY=sandbox.api_key,
     )
     assert report["code"] == 0, report["stderr"]
     assert report["keyring"] is False

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from pubsmith import Artifact, FormatPlugin, Option, PackageInfo, Strength
-from pubsmith.errors import OptionError
+from pubsmith.errors import ArtifactError, OptionError
 from pubsmith.planning import (
     check_option_keys,
+    expand_file_argument,
     options_for,
     parse_file_argument,
     plan_package,
@@ -187,7 +188,8 @@ def test_generic_sends_no_name_nobody_gave(registry: FormatRegistry, tmp_path: P
         ("generic:missing/x.bin", "missing/x.bin", "generic"),  # missing: planning says so
         ("raw:dir/a:b.txt", "dir/a:b.txt", "raw"),  # only the first colon separates
         ("raw:", "raw:", None),  # a format and no path is a (missing) path
-        ("pypi:notes.txt", "pypi:notes.txt", None),  # no format is called pypi
+        ("pypi:missing.txt", "pypi:missing.txt", None),  # no format, no file: a path
+        ("C:notes.txt", "C:notes.txt", None),  # a drive letter is no format's name
         ("notes.txt", "notes.txt", None),
     ],
 )
@@ -202,6 +204,49 @@ def test_a_file_argument_may_name_its_format(
     monkeypatch.chdir(tmp_path)
     Path("notes.txt").write_text("notes")
     assert parse_file_argument(argument, registry) == (Path(path), format_name)
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("rawx:notes.txt", "unknown format 'rawx' (did you mean raw?)"),
+        ("pypi:notes.txt", "unknown format 'pypi'"),
+    ],
+)
+def test_a_mistyped_format_before_an_existing_file_is_named_as_such(
+    registry: FormatRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str,
+    expected: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("notes")
+    with pytest.raises(ArtifactError, match=r"^[^\n]+$") as caught:
+        parse_file_argument(argument, registry)
+    message = str(caught.value)
+    assert message.startswith(f"{argument}: {expected}")
+    assert "no such file" not in message and "pubsmith formats" in message
+
+
+def test_a_quoted_glob_is_expanded_in_name_order(
+    registry: FormatRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("dist").mkdir()
+    for name in ("b.txt", "a.txt", "c.bin"):
+        Path("dist", name).write_text(name)
+    assert expand_file_argument("dist/*.txt", registry) == [
+        (Path("dist/a.txt"), None),
+        (Path("dist/b.txt"), None),
+    ]
+    assert expand_file_argument("raw:dist/*.bin", registry) == [(Path("dist/c.bin"), "raw")]
+    # A Path is a path, never a pattern, and an existing name is never a pattern either.
+    assert expand_file_argument(Path("dist/*.txt"), registry) == [(Path("dist/*.txt"), None)]
+    Path("dist/[x].txt").write_text("brackets")
+    assert expand_file_argument("dist/[x].txt", registry) == [(Path("dist/[x].txt"), None)]
+    with pytest.raises(ArtifactError, match=r"^dist/\*\.whl: matches no file"):
+        expand_file_argument("dist/*.whl", registry)
 
 
 def test_an_existing_file_named_like_a_format_prefix_is_that_file(

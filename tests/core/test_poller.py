@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes import FakeClock
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ProcessingError
 from pubsmith.polling import Poller, SyncTimeoutError
 from pubsmith.retry import PollBackoff, RetryPolicy
+from tests.support.clocks import FakeClock
 
 
 class Processing:

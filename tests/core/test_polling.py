@@ -5,12 +5,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes import FakeClock
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import ProcessingError
 from pubsmith.polling import SyncTimeoutError, wait_for_sync
 from pubsmith.retry import PollBackoff, RetryPolicy
+from tests.support.clocks import FakeClock
 
 IN_FLIGHT = {"is_sync_completed": False, "is_sync_failed": False, "stage_str": "Sync In Progress"}
 DONE = {"is_sync_completed": True, "is_sync_failed": False, "status_str": "Completed"}

@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes import FakeClock
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.polling import SyncTimeoutError, wait_for_sync
 from pubsmith.retry import PollBackoff, RetryPolicy
+from tests.support.clocks import FakeClock
 
 
 def in_flight(progress: int | None = None) -> dict[str, Any]:

@@ -7,19 +7,17 @@ import json
 import os
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from pubsmith.errors import BadInputError
 from pubsmith.publishing import plan_files, publish
 from pubsmith.registry import FormatRegistry
-from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import pubsmith
+from tests.support.http_clients import http_get
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -31,17 +29,11 @@ KEY = "e2e-key-7d1c"
 REPO = "acme/e2e"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[object]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=(REPO,), api_key=KEY, sync_seconds=0.2
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=KEY, sync_seconds=0.2)
 
 
 def packages(url: str) -> list[dict[str, object]]:
-    response = httpx.get(
+    response = http_get(
         f"{url}/packages/acme/e2e/", headers={"X-Api-Key": KEY}, params={"page_size": 100}
     )
     response.raise_for_status()
@@ -50,14 +42,7 @@ def packages(url: str) -> list[dict[str, object]]:
 
 
 def cli(url: str, *args: str, key: str = KEY) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key}
-    return subprocess.run(
-        [sys.executable, "-m", "pubsmith", "publish", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return pubsmith("publish", *args, env={"CLOUDSMITH_API_HOST": url, "CLOUDSMITH_API_KEY": key})
 
 
 def test_wheel_sdist_and_raw_publish_synchronised_with_name_and_version(sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -103,6 +88,8 @@ def test_large_file_goes_up_in_parallel_parts(sandbox, tmp_path: Path) -> None: 
     assert state["requests"]["sandbox_upload_part"] == 3
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_twenty_files_in_one_call(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     files = []
     for index in range(20):
@@ -157,6 +144,7 @@ def test_bad_input_sends_nothing(sandbox, tmp_path: Path) -> None:  # type: igno
     assert sum(sandbox.state()["requests"].values()) == 0
 
 
+@pytest.mark.e2e
 def test_unknown_repository_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ignore[no-untyped-def]
     completed = cli(sandbox.url, str(WHEEL), str(SDIST), "--repo", "acme/nope")
     assert completed.returncode == 4, completed.stderr
@@ -165,6 +153,7 @@ def test_unknown_repository_is_one_line_with_its_exit_code(sandbox) -> None:  # 
     assert errors and all("acme/nope" in line or "--repo" in line for line in errors)
 
 
+@pytest.mark.e2e
 def test_wrong_key_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ignore[no-untyped-def]
     completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, key="wrong-key")
     assert completed.returncode == 3, completed.stderr
@@ -173,6 +162,8 @@ def test_wrong_key_is_one_line_with_its_exit_code(sandbox) -> None:  # type: ign
     assert "CLOUDSMITH_API_KEY" in completed.stderr
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_processing_failure_is_reported_with_the_reason_and_others_still_publish(sandbox) -> None:  # type: ignore[no-untyped-def]
     sandbox.configure(fail_processing=["release-notes*"])
     completed = cli(sandbox.url, str(WHEEL), "--repo", REPO, "--json")
@@ -282,7 +273,7 @@ def test_a_path_object_is_a_plain_path(
 
 
 def test_an_unexpected_failure_of_one_package_keeps_the_others_results(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox: SandboxFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A bug (here: one raised while uploading one file) fails that package alone: the run
     # still returns every result, so --json still reports what was published.
@@ -301,11 +292,11 @@ def test_an_unexpected_failure_of_one_package_keeps_the_others_results(
     monkeypatch.setattr(Uploader, "upload", flaky)
     results = publish(
         [good, bad],
-        repo=cloudsmith_sandbox.repo_slug,
+        repo=sandbox.repo_slug,
         format="raw",
         options={"version": "1"},
-        api_url=cloudsmith_sandbox.url,
-        api_key=cloudsmith_sandbox.api_key,
+        api_url=sandbox.url,
+        api_key=sandbox.api_key,
         wait=False,
         resume=False,
     )

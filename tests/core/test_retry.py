@@ -5,9 +5,9 @@ from email.utils import formatdate
 
 import httpx
 import pytest
-from fakes import FakeClock
 
 from pubsmith.retry import PollBackoff, RateLimiter, RetryPolicy, parse_retry_after
+from tests.support.clocks import FakeClock
 
 NOW = 1_700_000_000.0
 

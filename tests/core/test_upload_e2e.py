@@ -18,24 +18,18 @@ from pubsmith.publishing import publish
 from pubsmith.resume import FileResumeStore
 from pubsmith.retry import RetryPolicy
 from pubsmith.upload import Uploader
-from pubsmith_sandbox import Sandbox, SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 
 KEY = "e2e-upload-key-41f0"
 OWNER, REPO = "acme", "uploads"
 MiB = 1024 * 1024
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=(f"{OWNER}/{REPO}",), api_key=KEY, sync_seconds=0.05
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=[f"{OWNER}/{REPO}"], api_key=KEY)
 
 
 @pytest.fixture
-def client(sandbox: Sandbox) -> Iterator[CloudsmithClient]:
+def client(sandbox: SandboxFixture) -> Iterator[CloudsmithClient]:
     policy = RetryPolicy(base_delay=0.01, max_delay=0.05, max_attempts=8)
     with CloudsmithClient(sandbox.url, KEY, policy=policy) as client:
         yield client
@@ -57,7 +51,7 @@ def publish_raw(client: CloudsmithClient, identifier: str, version: str) -> dict
 
 
 def test_post_upload_becomes_a_synchronised_package(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = make_file(tmp_path, 200 * 1024, "notes 1.0.txt")
     uploaded = Uploader(client).upload(OWNER, REPO, path)
@@ -71,7 +65,7 @@ def test_post_upload_becomes_a_synchronised_package(
 
 
 def test_put_parts_upload_in_parallel(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = make_file(tmp_path, 5 * MiB + 3, "big.bin")
     counts: list[int] = []
@@ -88,7 +82,7 @@ def test_put_parts_upload_in_parallel(
 
 
 def test_uploads_survive_injected_faults(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     sandbox.configure(error_rate=0.15, reset_before_rate=0.1, reset_after_rate=0.1, seed=7)
     uploader = Uploader(
@@ -150,7 +144,7 @@ def once(change: Callable[[Path], None], path: Path) -> Callable[[int], None]:
 @pytest.mark.parametrize("multipart", [False, True], ids=["single", "multipart"])
 def test_a_file_changed_while_uploading_is_reported_as_changed(
     client: CloudsmithClient,
-    sandbox: Sandbox,
+    sandbox: SandboxFixture,
     tmp_path: Path,
     change: Callable[[Path], None],
     multipart: bool,
@@ -166,7 +160,7 @@ def test_a_file_changed_while_uploading_is_reported_as_changed(
 
 
 def test_a_file_changed_after_hashing_is_not_uploaded_as_the_old_content(
-    client: CloudsmithClient, sandbox: Sandbox, tmp_path: Path
+    client: CloudsmithClient, sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = built_file(tmp_path, 64 * 1024)
     digest = digest_file(path)
@@ -176,7 +170,9 @@ def test_a_file_changed_after_hashing_is_not_uploaded_as_the_old_content(
     assert sandbox.state()["requests"] == {}
 
 
-def test_a_publish_whose_file_changes_makes_no_package(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_a_publish_whose_file_changes_makes_no_package(
+    sandbox: SandboxFixture, tmp_path: Path
+) -> None:
     path = built_file(tmp_path, 2 * MiB)
     changed = once(grow, path)
 

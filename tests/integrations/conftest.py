@@ -1,28 +1,11 @@
-"""Fixtures for integration tests: a sandbox, and a clean environment for tool subprocesses."""
+"""A clean environment for the tool subprocesses of the integration tests."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY
-
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=("acme/staging", "acme/prod"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
 
 
 @pytest.fixture

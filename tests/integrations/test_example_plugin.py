@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from integration_tools import ROOT
 
 from pubsmith import FormatPlugin
 from pubsmith.testing import make_zip
+from tests.support.catalog import ROOT
 
 EXAMPLE = ROOT / "docs" / "example-plugin"
 SOURCE = (EXAMPLE / "pubsmith_widget.py").read_text()
@@ -139,7 +139,8 @@ def assert_one_line_exit_2(completed: subprocess.CompletedProcess[str], *fragmen
         assert fragment in lines[0], lines[0]
 
 
-@pytest.mark.integration
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_the_installed_example_is_listed_and_publishes_a_dry_run(venv: Venv, bundle: Path) -> None:
     listing = venv.run("formats")
     assert listing.returncode == 0, listing.stderr
@@ -166,7 +167,8 @@ def test_the_installed_example_is_listed_and_publishes_a_dry_run(venv: Venv, bun
     }
 
 
-@pytest.mark.integration
+@pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("source", "fragments"),
     [
@@ -201,7 +203,8 @@ def test_a_plugin_broken_at_load_is_one_line_for_every_command(
     assert_one_line_exit_2(dry_run, *fragments)
 
 
-@pytest.mark.integration
+@pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("source", "fragments"),
     [

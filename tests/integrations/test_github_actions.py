@@ -7,32 +7,21 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from integration_tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
 from pubsmith.client import CloudsmithClient
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import PYTHON_FIXTURES, REQUEST_TOKEN, ROOT, FakeActionsRuntime
 
 WORKFLOW = ROOT / "docs" / "github-actions.yml"
 KEY = "stored-nowhere-in-ci"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=("acme/staging", "acme/production"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/production"], api_key=KEY)
 
 
 def workflow() -> dict[Any, Any]:
@@ -57,8 +46,9 @@ def test_the_workflow_uses_oidc_and_no_stored_key() -> None:
     assert "docs/github-actions.yml" in (ROOT / "README.md").read_text()
 
 
+@pytest.mark.e2e
 def test_the_publish_step_runs_with_the_actions_runtime_token(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     work = tmp_path / "checkout"
     (work / "dist").mkdir(parents=True)

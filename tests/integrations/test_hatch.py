@@ -6,11 +6,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, packages, python_project, tool
 
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.sandbox_api import stored_packages
+from tests.support.tools import KEY, STAGING_AND_PROD, python_project, tool
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.peer, pytest.mark.slow, STAGING_AND_PROD]
 
 
 def hatch(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -26,7 +27,7 @@ def hatch(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPr
 
 
 def test_hatch_publishes_dist_configured_from_pyproject(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = python_project(
         tmp_path / "app",
@@ -45,7 +46,7 @@ def test_hatch_publishes_dist_configured_from_pyproject(
     output = done.stdout + done.stderr
     assert "acme_greeting-1.2.0-py3-none-any.whl ... published" in output
     assert "acme_greeting-1.2.0.tar.gz ... published" in output
-    published = packages(sandbox, "staging")
+    published = stored_packages(sandbox, "acme/staging")
     assert sorted(str(pkg["filename"]) for pkg in published) == [
         "acme_greeting-1.2.0-py3-none-any.whl",
         "acme_greeting-1.2.0.tar.gz",
@@ -57,7 +58,7 @@ def test_hatch_publishes_dist_configured_from_pyproject(
 
 
 def test_o_options_and_hatch_config_override_the_project(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = python_project(tmp_path / "app", '[tool.hatch.publish.cloudsmith]\nrepo = "acme/nope"\n')
     hatch_config = tmp_path / "hatch.toml"
@@ -74,14 +75,14 @@ def test_o_options_and_hatch_config_override_the_project(
     done = hatch(root, env, "-o", "repo=acme/staging", "-o", "republish=true", wheel)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "promoted to acme/prod" in done.stdout + done.stderr
-    [staged] = packages(sandbox, "staging")
-    [promoted] = packages(sandbox, "prod")
+    [staged] = stored_packages(sandbox, "acme/staging")
+    [promoted] = stored_packages(sandbox, "acme/prod")
     assert staged["filename"] == promoted["filename"] == Path(wheel).name
     assert staged["tags"] == {"info": ["from-hatch-config"]}
 
 
 def test_a_project_url_cannot_take_the_key_elsewhere(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = python_project(
         tmp_path / "app",
@@ -95,7 +96,7 @@ def test_a_project_url_cannot_take_the_key_elsewhere(
 
 
 def test_bad_options_abort_with_one_line(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = python_project(tmp_path / "app")
     env = {**tool_env, "CLOUDSMITH_API_KEY": KEY, "CLOUDSMITH_API_HOST": sandbox.url}

@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from integration_tools import REQUEST_TOKEN, FakeActionsRuntime
+from click.testing import Result
 
-from pubsmith.cli import cli
 from pubsmith.errors import ConfigError
 from pubsmith.oidc import oidc_plan
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import invoke
+from tests.support.tools import REQUEST_TOKEN, FakeActionsRuntime
 
 WHEEL = (
     Path(__file__).resolve().parents[2]
@@ -25,22 +24,19 @@ WHEEL = (
 )
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sb",
-        repos=("acme/a", "acme/b"),
-        api_key="the-only-stored-key",
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(
+    repos=["acme/a", "acme/b"], api_key="the-only-stored-key"
+)
 
 
-def publish_cli(sandbox: Sandbox, *extra: str, **env: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["publish", str(WHEEL), "--repo", "acme/a", "--json", *extra],
+def publish_cli(sandbox: SandboxFixture, *extra: str, **env: str) -> Result:
+    return invoke(
+        "publish",
+        str(WHEEL),
+        "--repo",
+        "acme/a",
+        "--json",
+        *extra,
         env={"CLOUDSMITH_API_HOST": sandbox.url, **env},
     )
 
@@ -57,7 +53,7 @@ def debug_logging() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("debug_logging")
-def test_a_generic_oidc_token_is_exchanged_for_a_key(sandbox: Sandbox) -> None:
+def test_a_generic_oidc_token_is_exchanged_for_a_key(sandbox: SandboxFixture) -> None:
     token = sandbox.mint_oidc_token("jenkins")
     result = publish_cli(
         sandbox, "--debug", CLOUDSMITH_OIDC_TOKEN=token, CLOUDSMITH_SERVICE_SLUG="release-bot"
@@ -72,7 +68,7 @@ def test_a_generic_oidc_token_is_exchanged_for_a_key(sandbox: Sandbox) -> None:
     assert "sbx_" not in result.output
 
 
-def test_github_actions_runtime_token_is_requested_and_exchanged(sandbox: Sandbox) -> None:
+def test_github_actions_runtime_token_is_requested_and_exchanged(sandbox: SandboxFixture) -> None:
     with FakeActionsRuntime(sandbox.mint_oidc_token("repo:acme/app:ref:main")) as runtime:
         result = publish_cli(
             sandbox,
@@ -90,7 +86,7 @@ def test_github_actions_runtime_token_is_requested_and_exchanged(sandbox: Sandbo
     assert REQUEST_TOKEN not in result.output
 
 
-def test_the_runtime_refusing_says_to_grant_id_token_write(sandbox: Sandbox) -> None:
+def test_the_runtime_refusing_says_to_grant_id_token_write(sandbox: SandboxFixture) -> None:
     with FakeActionsRuntime("unused", status=403) as runtime:
         result = publish_cli(
             sandbox,
@@ -103,7 +99,9 @@ def test_the_runtime_refusing_says_to_grant_id_token_write(sandbox: Sandbox) -> 
     assert result.stderr.count("\n") == 1 and "id-token: write" in result.stderr
 
 
-def test_a_token_cloudsmith_rejects_is_an_auth_error_naming_the_service(sandbox: Sandbox) -> None:
+def test_a_token_cloudsmith_rejects_is_an_auth_error_naming_the_service(
+    sandbox: SandboxFixture,
+) -> None:
     forged = sandbox.mint_oidc_token("x", iss="https://token.actions.githubusercontent.com")
     result = publish_cli(sandbox, CLOUDSMITH_OIDC_TOKEN=forged, CLOUDSMITH_SERVICE_SLUG="bot")
     assert result.exit_code == 3, result.output
@@ -112,7 +110,7 @@ def test_a_token_cloudsmith_rejects_is_an_auth_error_naming_the_service(sandbox:
     assert forged not in result.output
 
 
-def test_a_configured_key_wins_over_oidc(sandbox: Sandbox) -> None:
+def test_a_configured_key_wins_over_oidc(sandbox: SandboxFixture) -> None:
     result = publish_cli(
         sandbox,
         CLOUDSMITH_API_KEY="the-only-stored-key",
@@ -123,12 +121,14 @@ def test_a_configured_key_wins_over_oidc(sandbox: Sandbox) -> None:
     assert "openid_create" not in sandbox.state()["requests"]
 
 
-def test_package_commands_exchange_for_the_package_owner(sandbox: Sandbox) -> None:
+def test_package_commands_exchange_for_the_package_owner(sandbox: SandboxFixture) -> None:
     key_env = {"CLOUDSMITH_API_KEY": "the-only-stored-key"}
     [published] = json.loads(publish_cli(sandbox, **key_env).stdout)
-    result = CliRunner().invoke(
-        cli,
-        ["promote", f"acme/a/{published['slug_perm']}", "--to", "b"],
+    result = invoke(
+        "promote",
+        f"acme/a/{published['slug_perm']}",
+        "--to",
+        "b",
         env={
             "CLOUDSMITH_API_HOST": sandbox.url,
             "CLOUDSMITH_SERVICE_SLUG": "bot",
@@ -139,7 +139,7 @@ def test_package_commands_exchange_for_the_package_owner(sandbox: Sandbox) -> No
     assert sandbox.state()["requests"]["openid_create"] == 1
 
 
-def test_no_exchange_for_a_dry_run(sandbox: Sandbox) -> None:
+def test_no_exchange_for_a_dry_run(sandbox: SandboxFixture) -> None:
     result = publish_cli(
         sandbox, "--dry-run", CLOUDSMITH_OIDC_TOKEN="a.b.c", CLOUDSMITH_SERVICE_SLUG="bot"
     )

@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, packages, python_project, tool
 
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.sandbox_api import stored_packages
+from tests.support.tools import KEY, STAGING_AND_PROD, python_project, tool
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.peer, pytest.mark.slow, STAGING_AND_PROD]
 
 
 def poetry(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,7 +28,7 @@ def poetry(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedP
 
 
 def test_poetry_builds_then_publishes_with_tool_pubsmith(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = tmp_path / "poetry-demo"
     (root / "poetry_demo").mkdir(parents=True)
@@ -50,7 +51,7 @@ def test_poetry_builds_then_publishes_with_tool_pubsmith(
     assert "Building poetry-demo (0.3.0)" in done.stdout
     documents = json.loads(done.stdout[done.stdout.index("[\n") :])
     assert {doc["status"] for doc in documents} == {"published"}
-    published = packages(sandbox, "staging")
+    published = stored_packages(sandbox, "acme/staging")
     assert sorted(str(pkg["filename"]) for pkg in published) == [
         "poetry_demo-0.3.0-py3-none-any.whl",
         "poetry_demo-0.3.0.tar.gz",
@@ -61,19 +62,21 @@ def test_poetry_builds_then_publishes_with_tool_pubsmith(
 
 
 def test_options_override_the_project_and_promote(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = python_project(tmp_path / "app", '[tool.pubsmith]\nrepo = "acme/nope"\n')
     env = {**tool_env, "CLOUDSMITH_API_KEY": KEY, "CLOUDSMITH_API_HOST": sandbox.url}
     done = poetry(root, env, "--repo", "acme/staging", "--promote-to", "prod", "--tags", "a,b")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr.count("promoted to acme/prod") == 2
-    assert len(packages(sandbox, "prod")) == 2
-    assert all(pkg["tags"] == {"info": ["a", "b"]} for pkg in packages(sandbox, "staging"))
+    assert len(stored_packages(sandbox, "acme/prod")) == 2
+    assert all(
+        pkg["tags"] == {"info": ["a", "b"]} for pkg in stored_packages(sandbox, "acme/staging")
+    )
 
 
 def test_errors_are_one_line_with_pubsmith_exit_codes(
-    sandbox: Sandbox, tool_env: dict[str, str], tmp_path: Path
+    sandbox: SandboxFixture, tool_env: dict[str, str], tmp_path: Path
 ) -> None:
     root = python_project(tmp_path / "app", '[tool.pubsmith]\nrepo = "acme/staging"\n')
     env = {**tool_env, "CLOUDSMITH_API_KEY": "wrong", "CLOUDSMITH_API_HOST": sandbox.url}

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from pubsmith import publish
-from pubsmith.cli import cli
 from pubsmith.events import Event, StageChanged
 from pubsmith.results import PublishResult
 from pubsmith.summary import markdown_table
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL = ROOT / "fixtures" / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -27,22 +25,14 @@ SCHEMA = json.loads((ROOT / "docs" / "publish-result.schema.json").read_text())
 KEY = "output-key"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sb",
-        repos=("acme/staging", "acme/prod"),
-        api_key=KEY,
-        sync_seconds=0.05,
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/prod"], api_key=KEY)
 
 
-def publish_cli(sandbox: Sandbox, *args: str, **env: str) -> Result:
-    return CliRunner().invoke(
-        cli,
-        ["publish", "--json", *args],
+def publish_cli(sandbox: SandboxFixture, *args: str, **env: str) -> Result:
+    return invoke(
+        "publish",
+        "--json",
+        *args,
         env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY, **env},
     )
 
@@ -53,7 +43,7 @@ def valid(stdout: str) -> list[dict[str, Any]]:
     return list(document)
 
 
-def test_promote_to_copies_each_package_once_synchronised(sandbox: Sandbox) -> None:
+def test_promote_to_copies_each_package_once_synchronised(sandbox: SandboxFixture) -> None:
     result = publish_cli(
         sandbox, str(WHEEL), str(SDIST), "--repo", "acme/staging", "--promote-to", "prod"
     )
@@ -69,7 +59,9 @@ def test_promote_to_copies_each_package_once_synchronised(sandbox: Sandbox) -> N
     assert sandbox.state()["requests"]["packages_copy"] == 2
 
 
-def test_a_missing_promotion_repository_stops_the_run_before_any_upload(sandbox: Sandbox) -> None:
+def test_a_missing_promotion_repository_stops_the_run_before_any_upload(
+    sandbox: SandboxFixture,
+) -> None:
     result = publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--promote-to", "missing")
     assert result.exit_code == 4, result.output
     [document] = valid(result.stdout)
@@ -79,7 +71,7 @@ def test_a_missing_promotion_repository_stops_the_run_before_any_upload(sandbox:
     assert not sandbox.state()["requests"].get("files_create")
 
 
-def test_a_failed_promotion_fails_that_result_only(sandbox: Sandbox) -> None:
+def test_a_failed_promotion_fails_that_result_only(sandbox: SandboxFixture) -> None:
     def break_copies_of_the_wheel(event: Event) -> None:
         # Once the wheel is on its way to prod, its copy there fails processing.
         promoting = isinstance(event, StageChanged) and event.stage == "promote"
@@ -102,14 +94,16 @@ def test_a_failed_promotion_fails_that_result_only(sandbox: Sandbox) -> None:
     assert (notes.status, notes.promoted_to) == ("published", "acme/prod")
 
 
-def test_promote_to_another_owner_is_refused_before_anything_is_sent(sandbox: Sandbox) -> None:
+def test_promote_to_another_owner_is_refused_before_anything_is_sent(
+    sandbox: SandboxFixture,
+) -> None:
     result = publish_cli(sandbox, str(WHEEL), "--repo", "acme/staging", "--promote-to", "evil/x")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "one owner" in result.stderr
     assert not sandbox.state()["requests"].get("files_create")
 
 
-def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) -> None:
+def test_every_kind_of_result_matches_the_documented_schema(sandbox: SandboxFixture) -> None:
     planned = valid(publish_cli(sandbox, str(WHEEL), "--dry-run").stdout)
     assert planned[0]["status"] == "planned" and planned[0]["payload"]
 
@@ -131,28 +125,35 @@ def test_every_kind_of_result_matches_the_documented_schema(sandbox: Sandbox) ->
 
 
 def test_the_schema_rejects_what_the_readme_says_cannot_happen() -> None:
-    good = PublishResult("a.whl", "python", "a", "1", "published", slug_perm="x").to_dict()
+    good = PublishResult(
+        "a.whl", "python", "a", "1", "published", slug_perm="x", repository="acme/r"
+    ).to_dict()
+    assert good["package"] == "acme/r/x"
     jsonschema.validate([good], SCHEMA)
     for broken in (
         {**good, "status": "done"},
         {**good, "error": "x"},
         {**good, "extra": 1},
         {k: v for k, v in good.items() if k != "slug"},
+        {**good, "package": None},  # a published package always has its reference
+        {**good, "package": "x"},
+        {**good, "metadata": {"status": "lost"}},
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([broken], SCHEMA)
 
 
-def test_the_readme_documents_the_schema_file() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### JSON output", 1)[1].split("\n## ", 1)[0]
-    assert "docs/publish-result.schema.json" in section
+def test_the_docs_document_the_schema_file() -> None:
+    assert "(docs/publish-result.schema.json)" in (ROOT / "README.md").read_text()
+    usage = (ROOT / "docs" / "usage.md").read_text()
+    section = usage.split("### JSON output", 1)[1].split("\n## ", 1)[0]
+    assert "(publish-result.schema.json)" in section
     for field in SCHEMA["$defs"]["result"]["required"]:
         assert f"`{field}`" in section or f'"{field}"' in section, field
 
 
 def test_a_step_summary_is_appended_when_github_asks_for_one(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
@@ -172,7 +173,7 @@ def test_a_step_summary_is_appended_when_github_asks_for_one(
 
 
 def test_an_unwritable_step_summary_is_a_warning_not_a_failure(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     result = publish_cli(
         sandbox,
@@ -189,4 +190,4 @@ def test_markdown_cells_cannot_break_the_table() -> None:
     table = markdown_table([bad])
     row = table.strip().splitlines()[-1]
     assert row == "| ❌ failed | `x\\|y.whl` | python | x | 1 |  | line one line \\| two |"
-    assert "1 files: 1 failed" in table
+    assert "1 file: 1 failed" in table

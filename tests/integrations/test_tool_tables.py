@@ -7,13 +7,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from integration_tools import KEY, python_project
 
 from pubsmith.config import Source
 from pubsmith.errors import ConfigError
 from pubsmith.integrations._tool import ToolTable, dist_files
 from pubsmith.integrations.hatch import hatch_publish
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import KEY, STAGING_AND_PROD, python_project
 
 
 def test_the_plugins_are_registered_where_hatch_and_poetry_look() -> None:
@@ -45,7 +45,8 @@ def test_dist_files_takes_wheels_and_sdists_from_directories(tmp_path: Path) -> 
     assert dist_files(["dist/notes.txt"], root) == [root / "dist" / "notes.txt"]
 
 
-def test_hatch_publish_in_process(sandbox: Sandbox, tmp_path: Path) -> None:
+@STAGING_AND_PROD
+def test_hatch_publish_in_process(sandbox: SandboxFixture, tmp_path: Path) -> None:
     root = python_project(tmp_path / "app")
     # os.environ holds the conftest's private config paths; keep them.
     env = {**os.environ, "CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY}

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import gzip
-import io
 import tarfile
 import zipfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from cloudsmith_api.models import AlpinePackageUploadRequest
 from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar
 
 APK = "acme-hello-1.0.0-r1.apk"
 
@@ -90,13 +90,7 @@ def test_truncated_package_is_rejected(
 def test_bad_pkginfo_says_what_is_wrong(
     registry: FormatRegistry, tmp_path: Path, pkginfo: bytes, problem: str
 ) -> None:
-    path = tmp_path / "bad.apk"
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        info = tarfile.TarInfo(".PKGINFO")
-        info.size = len(pkginfo)
-        archive.addfile(info, io.BytesIO(pkginfo))
-    path.write_bytes(buffer.getvalue())
+    path = make_tar(tmp_path / "bad.apk", {".PKGINFO": pkginfo})
     with pytest.raises(ArtifactError, match=problem):
         registry.get("alpine").read_metadata(Artifact(path))
 

@@ -9,7 +9,6 @@ format's look-alike.
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,10 @@ from pubsmith.testing import (
     check_metadata,
     check_payload,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
-from catalog import Fixture, load_catalog
+from tests.support.catalog import ROOT, Fixture, load_catalog
 
 CATALOG = load_catalog()
-PLUGINS = Path(__file__).resolve().parents[2] / "plugins" / "pubsmith_formats"
+PLUGINS = ROOT / "plugins" / "pubsmith_formats"
 
 
 def _sample(fixture: Fixture) -> Sample:

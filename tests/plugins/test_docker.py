@@ -11,6 +11,7 @@ import pytest
 from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar
 
 IMAGE = "acme-hello-1.0.0.tar"
 
@@ -101,15 +102,8 @@ def test_tar_with_another_manifest_json_is_not_claimed(
 def test_oci_layout_archive_is_refused_with_the_fix(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
-    path = tmp_path / "oci.tar"
-    with tarfile.open(path, "w") as archive:
-        for name, data in (
-            ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'),
-            ("index.json", b"{}"),
-        ):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    layout = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}', "index.json": b"{}"}
+    path = make_tar(tmp_path / "oci.tar", layout, compress=False)
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "docker"
     with pytest.raises(ArtifactError, match="OCI layout archive.*skopeo copy"):
         plan_package(registry, path)

@@ -39,27 +39,27 @@ def stored(sandbox: SandboxFixture, result: PublishResult) -> dict[str, Any]:
 
 
 def test_a_composer_zip_without_a_version_publishes(
-    cloudsmith_sandbox: SandboxFixture, fixtures_dir: Path
+    sandbox: SandboxFixture, fixtures_dir: Path
 ) -> None:
-    result = publish_one(cloudsmith_sandbox, fixtures_dir / "composer" / "acme-strings-1.4.0.zip")
+    result = publish_one(sandbox, fixtures_dir / "composer" / "acme-strings-1.4.0.zip")
     assert result.payload == {"package_file": result.payload["package_file"]}
-    assert stored(cloudsmith_sandbox, result)["name"] == "acme/strings"
+    assert stored(sandbox, result)["name"] == "acme/strings"
 
 
 def test_raw_without_a_name_sends_none_and_cloudsmith_names_it_after_the_file(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("release notes\n")
-    result = publish_one(cloudsmith_sandbox, f"raw:{notes}", options={"version": "1.0"})
+    result = publish_one(sandbox, f"raw:{notes}", options={"version": "1.0"})
     assert "name" not in (result.payload or {})
     assert (result.name, result.version) == ("notes.txt", "1.0")
-    package = stored(cloudsmith_sandbox, result)
+    package = stored(sandbox, result)
     assert (package["name"], package["version"]) == ("notes.txt", "1.0")
 
 
 def test_a_jar_without_pom_properties_takes_its_coordinates_from_the_pom_given(
-    cloudsmith_sandbox: SandboxFixture, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     (tmp_path / "dist").mkdir()
     jar = make_zip(
@@ -73,16 +73,16 @@ def test_a_jar_without_pom_properties_takes_its_coordinates_from_the_pom_given(
         "</project>"
     )
     # Nothing inside says it is Maven's, so it is named: maven:FILE.
-    result = publish_one(cloudsmith_sandbox, f"maven:{jar}", options={"pom_file": str(pom)})
+    result = publish_one(sandbox, f"maven:{jar}", options={"pom_file": str(pom)})
     assert (result.format, result.name, result.version) == ("maven", "tool", "2.1")
     assert result.payload is not None
     assert (result.payload["group_id"], result.payload["artifact_id"]) == ("org.acme", "tool")
-    package = stored(cloudsmith_sandbox, result)
+    package = stored(sandbox, result)
     assert (package["name"], package["version"]) == ("tool", "2.1")
 
 
 def test_a_conan_package_from_conans_cache_publishes_with_the_recipe_given(
-    cloudsmith_sandbox: SandboxFixture, fixtures_dir: Path, tmp_path: Path
+    sandbox: SandboxFixture, fixtures_dir: Path, tmp_path: Path
 ) -> None:
     # conan upload leaves the package's three files in its download folder; the recipe is
     # elsewhere in the cache (conan cache path NAME/VERSION@USER/CHANNEL prints where).
@@ -94,7 +94,7 @@ def test_a_conan_package_from_conans_cache_publishes_with_the_recipe_given(
     recipe.parent.mkdir(parents=True)
     shutil.copy(fixtures_dir / "conan" / "conanfile.py", recipe)
     options = {"metadata_file": str(recipe), "conan_prefix": "acme", "conan_channel": "stable"}
-    result = publish_one(cloudsmith_sandbox, download / "conan_package.tgz", options=options)
+    result = publish_one(sandbox, download / "conan_package.tgz", options=options)
     assert (result.name, result.version) == ("acme-greeting", "1.0.0")
-    package = stored(cloudsmith_sandbox, result)
+    package = stored(sandbox, result)
     assert (package["name"], package["version"]) == ("acme-greeting", "1.0.0")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +7,7 @@ import pytest
 from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar
 
 MODEL = "acme-tiny-model.tar.gz"
 CONFIG = b'{"model_type": "bert"}'
@@ -19,19 +18,10 @@ def model_path(fixtures_dir: Path) -> Path:
     return fixtures_dir / "huggingface" / MODEL
 
 
-def archive(path: Path, members: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
-
-
 def test_flat_archive_takes_its_name_from_the_config(
     registry: FormatRegistry, tmp_path: Path
 ) -> None:
-    path = archive(
+    path = make_tar(
         tmp_path / "m.tar.gz",
         {
             "./config.json": b'{"_name_or_path": "acme/flat-model"}',
@@ -59,7 +49,7 @@ def test_huggingface_takes_no_options(registry: FormatRegistry, model_path: Path
 def test_archives_without_config_beside_weights_are_not_claimed(
     registry: FormatRegistry, tmp_path: Path, members: dict[str, bytes]
 ) -> None:
-    path = archive(tmp_path / "x.tar.gz", members)
+    path = make_tar(tmp_path / "x.tar.gz", members)
     assert registry.get("huggingface").recognise(Artifact(path)) is Strength.NONE
     with pytest.raises(ArtifactError, match="not a Hugging Face model archive"):
         registry.get("huggingface").read_metadata(Artifact(path))
@@ -72,7 +62,7 @@ def test_archives_without_config_beside_weights_are_not_claimed(
 def test_bad_config_says_what_is_wrong(
     registry: FormatRegistry, tmp_path: Path, config: bytes, problem: str
 ) -> None:
-    path = archive(tmp_path / "m.tar.gz", {"m/config.json": config, "m/model.safetensors": b"\0"})
+    path = make_tar(tmp_path / "m.tar.gz", {"m/config.json": config, "m/model.safetensors": b"\0"})
     with pytest.raises(ArtifactError, match=problem):
         registry.get("huggingface").read_metadata(Artifact(path))
 

@@ -4,14 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from cloudsmith_api.models import NpmPackageUploadRequest
 
 from pubsmith import Artifact, ArtifactError, OptionError, Strength
-from pubsmith.cli import cli
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
 from pubsmith.testing import make_tar
+from tests.support.cli import invoke
 
 
 @pytest.fixture
@@ -155,9 +154,7 @@ def test_types_package_is_accepted_through_the_cli_prefix(tmp_path: Path) -> Non
     path = types_tarball(tmp_path / "types-ms-0.7.34.tgz", "ms", TYPES_MS, ["index.d.ts"])
     env = {"CLOUDSMITH_API_HOST": "http://127.0.0.1:9", "CLOUDSMITH_API_KEY": "k"}
     for argument in (str(path), f"npm:{path}"):
-        result = CliRunner().invoke(
-            cli, ["publish", "--dry-run", "--repo", "a/b", argument], env=env
-        )
+        result = invoke("publish", "--dry-run", "--repo", "a/b", argument, env=env)
         assert result.exit_code == 0, result.stderr
         assert "[npm @types/ms 0.7.34]" in result.stderr
 

@@ -64,11 +64,18 @@ def test_ruby_takes_no_options(registry: FormatRegistry, package: Path) -> None:
     ("metadata", "problem"),
     [
         (b"not gzip", "metadata.gz inside is not valid gzip"),
-        (gzip.compress(b"name: [widget\nversion: 1"), "metadata.gz inside is not a valid gemspec"),
-        (gzip.compress(b"- just\n- a list\n"), "is not a gemspec mapping"),
-        (gzip.compress(b"name: widget\n"), "metadata.gz inside has no version"),
-        (gzip.compress(b"version: !ruby/object:Gem::Version\n  version: 1.0\n"), "has no name"),
+        (
+            gzip.compress(b"name: [widget\nversion: 1", mtime=0),
+            "metadata.gz inside is not a valid gemspec",
+        ),
+        (gzip.compress(b"- just\n- a list\n", mtime=0), "is not a gemspec mapping"),
+        (gzip.compress(b"name: widget\n", mtime=0), "metadata.gz inside has no version"),
+        (
+            gzip.compress(b"version: !ruby/object:Gem::Version\n  version: 1.0\n", mtime=0),
+            "has no name",
+        ),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_broken_gemspec_is_refused(
     registry: FormatRegistry, tmp_path: Path, metadata: bytes, problem: str

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ from cloudsmith_api.models import VagrantPackageUploadRequest
 from pubsmith import Artifact, ArtifactError, OptionError, Strength
 from pubsmith.planning import plan_package
 from pubsmith.registry import FormatRegistry
+from pubsmith.testing import make_tar
 
 BOX = "acme-tiny-1.0.0.box"
 NAMED = {"name": "acme-tiny", "version": "1.0.0"}
@@ -18,15 +17,6 @@ NAMED = {"name": "acme-tiny", "version": "1.0.0"}
 @pytest.fixture
 def box_path(fixtures_dir: Path) -> Path:
     return fixtures_dir / "vagrant" / BOX
-
-
-def box(path: Path, members: dict[str, bytes], mode: str = "w:gz") -> Path:
-    with tarfile.open(path, mode) as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 def test_provider_from_the_box_and_name_and_version_from_options(
@@ -54,10 +44,10 @@ def test_name_and_version_are_required(
 
 
 def test_uncompressed_box_is_read(registry: FormatRegistry, tmp_path: Path) -> None:
-    path = box(
+    path = make_tar(
         tmp_path / "plain.box",
         {"metadata.json": b'{"provider": "virtualbox"}', "box.ovf": b"<x/>"},
-        "w",
+        compress=False,
     )
     assert registry.detect(Artifact(path)).PLUGIN_NAME == "vagrant"
     assert registry.get("vagrant").read_metadata(Artifact(path)).fields == {
@@ -66,7 +56,7 @@ def test_uncompressed_box_is_read(registry: FormatRegistry, tmp_path: Path) -> N
 
 
 def test_nested_metadata_json_is_not_a_box(registry: FormatRegistry, tmp_path: Path) -> None:
-    path = box(tmp_path / "site.tar.gz", {"site/metadata.json": b'{"provider": "x"}'})
+    path = make_tar(tmp_path / "site.tar.gz", {"site/metadata.json": b'{"provider": "x"}'})
     assert registry.get("vagrant").recognise(Artifact(path)) is Strength.NONE
 
 
@@ -81,7 +71,7 @@ def test_nested_metadata_json_is_not_a_box(registry: FormatRegistry, tmp_path: P
 def test_bad_metadata_says_what_is_wrong(
     registry: FormatRegistry, tmp_path: Path, metadata: bytes, problem: str
 ) -> None:
-    path = box(tmp_path / "bad.box", {"./metadata.json": metadata})
+    path = make_tar(tmp_path / "bad.box", {"./metadata.json": metadata})
     assert registry.get("vagrant").recognise(Artifact(path)) is Strength.NONE
     with pytest.raises(ArtifactError, match=problem):
         plan_package(registry, path, format_name="vagrant", options=NAMED)

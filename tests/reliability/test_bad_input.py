@@ -11,18 +11,17 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-from loopback import Answer, LoopbackServer, Seen, serving
-from reliability_support import error_lines, pubsmith, stored_packages
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import error_lines, pubsmith
+from tests.support.http_clients import http_post
+from tests.support.loopback import Answer, LoopbackServer, Seen, serving
+from tests.support.sandbox_api import stored_packages
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -38,11 +37,30 @@ PORTAL = b"<html><head><title>Sign in to Guest Wi-Fi</title></head><body>" + b"<
 
 PROGRESS = {"checking", "uploading", "creating", "processing", "retrying"}
 
+# Processing takes no time and time moves only when a case says so (an expired key).
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(
+        repos=[REPO, ODD], api_key=KEY, sync_seconds=0, clock="manual", oidc_key_seconds=60
+    ),
+]
+
+
+@dataclass
+class Servers:
+    """Misbehaving stand-ins for the API, and the files the cases publish."""
+
+    dir: Path
+    html: LoopbackServer
+    html_404: LoopbackServer
+    broken_json: LoopbackServer
+    huge: LoopbackServer
+
 
 @dataclass
 class World:
     dir: Path
-    sandbox: Sandbox
+    sandbox: SandboxFixture
     html: LoopbackServer
     html_404: LoopbackServer
     broken_json: LoopbackServer
@@ -81,37 +99,37 @@ def _make_files(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     root = tmp_path_factory.mktemp("bad-input")
     (root / "files").mkdir()
     _make_files(root / "files")
-    config = SandboxConfig(
-        data_dir=root / "sandbox",
-        repos=(REPO, ODD),
-        api_key=KEY,
-        sync_seconds=0.1,
-        oidc_key_seconds=1.0,
-    )
     huge_body = b"x" * (40 * 1024 * 1024)
     with (
-        running_sandbox(config) as sandbox,
         serving(_fixed(200, "text/html", PORTAL)) as html,
         serving(_fixed(404, "text/html; charset=utf-8", PORTAL)) as html_404,
         serving(_fixed(200, "application/json", b'{"detail": "half an answer')) as broken,
         serving(_fixed(400, "text/plain", huge_body)) as huge,
     ):
-        yield World(root / "files", sandbox, html, html_404, broken, huge)
+        yield Servers(root / "files", html, html_404, broken, huge)
     (root / "files" / "locked.txt").chmod(0o600)
+
+
+@pytest.fixture
+def world(servers: Servers, sandbox: SandboxFixture) -> World:
+    """The files and misbehaving servers of the module, and a fresh sandbox per test."""
+    return World(
+        servers.dir, sandbox, servers.html, servers.html_404, servers.broken_json, servers.huge
+    )
 
 
 def expired_key(world: World) -> str:
     """A short-lived key from the sandbox's OIDC exchange, used after it has expired."""
     token = world.sandbox.mint_oidc_token("ci-bot")
-    response = httpx.post(
+    response = http_post(
         f"{world.sandbox.url}/openid/acme/", json={"oidc_token": token, "service_slug": "ci-bot"}
     )
     response.raise_for_status()
-    time.sleep(1.2)  # the sandbox's OIDC keys live one second here
+    world.sandbox.clock.advance(61)  # the sandbox's OIDC keys live 60 seconds here
     return str(response.json()["token"])
 
 
@@ -436,7 +454,7 @@ def test_awkward_names_publish_once_under_their_own_name(
         env={"CLOUDSMITH_API_HOST": world.sandbox.url, "CLOUDSMITH_API_KEY": KEY},
     )
     assert completed.returncode == 0, completed.stderr
-    matching = [p for p in stored_packages(world.sandbox, ODD, KEY) if p["filename"] == filename]
+    matching = [p for p in stored_packages(world.sandbox, ODD) if p["filename"] == filename]
     assert len(matching) == 1
     assert matching[0]["is_sync_completed"] is True
 
@@ -470,7 +488,7 @@ def test_a_symlink_to_a_wheel_publishes_the_wheel_and_a_path_option_keeps_its_sl
 
     assert wheel_run.returncode == 0, wheel_run.stderr
     assert generic_run.returncode == 0, generic_run.stderr
-    stored = stored_packages(world.sandbox, ODD, KEY)
+    stored = stored_packages(world.sandbox, ODD)
     [wheel_package] = [p for p in stored if p["filename"] == WHEEL.name]  # named twice, sent once
     assert (wheel_package["format"], wheel_package["name"]) == ("python", "acme-greeting")
     [generic] = [p for p in stored if p["format"] == "generic"]

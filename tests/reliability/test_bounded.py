@@ -14,14 +14,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from reliability_support import error_lines, pubsmith
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import AmbiguousResultError, TransportError
@@ -31,7 +29,9 @@ from pubsmith.publishing import plan_files
 from pubsmith.registry import FormatRegistry
 from pubsmith.retry import RetryPolicy
 from pubsmith.settings import Repository
-from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import error_lines, pubsmith
+from tests.support.clocks import FakeClock, Ticking
 
 KEY = "bounded-key-51c0a9"
 
@@ -69,25 +69,29 @@ def silent() -> Iterator[SilentServer]:
     server.close()
 
 
-def quick_client(url: str) -> CloudsmithClient:
+def quick_client(url: str, clock: FakeClock | None = None) -> CloudsmithClient:
+    timing = {"clock": clock, "sleep": clock.sleep} if clock else {}
     return CloudsmithClient(
         url,
         KEY,
-        timeout=httpx.Timeout(0.3),
-        policy=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, deadline=5),
+        # The read is what the silent server never answers; connecting to it on loopback
+        # always succeeds, and a connect timed out would count as never sent.
+        timeout=httpx.Timeout(0.1, connect=10),
+        policy=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, deadline=5, **timing),
     )
 
 
 def test_a_silent_server_times_out_after_the_retry_budget(silent: SilentServer) -> None:
-    started = time.monotonic()
-    with quick_client(silent.url) as client, pytest.raises(TransportError) as raised:
+    clock = FakeClock()
+    with quick_client(silent.url, clock) as client, pytest.raises(TransportError) as raised:
         client.files_validate(
             "acme", "repo", filename="a.txt", md5="0" * 32, sha256="0" * 64, method="post"
         )
-    assert time.monotonic() - started < 3
     assert "timed out waiting for the answer from 127.0.0.1" in str(raised.value)
     assert "(after 3 attempts)" in str(raised.value)
     assert len(silent.connections) == 3
+    # Three read timeouts of 0.1 s, and between them two waits no longer than max_delay.
+    assert len(clock.sleeps) == 2 and all(0 <= wait <= 0.05 for wait in clock.sleeps)
 
 
 def test_a_create_that_times_out_is_not_sent_again(silent: SilentServer) -> None:
@@ -108,11 +112,9 @@ def test_a_silent_server_stops_the_whole_run_after_one_retry_budget(
     plans = plan_files(
         files, registry=FormatRegistry.load(), format_name="raw", options={"version": "1"}
     )
-    started = time.monotonic()
     with quick_client(silent.url) as client:
         options = PublishOptions(concurrency=2, resume=False)
         results = Pipeline(client, Repository("acme", "repo"), options).run(plans)
-    assert time.monotonic() - started < 4
     assert [result.status for result in results] == ["failed"] * 6
     # The two packages under way each ran out of budget; the others stopped on the first.
     errors = Counter(result.error for result in results)
@@ -122,30 +124,29 @@ def test_a_silent_server_stops_the_whole_run_after_one_retry_budget(
     assert len(silent.connections) <= 2 * 3
 
 
-def test_waiting_for_processing_ends_at_the_wait_timeout(tmp_path: Path) -> None:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox", repos=("acme/slow",), api_key=KEY, sync_seconds=60
-    )
+# The sandbox's clock never moves: the package is processing for as long as pubsmith waits.
+@pytest.mark.cloudsmith_sandbox(repos=["acme/slow"], api_key=KEY, clock="manual")
+@pytest.mark.e2e
+def test_waiting_for_processing_ends_at_the_wait_timeout(
+    sandbox: SandboxFixture, tmp_path: Path
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("slow\n")
-    with running_sandbox(config) as sandbox:
-        started = time.monotonic()
-        completed = pubsmith(
-            "publish",
-            str(notes),
-            "--repo",
-            "acme/slow",
-            "--format",
-            "raw",
-            "-o",
-            "version=1",
-            "--wait-timeout",
-            "1",
-            "--json",
-            env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY},
-        )
-        elapsed = time.monotonic() - started
-    assert elapsed < 10
+    completed = pubsmith(
+        "publish",
+        str(notes),
+        "--repo",
+        "acme/slow",
+        "--format",
+        "raw",
+        "-o",
+        "version=1",
+        "--wait-timeout",
+        "1",
+        "--json",
+        env={"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY},
+    )
+    assert sandbox.state()["packages"]["acme/slow"]["awaiting"] == 1
     assert completed.returncode == 5
     [line] = error_lines(completed.stderr)
     assert "is still processing" in line and "raise --wait-timeout or use --no-wait" in line
@@ -230,17 +231,6 @@ def trickling(request: pytest.FixtureRequest) -> Iterator[TricklingServer]:
     server.close()
 
 
-class Ticking:
-    """A clock that moves one second each time it is read."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
 @pytest.mark.parametrize(
     "trickling",
     [
@@ -272,6 +262,7 @@ def promote_answers(method: str, path: str) -> tuple[bytes, bool]:
 
 
 @pytest.mark.parametrize("trickling", [lambda: promote_answers], indirect=True)
+@pytest.mark.e2e
 def test_the_cli_ends_a_trickling_create_at_its_timeout_in_one_line(
     trickling: TricklingServer,
 ) -> None:
@@ -310,6 +301,7 @@ def first_trickles() -> Callable[[str, str], tuple[bytes, bool]]:
 
 
 @pytest.mark.parametrize("trickling", [first_trickles], indirect=True)
+@pytest.mark.e2e
 def test_an_attempt_cut_at_its_deadline_is_retried_within_the_budget(
     trickling: TricklingServer,
 ) -> None:

@@ -17,12 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import bombs
 import pytest
+
+from tests.support import bombs
 
 MiB = 1024 * 1024
 RSS_TARGET = 150 * MiB
 ADDRESS_SPACE = 2048 * MiB
+
+# Every test runs pubsmith as its own process, under a parent that measures it.
+pytestmark = pytest.mark.e2e
 
 # Runs its arguments as a child with an address-space limit, then prints the child's exit
 # code, stderr and peak resident memory (ru_maxrss is in KiB on Linux) as JSON.

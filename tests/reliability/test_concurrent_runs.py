@@ -4,42 +4,31 @@ exactly one synchronised package, and the losers of each race leave no failed du
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from loopback import Answer, Seen, serving
 
 from pubsmith import publish
 from pubsmith.client import CloudsmithClient
 from pubsmith.events import Event, StageChanged
-from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import start_pubsmith
+from tests.support.http_clients import http_client
+from tests.support.loopback import Answer, Seen, serving
 
 KEY = "concurrent-key-8e2d"
 REPO = "acme/releases"
 
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=(REPO,),
-        api_key=KEY,
-        sync_seconds=0.5,
-        faults=Faults(latency_ms=20),
-    )
-    with running_sandbox(config) as running:
-        yield running
+# Processing slow enough, and every request late enough, that concurrent runs meet
+# packages still processing: the races these tests are about. They run on real time.
+pytestmark = pytest.mark.cloudsmith_sandbox(
+    repos=[REPO], api_key=KEY, sync_seconds=0.5, faults={"latency_ms": 20}
+)
 
 
-def stored(sandbox: Sandbox) -> list[dict[str, Any]]:
+def stored(sandbox: SandboxFixture) -> list[dict[str, Any]]:
     with CloudsmithClient(sandbox.url, KEY) as client:
         return list(client.list_packages(*REPO.split("/")))
 
@@ -54,26 +43,19 @@ def files(folder: Path, count: int) -> list[Path]:
     return made
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.parametrize("runs", [2, 4])
 def test_concurrent_skip_existing_runs_of_the_same_files_all_end_clean(
-    sandbox: Sandbox, tmp_path: Path, runs: int
+    sandbox: SandboxFixture, tmp_path: Path, runs: int
 ) -> None:
     paths = files(tmp_path / "dist", 20)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "PUBSMITH_"))},
-        "CLOUDSMITH_API_HOST": sandbox.url,
-        "CLOUDSMITH_API_KEY": KEY,
-    }
+    env = {"CLOUDSMITH_API_HOST": sandbox.url, "CLOUDSMITH_API_KEY": KEY}
     command = [
-        sys.executable, "-m", "pubsmith", "publish", *map(str, paths), "--skip-existing",
+        "publish", *map(str, paths), "--skip-existing",
         "--format", "raw", "-o", "version=1", "--repo", REPO, "--json", "-v",
     ]  # fmt: skip
-    started = [
-        subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(runs)
-    ]
+    started = [start_pubsmith(*command, env=env) for _ in range(runs)]
     finished = [process.communicate(timeout=170) for process in started]
     for process, (_, stderr) in zip(started, finished, strict=True):
         assert process.returncode == 0, stderr
@@ -93,8 +75,9 @@ def test_concurrent_skip_existing_runs_of_the_same_files_all_end_clean(
     assert published == Counter({str(path): 1 for path in paths})
 
 
+@pytest.mark.slow
 def test_a_lost_race_is_skipped_with_the_winners_reference_and_the_loser_cleans_up(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("release notes\n")
@@ -126,8 +109,9 @@ def test_a_lost_race_is_skipped_with_the_winners_reference_and_the_loser_cleans_
     assert sandbox.state()["requests"]["packages_delete"] == 1
 
 
+@pytest.mark.slow
 def test_a_race_lost_to_other_content_fails_naming_both_packages(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     ours_path, theirs_path = tmp_path / "ours" / "notes.txt", tmp_path / "theirs" / "notes.txt"
     for path, text in ((ours_path, "ours\n"), (theirs_path, "theirs\n")):
@@ -161,7 +145,7 @@ def test_a_race_lost_to_other_content_fails_naming_both_packages(
 
 
 def test_a_server_that_refuses_a_duplicate_up_front_gets_no_upload(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("release notes\n")
@@ -173,7 +157,7 @@ def test_a_server_that_refuses_a_duplicate_up_front_gets_no_upload(
 
     searches: list[str] = []
 
-    with httpx.Client(base_url=sandbox.url, timeout=60) as upstream:
+    with http_client(base_url=sandbox.url, timeout=60) as upstream:
 
         def refuse_duplicates(seen: Seen) -> Answer:
             # The first search misses it (another run's package, published a moment later),

@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from generated_artifacts import Made, make_mixed
-from loopback import Seen, forwarding
-from reliability_support import calm, pubsmith, stored_packages
 
-from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import pubsmith
+from tests.support.loopback import Seen, forwarding
+from tests.support.restamp import Made, make_mixed
+from tests.support.sandbox_api import calm, stored_packages
 
 REPO = "acme/reliable"
 KEY = "faults-key-5b0e1d7c2a"
@@ -37,21 +37,14 @@ FAULTS = Faults(
 )
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=(REPO,),
-        api_key=KEY,
-        sync_seconds=0.2,
-        faults=FAULTS,
-    )
-    with running_sandbox(config) as running:
-        yield running
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=FAULTS),
+]
 
 
 def publish_all(
-    sandbox: Sandbox, made: list[Made]
+    sandbox: SandboxFixture, made: list[Made]
 ) -> tuple[int, dict[str, dict[str, object]], str]:
     completed = pubsmith(
         "publish",
@@ -70,8 +63,9 @@ def publish_all(
     return completed.returncode, results, completed.stderr
 
 
+@pytest.mark.slow
 def test_fifty_mixed_packages_publish_exactly_once_through_faults_and_throttling(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     made = make_mixed(tmp_path / "dist", 50)
     assert len({item.format for item in made}) == 9  # python twice: wheels and sdists
@@ -81,7 +75,7 @@ def test_fifty_mixed_packages_publish_exactly_once_through_faults_and_throttling
     failed = {name: r["error"] for name, r in results.items() if r["status"] != "published"}
     assert code == 0, (failed, stderr[-2000:])
     state = sandbox.state()
-    stored = stored_packages(sandbox, REPO, KEY)
+    stored = stored_packages(sandbox)
     identities = Counter((p["format"], p["name"], p["version"], p["filename"]) for p in stored)
     assert identities == Counter((m.format, m.name, m.version, m.path.name) for m in made)
     for package in stored:
@@ -103,8 +97,9 @@ def test_fifty_mixed_packages_publish_exactly_once_through_faults_and_throttling
     assert sum(state["answers_dropped"].values()) > 0
 
 
+@pytest.mark.slow
 def test_a_run_with_packages_failing_processing_reports_exactly_those(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     made = make_mixed(tmp_path / "dist", 20)
     doomed = {made[2].path.name, made[9].path.name, made[15].path.name}
@@ -120,14 +115,14 @@ def test_a_run_with_packages_failing_processing_reports_exactly_those(
         assert f"sandbox fault injected for '{name}'" in error
         assert any(name in line and error in line for line in stderr.splitlines()), stderr
     assert all(r["status"] == "published" for n, r in results.items() if n not in doomed)
-    stored = stored_packages(sandbox, REPO, KEY)
+    stored = stored_packages(sandbox)
     assert Counter(p["filename"] for p in stored) == Counter(m.path.name for m in made)
     by_state = Counter(p["status_str"] for p in stored)
     assert by_state == {"Completed": 17, "Failed": 3}
 
 
 def test_lost_answers_to_creates_never_make_a_second_package(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: SandboxFixture, tmp_path: Path
 ) -> None:
     """Deterministic: the first answers to files_create and to the package create are lost."""
     calm(sandbox)
@@ -166,5 +161,5 @@ def test_lost_answers_to_creates_never_make_a_second_package(
     assert requests["files_create"] == 2
     # The upload whose answer was lost is the one left open; pubsmith never had its id.
     assert sandbox.state()["uploads"] == {"open": 1, "completed": 1, "aborted": 0, "failed": 0}
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["is_sync_completed"] is True

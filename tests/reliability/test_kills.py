@@ -14,17 +14,16 @@ import os
 import random
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import pubsmith, stored_packages
 
-from pubsmith_sandbox import Faults, SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import pubsmith, start_pubsmith
+from tests.support.sandbox_api import stored_packages
+from tests.support.waiting import wait_for
 
 REPO = "acme/resume"
 KEY = "kills-key-9f3a61c0de"
@@ -34,24 +33,19 @@ SIZE = 48 * MiB
 PARTS = -(-SIZE // CHUNK)
 SEED = 1729
 
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    # Latency on every request stretches the upload so the kills land where intended.
+    pytest.mark.cloudsmith_sandbox(
+        repos=[REPO], api_key=KEY, sync_seconds=0.2, faults=Faults(latency_ms=250)
+    ),
+]
+
 
 def seeded(offset: int = 0) -> random.Random:
     """Repeatable test data and kill points (not secrets)."""
     return random.Random(SEED + offset)  # noqa: S311
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    # Latency on every request stretches the upload so the kills land where intended.
-    config = SandboxConfig(
-        data_dir=tmp_path / "sandbox",
-        repos=(REPO,),
-        api_key=KEY,
-        sync_seconds=0.2,
-        faults=Faults(latency_ms=250),
-    )
-    with running_sandbox(config) as running:
-        yield running
 
 
 @pytest.fixture
@@ -77,10 +71,8 @@ def command(big: Path, chunk: str = "5M") -> list[str]:
     ]
 
 
-def environment(sandbox: Sandbox, cache: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDSMITH_", "PUBSMITH_"))}
+def environment(sandbox: SandboxFixture, cache: Path) -> dict[str, str]:
     return {
-        **base,
         "CLOUDSMITH_API_HOST": sandbox.url,
         "CLOUDSMITH_API_KEY": KEY,
         "XDG_CACHE_HOME": str(cache),
@@ -96,61 +88,55 @@ def resume_record(cache: Path) -> dict[str, Any] | None:
         return None  # replaced while read: try again
 
 
-def kill_after(sandbox: Sandbox, big: Path, cache: Path, parts: int, pause: float) -> None:
-    """Run the command and SIGKILL it ``pause`` seconds after ``parts`` parts are recorded."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pubsmith", *command(big)],
+def kill_after(sandbox: SandboxFixture, big: Path, cache: Path, parts: int) -> None:
+    """Run the command and SIGKILL it as soon as ``parts`` parts are recorded.
+
+    The parts after them are under way then (four at a time, each held 250 ms by the
+    sandbox's latency), so the kill cuts them off.
+    """
+    process = start_pubsmith(
+        *command(big),
         env=environment(sandbox, cache),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def reached() -> bool:
+        record = resume_record(cache)
+        if record is not None and len(record["parts"]) >= parts:
+            return True
+        assert process.poll() is None, "pubsmith ended before the kill point"
+        return False
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            record = resume_record(cache)
-            if record is not None and len(record["parts"]) >= parts:
-                break
-            assert process.poll() is None, "pubsmith ended before the kill point"
-            time.sleep(0.005)
-        else:
-            pytest.fail(f"never saw {parts} parts accepted")
-        time.sleep(pause)
+        wait_for(reached, f"{parts} parts accepted", timeout=60)
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
 
 
-def settled_bytes(sandbox: Sandbox) -> int:
+def settled_bytes(sandbox: SandboxFixture) -> int:
     """Part bytes received so far, once the killed client's last requests have ended."""
-    last = -1
-    while True:
-        now = sandbox.state()["bytes_received"].get("sandbox_upload_part", 0)
-        if now == last:
-            return int(now)
-        last = now
-        time.sleep(0.4)
+    sandbox.wait_idle()
+    return int(sandbox.state()["bytes_received"].get("sandbox_upload_part", 0))
 
 
 def test_killed_uploads_resume_and_end_as_one_whole_package(
-    sandbox: Sandbox, big: Path, tmp_path: Path
+    sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     rng = seeded()
     cache = tmp_path / "cache"
     # After the first part, somewhere in the middle, and with every part in (complete next).
-    points = [
-        (1, rng.uniform(0, 0.05)),
-        (rng.randint(PARTS // 2, PARTS - 2), rng.uniform(0, 0.1)),
-        (PARTS, 0.0),
-    ]
+    points = [1, rng.randint(PARTS // 2, PARTS - 2), PARTS]
     sent_by_run: list[int] = []
     left_by_run: list[int] = []
-    for parts, pause in points:
+    for parts in points:
         before = settled_bytes(sandbox)
         record = resume_record(cache)
         done = set(record["parts"]) if record else set()
         left_by_run.append(SIZE - sum(min(CHUNK, SIZE - (n - 1) * CHUNK) for n in done))
         # Parts run four at a time, so a run may pass a point before it is looked at.
-        kill_after(sandbox, big, cache, max(parts, len(done) + 1), pause)
+        kill_after(sandbox, big, cache, max(parts, len(done) + 1))
         sent_by_run.append(settled_bytes(sandbox) - before)
         uploads = sandbox.state()["uploads"]
         # Kept for the next run, never doubled; the last kill may land after the complete.
@@ -165,7 +151,7 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
     assert completed.returncode == 0, completed.stderr
     [result] = json.loads(completed.stdout)
     assert result["status"] == "published"
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert package["size"] == SIZE
     # Every part had been accepted before the last kill: the final run sent none again.
@@ -178,10 +164,10 @@ def test_killed_uploads_resume_and_end_as_one_whole_package(
 
 
 def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
-    sandbox: Sandbox, big: Path, tmp_path: Path
+    sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kill_after(sandbox, big, cache, seeded(1).randint(2, PARTS - 2), 0.0)
+    kill_after(sandbox, big, cache, seeded(1).randint(2, PARTS - 2))
     record = resume_record(cache)
     assert record is not None
     missing = [n for n in range(1, PARTS + 1) if n not in record["parts"]]
@@ -193,21 +179,21 @@ def test_a_run_killed_midway_resumes_with_only_the_missing_parts(
     sent = settled_bytes(sandbox) - before
     assert completed.returncode == 0, completed.stderr
     assert 0 < sent == expected < SIZE
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert sandbox.state()["uploads"]["open"] == 0
 
 
 def test_stale_resume_state_is_aborted_and_the_file_sent_afresh(
-    sandbox: Sandbox, big: Path, tmp_path: Path
+    sandbox: SandboxFixture, big: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    kill_after(sandbox, big, cache, 2, 0.0)
+    kill_after(sandbox, big, cache, 2)
     # Another chunk size cannot continue the parts sent so far: that upload is given up.
     completed = pubsmith(*command(big, chunk="8M"), env=environment(sandbox, cache))
 
     assert completed.returncode == 0, completed.stderr
-    [package] = stored_packages(sandbox, REPO, KEY)
+    [package] = stored_packages(sandbox)
     assert package["checksum_sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
     assert sandbox.state()["uploads"] == {"open": 0, "completed": 1, "aborted": 1, "failed": 0}
     assert resume_record(cache) is None

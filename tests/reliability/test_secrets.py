@@ -18,16 +18,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-from loopback import Answer, LoopbackServer, Seen, forwarding, serving
-from reliability_support import calm, error_lines, pubsmith
 
 from pubsmith.client import CloudsmithClient
 from pubsmith.errors import UploadError
 from pubsmith.retry import RetryPolicy
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.cli import error_lines, pubsmith, start_pubsmith
+from tests.support.http_clients import http_get
+from tests.support.loopback import Answer, LoopbackServer, Seen, forwarding, serving
+from tests.support.sandbox_api import calm
 
 CANARY = "pubsmith-canary-7Xq2Lm9Ze4"
 WRONG_CANARY = "pubsmith-canary-wrong-Vb81Qa"
@@ -36,6 +36,10 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
 SDIST = FIXTURES / "python" / "acme_greeting-1.2.0.tar.gz"
 VERBOSITY = ["--debug", "-vv"]
+
+# Every test that runs pubsmith as its own process is marked e2e; the key policy's rows
+# against loopback servers, at the end, run in this process.
+pytestmark = pytest.mark.cloudsmith_sandbox(repos=[REPO], api_key=CANARY, sync_seconds=0.1)
 
 
 @dataclass
@@ -77,18 +81,15 @@ def places(tmp_path: Path) -> Places:
     return Places(tmp_path / "places")
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    config = SandboxConfig(
-        data_dir=tmp_path_factory.mktemp("secret-sandbox"),
-        repos=(REPO,),
-        api_key=CANARY,
-        sync_seconds=0.1,
-    )
-    with running_sandbox(config) as running:
-        yield running
-        # No run of the module ever sent a credential to a presigned upload endpoint.
-        assert running.state()["credentials_seen"] == []
+@pytest.fixture(autouse=True)
+def _no_credential_reaches_an_upload_endpoint(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test with a sandbox: no run sent a credential to a presigned endpoint."""
+    if "sandbox" not in request.fixturenames:
+        yield
+        return
+    sandbox = request.getfixturevalue("sandbox")  # set up first, so torn down after this
+    yield
+    assert sandbox.state()["credentials_seen"] == []
 
 
 def no_leak(completed: subprocess.CompletedProcess[str], places: Places, *more: Path) -> None:
@@ -110,9 +111,11 @@ def run(
     return completed
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("verbosity", VERBOSITY)
+@pytest.mark.slow
 def test_publishing_through_faults_single_and_multipart_leaks_nothing(
-    sandbox: Sandbox, places: Places, verbosity: str
+    sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
     big = places.cwd / "bundle.bin"
     big.write_bytes(os.urandom(11 * 1024 * 1024))
@@ -147,9 +150,10 @@ def test_publishing_through_faults_single_and_multipart_leaks_nothing(
     assert sandbox.state()["credentials_seen"] == []
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 def test_dry_run_and_processing_failure_leak_nothing(
-    sandbox: Sandbox, places: Places, verbosity: str
+    sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
     dry = run(
         places,
@@ -189,6 +193,7 @@ SERVERS = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 @pytest.mark.parametrize("kind", sorted(SERVERS))
 def test_misbehaving_servers_get_nothing_back_out(
@@ -202,9 +207,10 @@ def test_misbehaving_servers_get_nothing_back_out(
     assert all(seen.path.startswith(("/files/", "/packages/")) for seen in server.seen)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("verbosity", VERBOSITY)
 def test_refused_keys_and_unknown_repositories_leak_nothing(
-    sandbox: Sandbox, places: Places, verbosity: str
+    sandbox: SandboxFixture, places: Places, verbosity: str
 ) -> None:
     wrong = run(
         places, "publish", str(WHEEL), "--repo", REPO, verbosity, api=sandbox.url, key=WRONG_CANARY
@@ -215,7 +221,9 @@ def test_refused_keys_and_unknown_repositories_leak_nothing(
     assert (wrong.returncode, unknown.returncode) == (3, 4)
 
 
-def test_other_commands_leak_nothing(sandbox: Sandbox, places: Places) -> None:
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_other_commands_leak_nothing(sandbox: SandboxFixture, places: Places) -> None:
     published = run(
         places, "publish", str(WHEEL), "--repo", REPO, "--republish", "--json", api=sandbox.url
     )
@@ -233,34 +241,26 @@ def test_other_commands_leak_nothing(sandbox: Sandbox, places: Places) -> None:
         run(places, *args, api=sandbox.url)
 
 
+@pytest.mark.e2e
 def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
     data = places.root / "sandbox-data"
-    env = {**os.environ, **places.env(PUBSMITH_SANDBOX_API_KEY=CANARY)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pubsmith",
-            "sandbox",
-            "--port",
-            "0",
-            "--data",
-            str(data),
-            "--repo",
-            REPO,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+    process = start_pubsmith(
+        "sandbox",
+        "--port",
+        "0",
+        "--data",
+        str(data),
+        "--repo",
+        REPO,
+        env=places.env(PUBSMITH_SANDBOX_API_KEY=CANARY),
         cwd=places.cwd,
     )
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        refused = httpx.get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": WRONG_CANARY})
-        accepted = httpx.get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": CANARY})
+        refused = http_get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": WRONG_CANARY})
+        accepted = http_get(f"{url}/packages/{REPO}/", headers={"X-Api-Key": CANARY})
         assert (refused.status_code, accepted.status_code) == (401, 200)
         for answer in (refused, accepted):
             assert CANARY not in answer.text and WRONG_CANARY not in answer.text
@@ -271,8 +271,9 @@ def test_the_sandbox_command_leaks_nothing(places: Places) -> None:
     no_leak(completed, places, data)
 
 
+@pytest.mark.e2e
 def test_a_library_user_logging_everything_to_a_file_sees_no_key(
-    sandbox: Sandbox, places: Places
+    sandbox: SandboxFixture, places: Places
 ) -> None:
     log = places.root / "tmp" / "release.log"
     script = textwrap.dedent(f"""
@@ -296,6 +297,7 @@ def test_a_library_user_logging_everything_to_a_file_sees_no_key(
     no_leak(completed, places)
 
 
+@pytest.mark.e2e
 def test_plain_http_to_a_remote_host_is_refused_before_any_request(places: Places) -> None:
     completed = run(
         places, "publish", str(WHEEL), "--repo", REPO, "--debug", api="http://api.example.com"
@@ -313,6 +315,7 @@ def recorder() -> Iterator[LoopbackServer]:
         yield server
 
 
+@pytest.mark.e2e
 def test_a_redirect_to_another_host_does_not_carry_the_key(
     places: Places, recorder: LoopbackServer
 ) -> None:
@@ -330,6 +333,7 @@ def test_a_redirect_to_another_host_does_not_carry_the_key(
     assert recorder.seen == []
 
 
+@pytest.mark.e2e
 def test_a_project_pyproject_cannot_send_the_key_to_another_port(
     places: Places, recorder: LoopbackServer
 ) -> None:
@@ -347,8 +351,9 @@ def test_a_project_pyproject_cannot_send_the_key_to_another_port(
     assert recorder.seen == []
 
 
+@pytest.mark.e2e
 def test_a_parts_url_on_another_host_is_refused_before_a_byte_is_sent(
-    sandbox: Sandbox, places: Places
+    sandbox: SandboxFixture, places: Places
 ) -> None:
     # As seen: an API on 127.0.0.1 naming multipart parts on 127.0.0.2. Loopback has no
     # domain, so only the API's own host and port may receive the key.

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import base64
 import re
-import time
 from collections.abc import Callable
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, wait_settled
 
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox import Faults, ManualClock
+from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.http_clients import http_client, http_get, http_post
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, wait_settled
 
 KEY = "the-one-key"
+LOCKED = pytest.mark.cloudsmith_sandbox(api_key=KEY)
+"""A sandbox that accepts only ``KEY``."""
 
-
-@pytest.fixture
-def locked(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    """A sandbox that accepts only ``KEY``."""
-    return sandbox_factory(api_key=KEY)
+pytestmark = OPEN_SANDBOX
 
 
 @pytest.mark.parametrize(
@@ -31,8 +30,11 @@ def locked(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
     ],
     ids=["x-api-key", "bearer", "basic"],
 )
-def test_the_key_is_accepted_in_all_three_forms(locked: Sandbox, headers: dict[str, str]) -> None:
-    response = httpx.get(f"{locked.url}/packages/{REPO}/", headers=headers)
+@LOCKED
+def test_the_key_is_accepted_in_all_three_forms(
+    sandbox: SandboxFixture, headers: dict[str, str]
+) -> None:
+    response = http_get(f"{sandbox.url}/packages/{REPO}/", headers=headers)
     assert response.status_code == 200
     assert response.json() == []
 
@@ -48,17 +50,18 @@ def test_the_key_is_accepted_in_all_three_forms(locked: Sandbox, headers: dict[s
         ({"Authorization": "Digest abc"}, "Unsupported authorization scheme 'Digest'."),
     ],
 )
+@LOCKED
 def test_missing_or_wrong_keys_are_refused(
-    locked: Sandbox, headers: dict[str, str], detail: str
+    sandbox: SandboxFixture, headers: dict[str, str], detail: str
 ) -> None:
-    response = httpx.post(f"{locked.url}/files/{REPO}/", headers=headers, json={"filename": "a"})
+    response = http_post(f"{sandbox.url}/files/{REPO}/", headers=headers, json={"filename": "a"})
     assert response.status_code == 401
     assert response.json() == {"detail": detail}
 
 
-def test_without_a_configured_key_any_non_empty_key_works(sandbox: Sandbox) -> None:
-    assert httpx.get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": "x"}).is_success
-    assert httpx.get(f"{sandbox.url}/packages/{REPO}/").status_code == 401
+def test_without_a_configured_key_any_non_empty_key_works(sandbox: SandboxFixture) -> None:
+    assert http_get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": "x"}).is_success
+    assert http_get(f"{sandbox.url}/packages/{REPO}/").status_code == 401
 
 
 def test_unknown_repositories_and_paths_answer_404(api: httpx.Client) -> None:
@@ -105,12 +108,13 @@ def test_blank_fields_are_null_and_timestamps_millisecond_utc(
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", settled["sync_finished_at"])
 
 
-def test_user_self_tells_who_is_authenticated(locked: Sandbox) -> None:
-    anonymous = httpx.get(f"{locked.url}/user/self/").json()
+@LOCKED
+def test_user_self_tells_who_is_authenticated(sandbox: SandboxFixture) -> None:
+    anonymous = http_get(f"{sandbox.url}/user/self/").json()
     assert anonymous["authenticated"] is False and anonymous["slug"] is None
-    known = httpx.get(f"{locked.url}/user/self/", headers={"X-Api-Key": KEY}).json()
+    known = http_get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": KEY}).json()
     assert known["authenticated"] is True and known["slug"] == "sandbox"
-    assert httpx.get(f"{locked.url}/user/self/", headers={"X-Api-Key": "bad"}).status_code == 401
+    assert http_get(f"{sandbox.url}/user/self/", headers={"X-Api-Key": "bad"}).status_code == 401
 
 
 def test_formats_and_distros(api: httpx.Client) -> None:
@@ -134,28 +138,31 @@ def test_formats_and_distros(api: httpx.Client) -> None:
     assert api.get("/distros/beos/").status_code == 404
 
 
-def test_rate_limits_list_reports_the_budget(sandbox_factory: Callable[..., Sandbox]) -> None:
-    from pubsmith_sandbox import Faults
-
-    sandbox = sandbox_factory(faults=Faults(rate_limit=50, rate_interval=60))
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+def test_rate_limits_list_reports_the_budget(cloudsmith_sandbox_factory: SandboxFactory) -> None:
+    start = 1_700_000_000  # 2023-11-14T22:13:20Z
+    sandbox = cloudsmith_sandbox_factory(
+        faults=Faults(rate_limit=50, rate_interval=60), clock=ManualClock(start)
+    )
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         api.get("/user/self/")
+        sandbox.clock.advance(12)
         core = api.get("/rates/limits/").json()["resources"]["core"]
     assert (core["limit"], core["remaining"], core["throttled"]) == (50, 48, False)
-    assert 0 < core["interval"] <= 60 / 48 + 0.01
-    assert core["reset"] > time.time()
+    assert core["interval"] == round(48 / 48, 3)  # 48 s left for 48 requests
+    assert (core["reset"], core["reset_iso_8601"]) == (start + 60, "2023-11-14T22:14:20.000Z")
 
 
-def test_openid_exchanges_a_sandbox_token_for_a_working_key(locked: Sandbox) -> None:
-    url = f"{locked.url}/openid/acme/"
-    token = locked.mint_oidc_token(subject="repo:acme/app")
-    answer = httpx.post(url, json={"oidc_token": token, "service_slug": "ci"})
+@LOCKED
+def test_openid_exchanges_a_sandbox_token_for_a_working_key(sandbox: SandboxFixture) -> None:
+    url = f"{sandbox.url}/openid/acme/"
+    token = sandbox.mint_oidc_token(subject="repo:acme/app")
+    answer = http_post(url, json={"oidc_token": token, "service_slug": "ci"})
     assert answer.status_code == 201
     key = answer.json()["token"]
     assert key != KEY
-    assert httpx.get(f"{locked.url}/packages/{REPO}/", headers={"X-Api-Key": key}).is_success
-    over_http = httpx.post(f"{locked.url}/_sandbox/oidc/token/", json={"subject": "x"}).json()
-    assert httpx.post(url, json={"oidc_token": over_http["token"], "service_slug": "ci"}).is_success
+    assert http_get(f"{sandbox.url}/packages/{REPO}/", headers={"X-Api-Key": key}).is_success
+    over_http = http_post(f"{sandbox.url}/_sandbox/oidc/token/", json={"subject": "x"}).json()
+    assert http_post(url, json={"oidc_token": over_http["token"], "service_slug": "ci"}).is_success
 
 
 @pytest.mark.parametrize(
@@ -168,22 +175,24 @@ def test_openid_exchanges_a_sandbox_token_for_a_working_key(locked: Sandbox) -> 
     ],
     ids=["garbage", "expired", "other-issuer", "bad-signature"],
 )
+@LOCKED
 def test_openid_refuses_tokens_it_did_not_issue(
-    locked: Sandbox, make_token: Callable[[Sandbox], str], status: int
+    sandbox: SandboxFixture, make_token: Callable[[SandboxFixture], str], status: int
 ) -> None:
-    body = {"oidc_token": make_token(locked), "service_slug": "ci"}
-    response = httpx.post(f"{locked.url}/openid/acme/", json=body)
+    body = {"oidc_token": make_token(sandbox), "service_slug": "ci"}
+    response = http_post(f"{sandbox.url}/openid/acme/", json=body)
     assert response.status_code == status
     assert "OIDC token" in response.json()["detail"]
 
 
-def test_openid_validates_its_body_and_owner(locked: Sandbox) -> None:
-    missing = httpx.post(f"{locked.url}/openid/acme/", json={"oidc_token": "x"})
+@LOCKED
+def test_openid_validates_its_body_and_owner(sandbox: SandboxFixture) -> None:
+    missing = http_post(f"{sandbox.url}/openid/acme/", json={"oidc_token": "x"})
     assert missing.status_code == 400
     assert missing.json()["fields"] == {"service_slug": ["This field is required."]}
-    token = locked.mint_oidc_token()
-    other = httpx.post(
-        f"{locked.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"}
+    token = sandbox.mint_oidc_token()
+    other = http_post(
+        f"{sandbox.url}/openid/nobody/", json={"oidc_token": token, "service_slug": "ci"}
     )
     assert other.status_code == 404
 

@@ -9,20 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.support.cli import pubsmith, start_pubsmith
+from tests.support.http_clients import http_client, http_get, http_post
+from tests.support.sandbox_api import REPO, publish
 
 PUBSMITH_SANDBOX = [sys.executable, "-m", "pubsmith", "sandbox"]
 STANDALONE = [sys.executable, "-c", "from pubsmith_sandbox.cli import main; main()"]
 
+pytestmark = pytest.mark.e2e
+
 
 def _start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*PUBSMITH_SANDBOX, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_pubsmith("sandbox", *args)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
@@ -45,7 +45,7 @@ def test_serves_until_signalled_and_exits_cleanly(tmp_path: Path, stop: signal.S
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        with httpx.Client(base_url=url, headers={"X-Api-Key": "k"}) as api:
+        with http_client(base_url=url, headers={"X-Api-Key": "k"}) as api:
             assert api.get("/packages/acme/two/").status_code == 200
             assert api.get("/packages/acme/sandbox/").status_code == 404
             assert api.get("/_sandbox/config").json()["sync_seconds"] == 0.1
@@ -86,7 +86,7 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
-        settings = httpx.get(f"{url}/_sandbox/config").json()
+        settings = http_get(f"{url}/_sandbox/config").json()
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
@@ -103,6 +103,49 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         "seed": 9,
         "bandwidth": 50.0,
     }
+
+
+def test_a_manual_clock_moves_only_when_advanced_over_http(tmp_path: Path) -> None:
+    process = _start("--clock", "manual", "--sync-seconds", "30", "--api-key", "k")
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        with (
+            http_client(base_url=url, headers={"X-Api-Key": "k"}) as api,
+            http_client() as plain,
+        ):
+            before = api.get("/_sandbox/clock/").json()
+            assert before["manual"] is True
+            package = publish(api, plain, "raw", "notes.txt", b"notes\n")
+            status_url = f"/packages/{REPO}/{package['slug']}/status/"
+            assert api.get(status_url).json()["status_str"] == "Awaiting Synchronisation"
+            for bad in ({"advance": -1}, {"advance": "soon"}, {"forward": 1}, {}):
+                refused = api.post("/_sandbox/clock/", json=bad)
+                assert refused.status_code == 400, bad
+                assert refused.json()["detail"]
+            moved = api.post("/_sandbox/clock/", json={"advance": 30})
+            assert moved.status_code == 200, moved.text
+            assert moved.json() == {"now": before["now"] + 30, "manual": True}
+            # Answered once processing caught up: no waiting for the package.
+            assert api.get(status_url).json()["is_sync_completed"] is True
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    assert process.returncode == 0
+
+
+def test_the_real_clock_cannot_be_advanced(tmp_path: Path) -> None:
+    process = _start()
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert http_get(f"{url}/_sandbox/clock/").json()["manual"] is False
+        refused = http_post(f"{url}/_sandbox/clock/", json={"advance": 5})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    assert refused.status_code == 400
+    assert "--clock manual" in refused.json()["detail"]
 
 
 @pytest.mark.parametrize("command", [PUBSMITH_SANDBOX, STANDALONE], ids=["pubsmith", "standalone"])
@@ -124,17 +167,13 @@ def test_bad_settings_are_one_line_errors(
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     first = _start("--port", "0")
     try:
         assert first.stdout is not None
         port = first.stdout.readline().strip().rsplit(":", 1)[1]
-        result = subprocess.run(
-            [*PUBSMITH_SANDBOX, "--port", port],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = pubsmith("sandbox", "--port", port, timeout=30)
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=20)

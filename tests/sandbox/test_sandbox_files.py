@@ -4,20 +4,30 @@ import hashlib
 import os
 import shutil
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, request_upload, send, upload, wait_settled
 
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.errors import SandboxError
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.sandbox_api import (
+    OPEN_SANDBOX,
+    REPO,
+    publish,
+    request_upload,
+    send,
+    upload,
+)
 
 DATA = b"sandbox file contents\n" * 100
 
+pytestmark = OPEN_SANDBOX
 
-def _blob(sandbox: Sandbox, identifier: str) -> Path:
+
+def _blob(sandbox: SandboxFixture, identifier: str) -> Path:
     return next((sandbox.data_dir / "blobs" / identifier).iterdir())
 
 
@@ -57,7 +67,7 @@ def test_files_create_rejects_a_path_as_filename(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize("method", ["post", "put", "presigned", "unsigned_put"])
 def test_single_request_uploads_store_the_exact_bytes(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, method: str
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture, method: str
 ) -> None:
     identifier = upload(api, plain, "exact.bin", DATA, method=method)
     blob = _blob(sandbox, identifier)
@@ -67,7 +77,7 @@ def test_single_request_uploads_store_the_exact_bytes(
 
 
 def test_put_streams_a_chunked_body(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(3 * 1024 * 1024 + 17)
     info = request_upload(api, "chunked.bin", data, method="put")
@@ -107,7 +117,7 @@ def test_post_without_a_file_part_is_refused(api: httpx.Client, plain: httpx.Cli
 
 @pytest.mark.parametrize("method", ["post", "put"])
 def test_checksum_mismatch_fails_the_upload(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, method: str
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture, method: str
 ) -> None:
     info = request_upload(api, "a.bin", DATA, method=method)
     response = send(plain, info, "a.bin", DATA + b"tampered")
@@ -119,7 +129,7 @@ def test_checksum_mismatch_fails_the_upload(
 
 
 def test_credentials_sent_to_presigned_endpoints_are_recorded_as_fingerprints(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     post = request_upload(api, "a.bin", DATA)
     plain.post(
@@ -159,7 +169,7 @@ def test_credentials_sent_to_presigned_endpoints_are_recorded_as_fingerprints(
 
 def _put_part(
     plain: httpx.Client,
-    sandbox: Sandbox,
+    sandbox: SandboxFixture,
     identifier: str,
     number: int,
     data: bytes,
@@ -175,7 +185,7 @@ def _put_part(
 
 
 def test_parts_in_any_order_and_concurrently_are_joined_in_order(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     parts = [os.urandom(200_000 + number) for number in range(8)]
     whole = b"".join(parts)
@@ -203,7 +213,7 @@ def test_parts_in_any_order_and_concurrently_are_joined_in_order(
 
 
 def test_a_part_sent_again_replaces_the_first(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     info = request_upload(api, "p.bin", b"AB", method="put_parts", checksums=False)
     for number, data in ((2, b"B"), (1, b"x"), (1, b"A")):
@@ -213,7 +223,7 @@ def test_a_part_sent_again_replaces_the_first(
 
 
 def test_a_part_sent_again_after_it_was_hashed_is_checked_as_sent_last(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(300_000)
     info = request_upload(api, "p.bin", data, method="put_parts")
@@ -225,7 +235,7 @@ def test_a_part_sent_again_after_it_was_hashed_is_checked_as_sent_last(
 
 
 def _parts_upload(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, data: bytes, **create: str
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture, data: bytes, **create: str
 ) -> str:
     response = api.post(
         f"/files/{REPO}/", json={"filename": "p.bin", "method": "put_parts", **create}
@@ -238,7 +248,7 @@ def _parts_upload(
 
 
 def test_complete_checks_the_sha256_a_client_hashed_while_sending(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(250_000)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -257,7 +267,7 @@ def test_complete_checks_the_sha256_a_client_hashed_while_sending(
 
 
 def test_complete_refuses_checksums_that_contradict_or_are_malformed(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     data = os.urandom(150_000)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -273,7 +283,7 @@ def test_complete_refuses_checksums_that_contradict_or_are_malformed(
 
 
 def test_parts_need_the_api_credentials(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     info = request_upload(api, "p.bin", DATA, method="put_parts")
     assert _put_part(plain, sandbox, info["identifier"], 1, DATA, key=None).status_code == 401
@@ -289,7 +299,7 @@ def test_parts_need_the_api_credentials(
 
 
 def test_complete_checks_the_joined_file_against_its_checksums(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     info = request_upload(api, "p.bin", DATA, method="put_parts")
     _put_part(plain, sandbox, info["identifier"], 1, DATA[:10])
@@ -313,7 +323,7 @@ def test_complete_and_abort_refuse_what_is_not_multipart(
 
 
 def test_abort_discards_parts_and_an_unfinished_upload_stays_open(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     aborted = request_upload(api, "a.bin", DATA, method="put_parts")
     request_upload(api, "left.bin", DATA, method="put_parts")
@@ -336,31 +346,54 @@ def test_info_describes_a_multipart_upload(api: httpx.Client) -> None:
     assert api.get(f"/files/acme/other/{info['identifier']}/info/").status_code == 404
 
 
+@pytest.mark.cloudsmith_sandbox(upload_url_seconds=60, clock="manual")
 def test_an_expired_put_url_is_refused(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(upload_url_seconds=-1)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
-        for method in ("put", "post"):
-            info = request_upload(api, "late.bin", DATA, method=method)
-            response = send(plain, info, "late.bin", DATA)
-            assert response.status_code == 403
-            assert "expired" in response.json()["detail"]
+    for method in ("put", "post"):
+        info = request_upload(api, "late.bin", DATA, method=method)
+        sandbox.clock.advance(61)
+        response = send(plain, info, "late.bin", DATA)
+        assert response.status_code == 403
+        assert "expired" in response.json()["detail"]
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")
 def test_a_missing_file_fails_processing(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(sync_seconds=0.5)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
-        package = publish(api, plain, "raw", "gone.txt", DATA)
-        shutil.rmtree(sandbox.data_dir / "blobs")
-        status = wait_settled(api, package["slug"])
+    package = publish(api, plain, "raw", "gone.txt", DATA)
+    shutil.rmtree(sandbox.data_dir / "blobs")  # before processing: the clock stands still
+    sandbox.clock.advance(1)
+    status = api.get(f"/packages/{REPO}/{package['slug']}/status/").json()
     assert status["status_reason"] == "gone.txt: the uploaded file is missing."
 
 
-def test_a_malformed_content_length_is_a_400(sandbox: Sandbox) -> None:
+def test_a_malformed_content_length_is_a_400(sandbox: SandboxFixture) -> None:
     host, port = sandbox.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as connection:
         connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
         assert connection.recv(100).startswith(b"HTTP/1.1 400")
+
+
+def test_wait_idle_returns_once_a_client_cut_off_mid_body_is_counted(
+    sandbox: SandboxFixture,
+) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    head = (
+        f"POST /files/{REPO}/ HTTP/1.1\r\nHost: x\r\nX-Api-Key: k\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(head.encode() + b'{"filename": "' + b"a" * 86)
+    # The client is gone with 900 bytes unsent; the sandbox learns it in its own time.
+    sandbox.wait_idle()
+    assert sandbox.state()["bytes_received"] == {"files_create": 100}
+
+
+def test_wait_idle_gives_up_on_a_connection_that_stays_open(sandbox: SandboxFixture) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"GET /formats/ HTTP/1.1\r\nHost: x\r\n")  # headers unfinished
+        with pytest.raises(SandboxError, match="still open after 0.2 s"):
+            sandbox.wait_idle(timeout=0.2)

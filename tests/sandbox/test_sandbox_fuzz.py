@@ -1,28 +1,27 @@
 """Bodies nobody would send, generated: the sandbox answers each with a 4xx in the API's
 shape, or accepts it, and never fails with a server error.
 
-One sandbox serves every example of a test (a fixture per example would make hypothesis
-start hundreds of servers); the examples reach past validation into storage because
-half of each body is fields the endpoint's model knows, holding a real upload's id.
+One sandbox (the test's ``sandbox`` fixture) serves every example of a test: a sandbox per
+example would start hundreds of servers. The examples reach past validation into storage
+because half of each body is fields the endpoint's model knows, holding a real upload's id.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sandbox_client import REPO, upload
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
 from pubsmith_sandbox.catalog import FORMATS, model_name
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from pubsmith_sandbox.validation import load_models
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, upload
+
+pytestmark = [OPEN_SANDBOX, pytest.mark.slow]
 
 FUZZ = settings(
     max_examples=150,
@@ -52,17 +51,6 @@ RAW = st.binary(max_size=64) | st.sampled_from(
 )
 
 
-@pytest.fixture
-def fuzzed(tmp_path: Path) -> Iterator[tuple[Sandbox, httpx.Client, str]]:
-    config = SandboxConfig(data_dir=tmp_path / "data", sync_seconds=0.05)
-    with (
-        running_sandbox(config) as sandbox,
-        httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}, timeout=30) as api,
-        httpx.Client(timeout=30) as plain,
-    ):
-        yield sandbox, api, upload(api, plain, "notes-1.0.txt", b"notes\n")
-
-
 def _keys(model: str) -> list[str]:
     return sorted(getattr(load_models(), model).attribute_map.values())
 
@@ -90,9 +78,9 @@ def _assert_answered(response: httpx.Response, body: bytes) -> None:
 
 
 def test_fuzzed_files_bodies_get_a_4xx_or_an_upload(
-    fuzzed: tuple[Sandbox, httpx.Client, str],
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox, api, identifier = fuzzed
+    identifier = upload(api, plain, "notes-1.0.txt", b"notes\n")
     multipart = api.post(f"/files/{REPO}/", json={"filename": "p.bin", "method": "put_parts"})
     parts_id = multipart.json()["identifier"]
     keys = _keys("PackageFileUploadRequest")
@@ -112,10 +100,11 @@ def test_fuzzed_files_bodies_get_a_4xx_or_an_upload(
     assert sandbox.state()["requests"]["files_create"] > 0
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # processed all at once, before the check
 def test_fuzzed_package_bodies_get_a_4xx_or_a_package(
-    fuzzed: tuple[Sandbox, httpx.Client, str],
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox, api, identifier = fuzzed
+    identifier = upload(api, plain, "notes-1.0.txt", b"notes\n")
     formats = sorted(FORMATS)
 
     @FUZZ
@@ -130,9 +119,11 @@ def test_fuzzed_package_bodies_get_a_4xx_or_a_package(
         _assert_answered(response, body)
 
     check()
+    sandbox.clock.advance(60)  # returns once every package made has been processed
     listed = api.get(f"/packages/{REPO}/", params={"page_size": 1000})
     assert listed.status_code == 200
     for package in listed.json():
+        assert package["status_str"] in ("Completed", "Failed"), package
         assert "Internal sandbox error" not in (package["status_reason"] or "")
     requests = sandbox.state()["requests"]
     assert sum(count for name, count in requests.items() if name.startswith("packages_")) > 0

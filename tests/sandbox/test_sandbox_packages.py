@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, publish, upload, wait_settled
 
 from pubsmith_sandbox.catalog import FORMATS
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, upload, wait_settled
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WHEEL = FIXTURES / "python" / "acme_greeting-1.2.0-py3-none-any.whl"
@@ -28,6 +28,8 @@ REQUIRED = {
 }
 COMPANIONS = {"conan": ("info_file", "manifest_file", "metadata_file")}
 
+pytestmark = OPEN_SANDBOX
+
 
 def _payload(identifier: str, fmt: str) -> dict[str, str]:
     payload = {"package_file": identifier, **REQUIRED.get(fmt, {})}
@@ -36,11 +38,10 @@ def _payload(identifier: str, fmt: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # awaiting until the test says otherwise
 def test_every_format_validates_and_accepts_an_upload(
-    sandbox: Sandbox, api: httpx.Client, plain: httpx.Client, fmt: str
+    api: httpx.Client, plain: httpx.Client, fmt: str
 ) -> None:
-    # Long enough that the create answer is rendered while the package still awaits.
-    sandbox.configure(sync_seconds=60)
     identifier = upload(api, plain, "notes.txt", NOTES)
     missing = api.post(f"/packages/{REPO}/validate-upload/{fmt}/", json={})
     assert missing.status_code == 400
@@ -125,7 +126,7 @@ def test_a_truncated_wheel_fails(api: httpx.Client, plain: httpx.Client) -> None
 
 
 def test_a_duplicate_fails_unless_republished_which_replaces_the_old(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     first = publish(api, plain, "raw", "notes.txt", NOTES, version="1.0")
     assert wait_settled(api, first["slug"])["is_sync_completed"]
@@ -145,20 +146,23 @@ def test_a_duplicate_fails_unless_republished_which_replaces_the_old(
     }
 
 
+@pytest.mark.cloudsmith_sandbox(sync_seconds=10, clock="manual")
 def test_processing_goes_through_awaiting_then_in_progress(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    sandbox: SandboxFixture, api: httpx.Client, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(sync_seconds=1.0)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
-        package = publish(api, plain, "raw", "notes.txt", NOTES)
-        assert package["is_sync_awaiting"] and package["sync_progress"] == 0
-        seen = set()
-        while not (status := api.get(f"/packages/{REPO}/{package['slug']}/status/").json())[
-            "is_sync_completed"
-        ]:
-            seen.add((status["status_str"], status["is_sync_in_progress"]))
-            assert 0 <= status["sync_progress"] < 100
-    assert ("Synchronising", True) in seen
+    package = publish(api, plain, "raw", "notes.txt", NOTES)
+    assert package["is_sync_awaiting"] and package["sync_progress"] == 0
+
+    def status() -> tuple[str, bool, int]:
+        answer = api.get(f"/packages/{REPO}/{package['slug']}/status/").json()
+        return answer["status_str"], answer["is_sync_in_progress"], answer["sync_progress"]
+
+    sandbox.clock.advance(1)  # the first fifth of processing is spent awaiting it
+    assert status() == ("Awaiting Synchronisation", False, 0)
+    sandbox.clock.advance(5)  # halfway through the rest: (6 - 2) / 8 of 99
+    assert status() == ("Synchronising", True, 49)
+    sandbox.clock.advance(4)  # due: finished by the time the clock has moved
+    assert status() == ("Completed", False, 100)
 
 
 def test_list_filters_sorts_and_pages_like_the_real_api(
@@ -216,11 +220,11 @@ def test_read_status_and_delete(api: httpx.Client, plain: httpx.Client) -> None:
     assert api.get(f"/packages/{REPO}/{package['slug']}/status/").status_code == 404
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # never processed: the clock stands still
 def test_copy_and_move_need_a_synchronised_package(
-    sandbox_factory: Callable[..., Sandbox], plain: httpx.Client
+    sandbox: SandboxFixture, plain: httpx.Client
 ) -> None:
-    sandbox = sandbox_factory(repos=(REPO, "acme/other"), sync_seconds=60)
-    with httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "notes.txt", NOTES, version="1")
         for action in ("copy", "move"):
             response = api.post(
@@ -293,20 +297,23 @@ def test_tag_actions(api: httpx.Client, plain: httpx.Client) -> None:
     assert api.post(url, json={"action": "Shout"}).status_code == 400
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")  # each processing waits for the test
 def test_resync_reprocesses_a_settled_package_only(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     package = publish(api, plain, "raw", "notes.txt", NOTES)
     url = f"/packages/{REPO}/{package['slug']}/resync/"
     assert api.post(url).status_code == 400
+    sandbox.clock.advance(1)
     wait_settled(api, package["slug"])
-    # Long enough that the resync's answer is rendered while the package still awaits.
-    sandbox.configure(fail_processing=["notes*"], sync_seconds=1.0)
+    sandbox.configure(fail_processing=["notes*"])
     resynced = api.post(url)
     assert resynced.status_code == 200
     assert resynced.json()["is_sync_awaiting"] is True
+    sandbox.clock.advance(1)
     status = wait_settled(api, package["slug"])
     assert status["is_sync_failed"] and "sandbox fault" in status["status_reason"]
     sandbox.configure(fail_processing=[])
     assert api.post(url).status_code == 200
+    sandbox.clock.advance(1)
     assert wait_settled(api, package["slug"])["is_sync_completed"]

@@ -1,4 +1,8 @@
-"""The official ``cloudsmith-cli``, unmodified, publishes to the sandbox and sees packages sync."""
+"""The official ``cloudsmith-cli``, unmodified, publishes to the sandbox and sees packages sync.
+
+The CLI lives in its own virtualenv (its pins clash with ours): ``make peer`` builds it and
+``make test`` sets ``PUBSMITH_PEER_CLI`` to its ``cloudsmith`` executable.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from peer_cli import peer_cli, peer_env
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.tools import peer_cli, peer_env
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEY = "peer-key"
 
-pytestmark = pytest.mark.peer
+pytestmark = [
+    pytest.mark.peer,
+    pytest.mark.slow,
+    pytest.mark.cloudsmith_sandbox(api_key=KEY, sync_seconds=0.2),
+]
 
 
 def _wheel(tmp_path: Path) -> Path:
@@ -69,7 +77,9 @@ def _deb(tmp_path: Path) -> Path:
     return built
 
 
-def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_path: Path) -> None:
+def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(
+    sandbox: SandboxFixture, tmp_path: Path
+) -> None:
     cli = peer_cli()
     notes = tmp_path / "release-notes.txt"
     notes.write_text("Release notes for the peer test.\n")
@@ -83,28 +93,26 @@ def test_the_official_cli_publishes_python_raw_and_deb_and_sees_them_sync(tmp_pa
         "raw, multipart": ["raw", "acme/sandbox", str(large), "--version", "1"],
     }
     env = peer_env(tmp_path)
-    config = SandboxConfig(data_dir=tmp_path / "data", api_key=KEY, sync_seconds=0.2)
-    with running_sandbox(config) as sandbox:
 
-        def push(arguments: list[str]) -> subprocess.CompletedProcess[str]:
-            command = [
-                cli,
-                "push",
-                *arguments,
-                "--api-host",
-                sandbox.url,
-                "-k",
-                KEY,
-                "--wait-interval",
-                "0.1",
-            ]
-            return subprocess.run(
-                command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
-            )
+    def push(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+        command = [
+            cli,
+            "push",
+            *arguments,
+            "--api-host",
+            sandbox.url,
+            "-k",
+            KEY,
+            "--wait-interval",
+            "0.1",
+        ]
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+        )
 
-        with ThreadPoolExecutor(max_workers=len(pushes)) as pool:
-            results = dict(zip(pushes, pool.map(push, pushes.values()), strict=True))
-        state = sandbox.state()
+    with ThreadPoolExecutor(max_workers=len(pushes)) as pool:
+        results = dict(zip(pushes, pool.map(push, pushes.values()), strict=True))
+    state = sandbox.state()
 
     for fmt, result in results.items():
         output = result.stdout + result.stderr

@@ -11,23 +11,26 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from peer_cli import peer_cli, peer_env
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
+from tests.support.tools import peer_cli, peer_env
 
 KEY = "peer-key"
 OWNER = "acme"
 
-pytestmark = [pytest.mark.peer, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.peer,
+    pytest.mark.slow,
+    pytest.mark.cloudsmith_sandbox(api_key=KEY, sync_seconds=0.2),
+]
 
 
 class Cli:
     """Runs the peer CLI against one sandbox, as a user would in a shell."""
 
-    def __init__(self, sandbox: Sandbox, home: Path) -> None:
+    def __init__(self, sandbox: SandboxFixture, home: Path) -> None:
         self._cli = peer_cli()
         self._url = sandbox.url
         self._home = home
@@ -67,7 +70,9 @@ def _table(output: str) -> dict[str, str]:
     return dict(zip(header, row, strict=True))
 
 
-def test_the_official_cli_manages_a_repository_and_its_packages(tmp_path: Path) -> None:
+def test_the_official_cli_manages_a_repository_and_its_packages(
+    sandbox: SandboxFixture, tmp_path: Path
+) -> None:
     name = f"cli-test-{uuid.uuid4()}"  # as the CLI's tests name their repositories
     slug = name
     repo = f"{OWNER}/{slug}"
@@ -77,11 +82,7 @@ def test_the_official_cli_manages_a_repository_and_its_packages(tmp_path: Path) 
     big = tmp_path / "big.bin"
     with big.open("wb") as sparse:
         sparse.truncate(101 * 1024 * 1024)  # over the CLI's 100 MiB part size: multipart
-    config = SandboxConfig(data_dir=tmp_path / "data", api_key=KEY, sync_seconds=0.2)
-    with (
-        running_sandbox(config) as sandbox,
-        httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": KEY}) as api,
-    ):
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": KEY}) as api:
         cli = Cli(sandbox, tmp_path)
 
         def repo_config(filename: str, description: str) -> str:

@@ -4,18 +4,19 @@ used for uploads and packages like those given with ``--repo``."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sandbox_client import publish, request_upload, upload, wait_settled
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
-from pubsmith_sandbox.runner import Sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFactory, SandboxFixture
+from tests.support.http_clients import http_client
+from tests.support.sandbox_api import OPEN_SANDBOX, publish, request_upload, upload, wait_settled
 
 INVALID = "The request body has invalid fields; see fields."
+
+pytestmark = OPEN_SANDBOX
 
 
 def _create(api: httpx.Client, owner: str = "acme", **fields: Any) -> dict[str, Any]:
@@ -58,12 +59,12 @@ def test_a_created_repository_is_described_read_and_listed(api: httpx.Client) ->
     by_perm = api.get(f"/repos/acme/{created['slug_perm']}/").json()
     assert by_slug == by_perm == created
 
-    listed = api.get("/repos/acme/")
+    listed = api.get("/repos/acme/", params={"sort": "name"})
     assert listed.status_code == 200
-    assert [repo["slug"] for repo in listed.json()] == ["team-builds-beta", "other", "sandbox"]
+    assert [repo["slug"] for repo in listed.json()] == ["other", "sandbox", "team-builds-beta"]
     assert listed.headers["X-Pagination-Count"] == "3"
-    second_page = api.get("/repos/acme/", params={"page": 2, "page_size": 2})
-    assert [repo["slug"] for repo in second_page.json()] == ["sandbox"]
+    second_page = api.get("/repos/acme/", params={"sort": "name", "page": 2, "page_size": 2})
+    assert [repo["slug"] for repo in second_page.json()] == ["team-builds-beta"]
     assert api.get("/repos/acme/", params={"page": 3, "page_size": 2}).status_code == 404
     everywhere = api.get("/repos/")
     assert {repo["slug"] for repo in everywhere.json()} == {"team-builds-beta", "other", "sandbox"}
@@ -132,7 +133,7 @@ def test_a_created_repository_is_described_read_and_listed(api: httpx.Client) ->
     ],
 )
 def test_bad_create_bodies_are_400s_naming_each_field(
-    api: httpx.Client, sandbox: Sandbox, body: dict[str, Any], fields: dict[str, list[str]]
+    api: httpx.Client, sandbox: SandboxFixture, body: dict[str, Any], fields: dict[str, list[str]]
 ) -> None:
     assert _refused(api.post("/repos/acme/", json=body)) == fields
     assert set(sandbox.state()["packages"]) == {"acme/sandbox", "acme/other"}
@@ -203,7 +204,7 @@ def test_a_new_slug_moves_the_repository_with_its_packages(
 
 
 def test_a_created_repository_takes_uploads_and_counts_its_packages(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     _create(api, name="Fresh")
     repo = "acme/fresh"
@@ -222,7 +223,7 @@ def test_a_created_repository_takes_uploads_and_counts_its_packages(
 
 
 def test_a_deleted_repository_is_gone_with_its_packages_and_files(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     _create(api, name="Doomed")
     repo = "acme/doomed"
@@ -264,7 +265,7 @@ def test_a_deleted_repository_is_gone_with_its_packages_and_files(
 
 
 def test_a_repository_in_a_new_namespace_makes_the_namespace(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     assert api.get("/repos/newco/").status_code == 404
     _create(api, "newco", name="First")
@@ -279,42 +280,44 @@ def test_a_repository_in_a_new_namespace_makes_the_namespace(
     assert api.post("/repos/bad owner/", json={"name": "xy"}).status_code == 404
 
 
-def test_the_repos_api_needs_the_key(sandbox_factory: Callable[..., Sandbox]) -> None:
-    locked = sandbox_factory(api_key="only-key")
-    for method, path in (
-        ("GET", "/repos/"),
-        ("GET", "/repos/acme/"),
-        ("POST", "/repos/acme/"),
-        ("GET", "/repos/acme/sandbox/"),
-        ("PATCH", "/repos/acme/sandbox/"),
-        ("DELETE", "/repos/acme/sandbox/"),
-    ):
-        response = httpx.request(method, f"{locked.url}{path}", json={"name": "xy"})
-        assert response.status_code == 401, (method, path)
-    assert httpx.get(f"{locked.url}/repos/acme/sandbox/", headers={"X-Api-Key": "only-key"})
+@pytest.mark.cloudsmith_sandbox(api_key="only-key")
+def test_the_repos_api_needs_the_key(sandbox: SandboxFixture) -> None:
+    with http_client(base_url=sandbox.url) as anonymous:
+        for method, path in (
+            ("GET", "/repos/"),
+            ("GET", "/repos/acme/"),
+            ("POST", "/repos/acme/"),
+            ("GET", "/repos/acme/sandbox/"),
+            ("PATCH", "/repos/acme/sandbox/"),
+            ("DELETE", "/repos/acme/sandbox/"),
+        ):
+            response = anonymous.request(method, path, json={"name": "xy"})
+            assert response.status_code == 401, (method, path)
+        keyed = anonymous.get("/repos/acme/sandbox/", headers={"X-Api-Key": "only-key"})
+        assert keyed.status_code == 200
 
 
-def test_a_configured_repository_deleted_is_back_after_a_restart(tmp_path: Path) -> None:
-    config = SandboxConfig(data_dir=tmp_path / "state", api_key="k")
-    with (
-        running_sandbox(config) as first,
-        httpx.Client(base_url=first.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+def test_a_configured_repository_deleted_is_back_after_a_restart(
+    cloudsmith_sandbox_factory: SandboxFactory, tmp_path: Path
+) -> None:
+    first = cloudsmith_sandbox_factory(data_dir=tmp_path / "state", api_key="k")
+    with http_client(base_url=first.url, headers={"X-Api-Key": "k"}) as api:
         api.patch("/repos/acme/sandbox/", json={"description": "kept"})
         _create(api, name="Made")
         api.delete("/repos/acme/sandbox/")
         assert api.get("/repos/acme/sandbox/").status_code == 404
-    with (
-        running_sandbox(config) as second,
-        httpx.Client(base_url=second.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+    first.close()
+    second = cloudsmith_sandbox_factory(data_dir=tmp_path / "state", api_key="k")
+    with http_client(base_url=second.url, headers={"X-Api-Key": "k"}) as api:
         back = api.get("/repos/acme/sandbox/")
         assert back.status_code == 200
         assert (back.json()["description"], back.json()["package_count"]) == ("kept", 0)
         assert api.get("/repos/acme/made/").status_code == 200
 
 
-def test_a_data_directory_from_before_the_repos_api_keeps_working(tmp_path: Path) -> None:
+def test_a_data_directory_from_before_the_repos_api_keeps_working(
+    cloudsmith_sandbox_factory: SandboxFactory, tmp_path: Path
+) -> None:
     data = tmp_path / "old"
     data.mkdir()
     with sqlite3.connect(data / "sandbox.sqlite3") as old:
@@ -324,11 +327,8 @@ def test_a_data_directory_from_before_the_repos_api_keeps_working(tmp_path: Path
         )
         old.execute("INSERT INTO repos VALUES ('acme', 'legacy')")
     old.close()
-    config = SandboxConfig(data_dir=data, repos=("acme/legacy",), api_key="k")
-    with (
-        running_sandbox(config) as sandbox,
-        httpx.Client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+    sandbox = cloudsmith_sandbox_factory(data_dir=data, repos=["acme/legacy"], api_key="k")
+    with http_client(base_url=sandbox.url, headers={"X-Api-Key": "k"}) as api:
         legacy = api.get("/repos/acme/legacy/")
         assert legacy.status_code == 200, legacy.text
         assert (legacy.json()["name"], legacy.json()["repository_type_str"]) == (
@@ -337,10 +337,12 @@ def test_a_data_directory_from_before_the_repos_api_keeps_working(tmp_path: Path
         )
 
 
+@pytest.mark.cloudsmith_sandbox(clock="manual")
 def test_the_repos_list_sorts_and_searches_as_documented(
-    api: httpx.Client, plain: httpx.Client
+    api: httpx.Client, plain: httpx.Client, sandbox: SandboxFixture
 ) -> None:
     for name, kind in (("Zeta Builds", "Private"), ("Alpha Builds", "Public")):
+        sandbox.clock.advance(60)  # made a minute after the repositories before it
         assert api.post("/repos/acme/", json={"name": name, "repository_type_str": kind})
     publish(api, plain, "raw", "one.txt", b"1", repo="acme/zeta-builds")
 
@@ -349,7 +351,9 @@ def test_the_repos_list_sorts_and_searches_as_documented(
         assert response.status_code == 200, response.text
         return [item["slug"] for item in response.json()]
 
-    assert slugs() == ["alpha-builds", "zeta-builds", "other", "sandbox"]  # -created_at
+    # Newest first by default; the configured two were made at the same moment.
+    assert slugs()[:2] == ["alpha-builds", "zeta-builds"]
+    assert slugs(sort="created_at")[2:] == ["zeta-builds", "alpha-builds"]
     assert slugs(sort="name") == ["alpha-builds", "other", "sandbox", "zeta-builds"]
     assert slugs(sort="-package_count")[0] == "zeta-builds"
     assert slugs(query="builds") == ["alpha-builds", "zeta-builds"]

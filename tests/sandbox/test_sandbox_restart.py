@@ -1,29 +1,28 @@
+"""A sandbox restarted on its data directory: what it held and handed out still stands."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import httpx
-from sandbox_client import REPO, publish, request_upload, send, wait_settled
 
-from pubsmith_sandbox import SandboxConfig, running_sandbox
+from pubsmith_sandbox.pytest_plugin import SandboxFactory
+from tests.support.http_clients import http_client
+from tests.support.sandbox_api import REPO, publish, request_upload, send, wait_settled
 
 
 def test_a_restart_with_the_same_directory_keeps_everything(
-    tmp_path: Path, plain: httpx.Client
+    cloudsmith_sandbox_factory: SandboxFactory, tmp_path: Path, plain: httpx.Client
 ) -> None:
-    config = SandboxConfig(data_dir=tmp_path / "state", sync_seconds=0.05, api_key="k")
-    with (
-        running_sandbox(config) as first,
-        httpx.Client(base_url=first.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+    first = cloudsmith_sandbox_factory(data_dir=tmp_path / "state", api_key="k")
+    with http_client(base_url=first.url, headers={"X-Api-Key": "k"}) as api:
         package = publish(api, plain, "raw", "kept.txt", b"kept\n", version="3")
         wait_settled(api, package["slug"])
         waiting = request_upload(api, "later.bin", b"later", method="put")
         before = first.state()
-    with (
-        running_sandbox(config) as second,
-        httpx.Client(base_url=second.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+    first.close()
+    second = cloudsmith_sandbox_factory(data_dir=tmp_path / "state", api_key="k")
+    with http_client(base_url=second.url, headers={"X-Api-Key": "k"}) as api:
         assert second.state()["requests"] == before["requests"]
         assert second.state()["uploads"] == before["uploads"]
         read = api.get(f"/packages/{REPO}/{package['slug']}/")
@@ -37,16 +36,12 @@ def test_a_restart_with_the_same_directory_keeps_everything(
 
 
 def test_packages_pending_at_shutdown_are_processed_after_a_restart(
-    tmp_path: Path, plain: httpx.Client
+    cloudsmith_sandbox_factory: SandboxFactory, tmp_path: Path, plain: httpx.Client
 ) -> None:
-    slow = SandboxConfig(data_dir=tmp_path / "state", sync_seconds=0.5)
-    with (
-        running_sandbox(slow) as first,
-        httpx.Client(base_url=first.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+    first = cloudsmith_sandbox_factory(data_dir=tmp_path / "state", clock="manual")
+    with http_client(base_url=first.url, headers={"X-Api-Key": first.api_key}) as api:
         package = publish(api, plain, "raw", "pending.txt", b"pending\n")
-    with (
-        running_sandbox(slow) as second,
-        httpx.Client(base_url=second.url, headers={"X-Api-Key": "k"}) as api,
-    ):
+    first.close()  # its clock never moved: the package was still pending
+    second = cloudsmith_sandbox_factory(data_dir=tmp_path / "state")
+    with http_client(base_url=second.url, headers={"X-Api-Key": second.api_key}) as api:
         assert wait_settled(api, package["slug"])["is_sync_completed"]

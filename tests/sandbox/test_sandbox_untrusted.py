@@ -15,18 +15,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_client import REPO, upload, wait_settled
 
+from pubsmith_sandbox.clock import ManualClock
 from pubsmith_sandbox.db import Database
 from pubsmith_sandbox.package_store import PackageStore
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
 from pubsmith_sandbox.records import PackageRecord
-from pubsmith_sandbox.runner import Sandbox
+from tests.support.sandbox_api import OPEN_SANDBOX, REPO, upload, wait_settled
 
 SURROGATE = '"x\\ud800y"'  # JSON for "x", a lone high surrogate, "y"
 NOT_TEXT = (
     "Not valid text: it holds \\ud800, a lone surrogate, which UTF-8 cannot encode; "
     "send the text as UTF-8."
 )
+
+pytestmark = OPEN_SANDBOX
 
 
 def _post_json(api: httpx.Client, path: str, text: str) -> httpx.Response:
@@ -77,7 +80,12 @@ def _npm_tarball(manifest: str) -> bytes:
     ],
 )
 def test_a_lone_surrogate_anywhere_in_a_json_body_is_a_400_naming_the_field(
-    api: httpx.Client, plain: httpx.Client, sandbox: Sandbox, path: str, body: str, field: str
+    api: httpx.Client,
+    plain: httpx.Client,
+    sandbox: SandboxFixture,
+    path: str,
+    body: str,
+    field: str,
 ) -> None:
     identifier = upload(api, plain, "notes.txt", b"notes")
     before = sandbox.state()
@@ -112,7 +120,7 @@ def test_an_npm_package_whose_manifest_names_it_with_a_lone_surrogate_fails_clea
 
 def test_a_processing_reason_quoting_a_surrogate_is_kept_escaped(tmp_path: Path) -> None:
     db = Database(tmp_path / "state.sqlite3")
-    store = PackageStore(db)
+    store = PackageStore(db, ManualClock(1.0))
     record = PackageRecord(
         slug_perm="perm1",
         slug="notes-abcd",
@@ -151,7 +159,7 @@ def test_a_processing_reason_quoting_a_surrogate_is_kept_escaped(tmp_path: Path)
     ids=["nan", "infinity", "overflow", "deep-list", "deep-field", "truncated", "list"],
 )
 def test_json_python_reads_but_the_api_does_not_is_a_400(
-    api: httpx.Client, sandbox: Sandbox, body: str, detail: str
+    api: httpx.Client, sandbox: SandboxFixture, body: str, detail: str
 ) -> None:
     response = _post_json(api, f"/files/{REPO}/", body)
     assert response.status_code == 400, response.text
@@ -202,7 +210,7 @@ def test_an_oidc_token_is_not_parsed_before_its_signature_checks_out(api: httpx.
 
 
 @pytest.mark.parametrize("size", [b"-5", b"+5", b"0x5", b"5_0", b"", b"1" * 17])
-def test_a_chunk_size_that_is_not_hex_digits_is_a_400(sandbox: Sandbox, size: bytes) -> None:
+def test_a_chunk_size_that_is_not_hex_digits_is_a_400(sandbox: SandboxFixture, size: bytes) -> None:
     host, port = sandbox.url.removeprefix("http://").split(":")
     request = (
         f"POST /files/{REPO}/validate/ HTTP/1.1\r\nHost: {host}\r\nX-Api-Key: k\r\n"

@@ -6,6 +6,7 @@ plugins, nor the HTTP client, nor the sandbox.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 from typing import Any
@@ -34,6 +35,7 @@ _COMMANDS = {
     "tag": ("pubsmith.cli.manage", "tag_command"),
     "resync": ("pubsmith.cli.manage", "resync_command"),
     "delete": ("pubsmith.cli.manage", "delete_command"),
+    "list": ("pubsmith.cli.listing", "list_command"),
 }
 
 
@@ -53,6 +55,16 @@ class _LazyGroup(click.Group):
             return _not_installed(cmd_name, exc.name)
         command: click.Command = getattr(module, attribute)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if args and name not in _COMMANDS and not name.startswith("-"):
+            close = difflib.get_close_matches(name, list(_COMMANDS), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            ctx.fail(f"no command {name!r}{hint}; commands: {', '.join(sorted(_COMMANDS))}")
+        return super().resolve_command(ctx, args)
 
 
 def _not_installed(name: str, module: str) -> click.Command:
@@ -84,6 +96,11 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    # httpx imports its own command-line client, and with it rich's syntax highlighting and
+    # pygments, whenever they are installed: a tenth of a second of CPU at every start of a
+    # command that never uses it. The command owns its process, so it declines that module
+    # (``httpx.main`` becomes httpx's stub); ``import pubsmith`` as a library leaves it be.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: not importable
     try:
         result = cli.main(args=argv, prog_name="pubsmith", standalone_mode=False)
     except _NO_ARGS as exc:

@@ -21,6 +21,7 @@ _MASK = "****"
 @click.option("--api-url", metavar="URL", help="As `--api-url` would.")
 @click.option("--api-key", metavar="KEY", help="As `--api-key` would (shown masked).")
 @click.option("--timeout", type=float, metavar="SECONDS", help="As `--timeout` would.")
+@click.option("--proxy", metavar="URL", help="As `--proxy` would (its password masked).")
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
 @handle_errors
 def config_command(
@@ -28,6 +29,7 @@ def config_command(
     api_url: str | None,
     api_key: str | None,
     timeout: float | None,
+    proxy: str | None,
     as_json: bool,
 ) -> None:
     """Show each effective setting and where it came from.
@@ -40,7 +42,13 @@ def config_command(
     from pubsmith.oidc import oidc_plan
 
     config = load_config(
-        flags={"repo": repo, "api-url": api_url, "api-key": api_key, "timeout": timeout}
+        flags={
+            "repo": repo,
+            "api-url": api_url,
+            "api-key": api_key,
+            "timeout": timeout,
+            "proxy": proxy,
+        }
     )
     key = config.key()
     rows: list[tuple[str, str | None, str]] = [
@@ -50,6 +58,7 @@ def config_command(
         ("tags", _value(config.tags), _source(config.tags)),
         ("republish", _value(config.republish), _source(config.republish)),
         ("timeout", _value(config.timeout), _source(config.timeout)),
+        *_proxy_rows(config.proxy),
     ]
     rows += [(key, item.value, str(item.source)) for key, item in config.format_options.items()]
     if key is None:
@@ -81,6 +90,21 @@ def config_command(
     for warning in config.warnings:
         echo_warning(warning)
     config.check()
+
+
+def _proxy_rows(configured: Any) -> list[tuple[str, str | None, str]]:
+    """The proxy per scheme, its password masked; NO_PROXY when set."""
+    from pubsmith._proxy import ProxyRoutes
+
+    explicit = configured.value if configured else None
+    source = str(configured.source) if configured else "--proxy"
+    routes = ProxyRoutes.resolve(os.environ, explicit, source)
+    rows: list[tuple[str, str | None, str]] = [
+        (f"proxy ({scheme})", url, where) for scheme, url, where in routes.describe()
+    ] or [("proxy", None, "")]
+    if routes.no_proxy:
+        rows.append(("no-proxy", ",".join(routes.no_proxy), "NO_PROXY"))
+    return rows
 
 
 def _value(item: Any) -> str | None:

@@ -34,6 +34,7 @@ def formats_command(as_json: bool) -> None:
                         "name": option.name,
                         "type": option.type,
                         "required": option.required,
+                        "read_from_file": option.read_from_file,
                         "choices": list(option.choices),
                         "help": option.help,
                     }
@@ -53,7 +54,9 @@ def formats_command(as_json: bool) -> None:
         click.echo(printable(f"{plugin.PLUGIN_NAME:<12} {plugin.summary}{source}"))
         for option in plugin.options:
             flags: list[str] = [option.type]
-            if option.required:
+            if option.required and option.read_from_file:
+                flags.append("read from the file; required if it does not state it")
+            elif option.required:
                 flags.append("required")
             if option.choices:
                 flags.append("one of " + "|".join(option.choices))

@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from pubsmith._text import printable
+from pubsmith.secret import redact
 
 __all__ = ["RedactingFilter", "configure_logging"]
-
-_REDACTED = "****"
 
 
 class RedactingFilter(logging.Filter):
@@ -24,13 +23,10 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = [secret for secret in secrets if len(secret) >= 4]
+        self.secrets = [secret for secret in secrets if secret]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, _REDACTED)
-        record.msg, record.args = message, None
+        record.msg, record.args = redact(record.getMessage(), self.secrets), None
         return True
 
 

@@ -13,7 +13,8 @@ import click
 from pubsmith._text import printable
 from pubsmith.cli.errors import echo_warning, handle_errors
 from pubsmith.cli.exit_codes import ExitCode
-from pubsmith.errors import ConfigError
+from pubsmith.cli.options import Connection, connection_options
+from pubsmith.errors import ConfigError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from pubsmith.client import CloudsmithClient
@@ -32,46 +33,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _api_options(command: F) -> F:
     """PACKAGE, --json and the connection flags every package command takes."""
-    options = [
-        click.argument("package", metavar="OWNER/REPO/SLUG"),
-        click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON."),
-        click.option("--api-url", metavar="URL", help="API URL [env: CLOUDSMITH_API_HOST]."),
-        click.option("--api-key", metavar="KEY", help="API key [env: CLOUDSMITH_API_KEY]."),
-        click.option("--allow-http", is_flag=True, help="Allow plain http:// to a remote host."),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
-            metavar="SECONDS",
-            help="Longest time one request may take, to the end of its answer [default 120].",
-        ),
-        click.option(
-            "--ca-bundle",
-            type=click.Path(exists=True, dir_okay=False),
-            help="CA bundle to verify the API's TLS certificate.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    command = connection_options(command)
+    command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(
+        command
+    )
+    return click.argument("package", metavar="OWNER/REPO/SLUG_PERM")(command)
 
 
 @contextmanager
-def _client(
-    package: str,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    timeout: float | None,
-    ca_bundle: str | None,
-) -> Iterator[tuple[CloudsmithClient, PackageRef]]:
+def _client(package: str, connection: Connection) -> Iterator[tuple[CloudsmithClient, PackageRef]]:
     from pubsmith.config import load_config
     from pubsmith.packages import PackageRef, connect
 
     ref = PackageRef.parse(package)
-    config = load_config(flags={"api-url": api_url, "api-key": api_key, "timeout": timeout})
+    config = load_config(flags=connection.flags, key_flag="--api-key")
     for warning in config.warnings:
         echo_warning(warning)
-    with connect(config, org=ref.owner, allow_http=allow_http, ca_bundle=ca_bundle) as client:
+    with connect(
+        config, org=ref.owner, allow_http=connection.allow_http, ca_bundle=connection.ca_bundle
+    ) as client:
         yield client, ref
 
 
@@ -107,11 +87,7 @@ def _print(as_json: bool, data: Any, line: str) -> None:
 def promote_command(
     package: str,
     as_json: bool,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    timeout: float | None,
-    ca_bundle: str | None,
+    connection: Connection,
     to: str,
     move: bool,
     republish: bool,
@@ -126,17 +102,45 @@ def promote_command(
 
     if move and republish:
         raise ConfigError("--republish applies to copies only; drop it or --move")
-    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
-        result = promote(
-            client, ref, to, move=move, republish=republish, wait=not no_wait, timeout=wait_timeout
-        )
+    with _client(package, connection) as (client, ref):
+        try:
+            result = promote(
+                client,
+                ref,
+                to,
+                move=move,
+                republish=republish,
+                wait=not no_wait,
+                timeout=wait_timeout,
+            )
+        except (NotFoundError, ValidationError):
+            # A refused copy may only mean the destination is not there: that is exit 4.
+            _check_destination(client, ref, to)
+            raise
     state = "synchronised" if result.synchronised else "processing"
     verb = "moved" if move else "copied"
+    copy = f"{result.destination}/{result.slug_perm}" if result.slug_perm else None
     _print(
         as_json,
-        result.to_dict(),
-        f"{verb} {result.source} to {result.destination}/{result.slug_perm} ({state})",
+        {**result.to_dict(), "package": copy},
+        f"{verb} {result.source} to {copy or result.destination} ({state})",
     )
+
+
+def _check_destination(client: CloudsmithClient, ref: PackageRef, to: str) -> None:
+    """Raise exit code 4's error, naming it, when the destination does not exist."""
+    from pubsmith.promote import destination_repo
+
+    target = destination_repo(ref.owner, to)
+    try:
+        next(client.list_packages(ref.owner, target, page_size=1), None)
+    except NotFoundError as exc:
+        raise NotFoundError(
+            exc.status_code,
+            f"no repository {ref.owner}/{target}, or the key cannot see it",
+            operation=f"promote {ref}",
+            hint="check --to",
+        ) from None
 
 
 @click.command("status")
@@ -145,14 +149,10 @@ def promote_command(
 def status_command(
     package: str,
     as_json: bool,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    timeout: float | None,
-    ca_bundle: str | None,
+    connection: Connection,
 ) -> None:
-    """Show a package's processing status; exit 1 if processing failed."""
-    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
+    """Show a package's processing status; exit 1 if processing failed, 4 if it is gone."""
+    with _client(package, connection) as (client, ref):
         status = client.package_status(ref.owner, ref.repo, ref.slug)
     line = f"{ref}: {status.get('status_str') or 'unknown'}"
     if status.get("stage_str"):
@@ -175,11 +175,7 @@ def status_command(
 def tag_command(
     package: str,
     as_json: bool,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    timeout: float | None,
-    ca_bundle: str | None,
+    connection: Connection,
     add: str | None,
     remove: str | None,
     replace: str | None,
@@ -195,7 +191,7 @@ def tag_command(
         raise ConfigError("pass exactly one of --add, --remove, --replace or --clear")
     action, value = given[0]
     tags = [tag.strip() for tag in value.split(",") if tag.strip()]
-    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
+    with _client(package, connection) as (client, ref):
         tagged = tag_package(client, ref, action, tags, immutable=immutable)
     now = package_tags(tagged)
     _print(
@@ -212,18 +208,14 @@ def tag_command(
 def resync_command(
     package: str,
     as_json: bool,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    timeout: float | None,
-    ca_bundle: str | None,
+    connection: Connection,
     no_wait: bool,
     wait_timeout: float,
 ) -> None:
     """Ask Cloudsmith to process a package again, and wait for it unless --no-wait."""
     from pubsmith.polling import wait_for_sync
 
-    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
+    with _client(package, connection) as (client, ref):
         status = client.resync_package(ref.owner, ref.repo, ref.slug)
         if not no_wait:
             status = wait_for_sync(client, ref.owner, ref.repo, ref.slug, timeout=wait_timeout)
@@ -237,18 +229,16 @@ def resync_command(
 def delete_command(
     package: str,
     as_json: bool,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    timeout: float | None,
-    ca_bundle: str | None,
+    connection: Connection,
     yes: bool,
 ) -> None:
     """Delete a package for good."""
     if not yes:
         if not sys.stdin.isatty():
             raise ConfigError(f"pass --yes to delete {package} without a prompt")
-        click.confirm(f"Delete {package} for good?", abort=True, err=True)
-    with _client(package, api_url, api_key, allow_http, timeout, ca_bundle) as (client, ref):
+        if not click.confirm(f"Delete {package} for good?", err=True):
+            click.echo(printable(f"kept {package}"), err=True)  # as rm -i: no is no error
+            return
+    with _client(package, connection) as (client, ref):
         client.delete_package(ref.owner, ref.repo, ref.slug)
     _print(as_json, {"package": str(ref), "deleted": True}, f"deleted {ref}")

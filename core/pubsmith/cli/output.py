@@ -1,4 +1,10 @@
-"""Human output on stderr: a live status line on a terminal, plain lines elsewhere.
+"""Human output on stderr: a live display on a terminal, plain lines anywhere else.
+
+On a terminal (and ``TERM`` not ``dumb``) the display is :class:`pubsmith.cli.live.LiveDisplay`,
+built on rich, which is imported only then. Anywhere else (a CI log, a pipe, a file) it is
+:class:`PlainDisplay`: one line per stage change per package and, during a long transfer
+or wait, a heartbeat line at most every 30 s, so a no-output watchdog never fires; no
+escape codes unless ``FORCE_COLOR`` asks for colour.
 
 Every name, version, file name and server text is passed through
 :func:`~pubsmith._text.printable` on its way out, so an artifact or a server can neither
@@ -7,140 +13,220 @@ send escape sequences to the terminal nor forge a line of its own.
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TextIO
 
 import click
 
 from pubsmith._text import printable
+from pubsmith.cli.lines import format_result, pause_line, stage_word, status_colour
 from pubsmith.events import Event, Finished, Retrying, StageChanged, Throttled, Transferred
-from pubsmith.results import PublishResult
+from pubsmith.results import PublishResult, counts_line
 
-__all__ = ["ProgressDisplay", "format_result", "render_summary"]
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "Display",
+    "PlainDisplay",
+    "colour_wanted",
+    "format_bytes",
+    "make_display",
+    "render_summary",
+]
 
-_REFRESH_SECONDS = 0.1
+HEARTBEAT_SECONDS = 30.0
+"""The longest a plain display stays silent while a package is being sent or processed."""
 
 
-# What each stage is called on screen; "queued" and "done" are not shown as lines.
-_WORDS: dict[str, str] = {
-    "preflight": "checking",
-    "transfer": "uploading",
-    "create": "creating",
-    "await": "processing",
-    "promote": "promoting",
-}
+class Display(Protocol):
+    """Receives a run's events from worker threads; :meth:`close` ends it."""
+
+    live: bool
+
+    def __call__(self, event: Event) -> None: ...
+
+    def close(self) -> None: ...
 
 
-class ProgressDisplay:
-    """Receives a run's :mod:`pubsmith.events` from worker threads and shows them.
+def make_display(total_files: int, stream: TextIO | None = None) -> Display:
+    """The display for ``stream`` (default stderr): live on a terminal, plain elsewhere."""
+    out = stream or sys.stderr
+    if _is_terminal(out) and os.environ.get("TERM", "") not in ("dumb", "unknown"):
+        from pubsmith.cli.live import LiveDisplay
 
-    On a terminal one line is redrawn (bytes while uploading, state while processing);
-    otherwise only stage changes are printed, one plain line each, so CI logs stay short.
-    Retries and rate-limit pauses are printed as lines of their own either way.
+        return LiveDisplay(total_files, stream=out)
+    display = PlainDisplay(total_files, stream=out, colour=colour_wanted(out))
+    display.start()
+    return display
+
+
+def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour by the usual conventions: ``NO_COLOR`` never, ``FORCE_COLOR`` always,
+    ``TERM=dumb`` never, otherwise on a terminal only."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return env.get("TERM", "") != "dumb" and _is_terminal(stream)
+
+
+def format_bytes(count: float) -> str:
+    """Decimal units, as twine and rich show them: ``314.6 MB``."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if abs(count) < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1000
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class _Active:
+    """What the plain display knows of one package on its way."""
+
+    stage: StageChanged
+    since: float
+    """When its last line was printed."""
+    entered: float = 0.0
+    """When it entered its stage."""
+    sent: int = 0
+    total: int = 0
+    sent_then: int = 0
+    """Bytes out when its last line was printed, for the rate since."""
+
+
+class PlainDisplay:
+    """One plain line per stage change per package, and heartbeats while it is quiet.
+
+    Retries and rate-limit pauses are lines of their own. A heartbeat says, at most every
+    ``heartbeat`` seconds of silence about a package, how far its transfer is (bytes and
+    rate) or how long it has been processing. :meth:`tick` prints those due; :meth:`start`
+    runs it every second on a thread of its own. ``clock`` is injectable for tests.
     """
 
+    live = False
+
     def __init__(
-        self, total_files: int, *, stream: TextIO | None = None, live: bool | None = None
+        self,
+        total_files: int,
+        *,
+        stream: TextIO | None = None,
+        colour: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        heartbeat: float = HEARTBEAT_SECONDS,
     ) -> None:
         self.stream = stream or sys.stderr
-        self.live = self.stream.isatty() if live is None else live
         self.total_files = total_files
+        self.colour = colour
+        self.clock = clock
+        self.heartbeat = heartbeat
         self._lock = threading.Lock()
-        self._stages: dict[str, StageChanged] = {}
-        self._bytes: dict[str, Transferred] = {}
-        self._done = 0
-        self._last_draw = 0.0
+        self._active: dict[str, _Active] = {}
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def __call__(self, event: Event) -> None:
         with self._lock:
             if isinstance(event, StageChanged):
                 self._stage(event)
             elif isinstance(event, Transferred):
-                self._bytes[event.file] = event
-                if self.live:
-                    self._draw(force=False)
+                active = self._active.get(event.file)
+                if active is not None:
+                    active.sent, active.total = event.sent, event.total
+            elif isinstance(event, (Retrying, Throttled)):
+                self._echo(pause_line(event), "yellow")
             elif isinstance(event, Finished):
-                self._done += 1
-                if self.live:
-                    self._draw(force=True)
-            elif isinstance(event, Retrying):
-                self._line(
-                    f"retrying  {printable(event.operation)} after {printable(event.reason)}: "
-                    f"attempt {event.attempt} of {event.attempts} in {event.delay:.1f} s"
-                )
-            elif isinstance(event, Throttled):
-                self._line(f"waiting   {event.delay:.1f} s for the API's rate limit")
+                self._active.pop(event.result.file, None)
+
+    def start(self) -> None:
+        """Print heartbeats from a background thread until :meth:`close`."""
+        self._thread = threading.Thread(target=self._beat, name="pubsmith-heartbeat", daemon=True)
+        self._thread.start()
 
     def close(self) -> None:
-        if self.live:
-            click.echo("\r\x1b[2K", nl=False, file=self.stream, color=True)
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def tick(self) -> None:
+        """Print a heartbeat for each package quiet for ``heartbeat`` seconds or more."""
+        now = self.clock()
+        with self._lock:
+            for file, active in self._active.items():
+                if now - active.since < self.heartbeat:
+                    continue
+                line = self._progress_line(file, active, now)
+                if line is not None:
+                    self._echo(line)
+                    active.since, active.sent_then = now, active.sent
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(1.0):
+            self.tick()
 
     def _stage(self, event: StageChanged) -> None:
-        previous = self._stages.get(event.file)
-        self._stages[event.file] = event
-        if self.live:
-            self._draw(force=False)
+        previous = self._active.get(event.file)
+        if event.stage == "done":
+            self._active.pop(event.file, None)
             return
-        if previous is not None and previous.stage == event.stage:
+        now = self.clock()
+        if previous is not None and previous.stage.stage == event.stage:
+            previous.stage = event  # a new server status: told by the next heartbeat
             return
-        if event.stage in _WORDS:
+        active = _Active(event, now, now)
+        if previous is not None:
+            active.sent, active.total = previous.sent, previous.total
+        self._active[event.file] = active
+        word = stage_word(event.stage)
+        if word is not None:
             detail = f" ({printable(event.detail)})" if event.detail else ""
-            click.echo(
-                f"{_WORDS[event.stage]:<10} {printable(event.file)}{detail}", file=self.stream
+            self._echo(f"{word:<10} {printable(event.file)}{detail}")
+            active.sent_then = active.sent
+
+    def _progress_line(self, file: str, active: _Active, now: float) -> str | None:
+        name = printable(file)
+        if active.stage.stage == "transfer" and active.total:
+            elapsed = max(now - active.since, 1e-9)
+            rate = (active.sent - active.sent_then) / elapsed
+            share = 100 * active.sent // active.total
+            return (
+                f"uploading  {name}  {format_bytes(active.sent)} of {format_bytes(active.total)}"
+                f" ({share}%), {format_bytes(rate)}/s"
             )
+        word = stage_word(active.stage.stage)
+        if word is None:
+            return None
+        detail = f" ({printable(active.stage.detail)})" if active.stage.detail else ""
+        return f"{word:<10} {name}{detail}, {now - active.entered:.0f} s so far"
 
-    def _line(self, text: str) -> None:
-        prefix = "\r\x1b[2K" if self.live else ""
-        click.echo(f"{prefix}{text}", file=self.stream, color=True)
-        if self.live:
-            self._draw(force=True)
-
-    def _draw(self, *, force: bool) -> None:
-        now = time.monotonic()
-        if not force and now - self._last_draw < _REFRESH_SECONDS:
-            return
-        self._last_draw = now
-        active = [event for event in self._stages.values() if event.stage != "done"]
-        parts = [f"[{self._done}/{self.total_files} done]"]
-        for event in active[:3]:
-            name = printable(event.file.rsplit("/", 1)[-1])
-            sent = self._bytes.get(event.file)
-            if event.stage == "transfer" and sent is not None and sent.total:
-                parts.append(f"{name} {100 * sent.sent // sent.total}%")
-            else:
-                parts.append(
-                    f"{name} {printable(event.detail or _WORDS.get(event.stage, event.stage))}"
-                )
-        if len(active) > 3:
-            parts.append(f"+{len(active) - 3} more")
-        width = shutil.get_terminal_size().columns
-        line = "  ".join(parts)[: max(20, width - 1)]
-        click.echo(f"\r\x1b[2K{line}", nl=False, file=self.stream, color=True)
+    def _echo(self, line: str, colour: str | None = None) -> None:
+        text = click.style(line, fg=colour) if colour and self.colour else line
+        click.echo(text, file=self.stream, color=self.colour)
 
 
-def format_result(result: PublishResult) -> str:
-    """One line for one result, whatever its name, version or error holds."""
-    identity = " ".join(part for part in (result.format, result.name, result.version) if part)
-    line = f"{result.status:<10} {result.file}"
-    if identity:
-        line += f"  [{identity}]"
-    if result.slug_perm:
-        line += f"  slug_perm={result.slug_perm}"
-    if result.error:
-        line += f"  error: {result.error}"
-    return printable(line)
-
-
-def render_summary(results: Sequence[PublishResult], stream: TextIO | None = None) -> None:
+def render_summary(
+    results: Sequence[PublishResult],
+    stream: TextIO | None = None,
+    *,
+    lines: bool = True,
+    colour: bool = False,
+) -> None:
+    """A line per result (unless ``lines`` is False: a live display showed them), then counts."""
     out = stream or sys.stderr
-    for result in results:
-        click.echo(format_result(result), file=out)
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result.status] = counts.get(result.status, 0) + 1
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    click.echo(f"{len(results)} files: {summary}", file=out)
+    if lines:
+        for result in results:
+            line = format_result(result)
+            fg = status_colour(result.status) if colour else None
+            click.echo(click.style(line, fg=fg) if fg else line, file=out, color=colour)
+    click.echo(counts_line(results), file=out)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

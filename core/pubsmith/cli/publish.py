@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
-from pubsmith._text import printable
 from pubsmith.cli.errors import echo_error, echo_warning, handle_errors
-from pubsmith.cli.exit_codes import exit_code_for_results
+from pubsmith.cli.exit_codes import ExitCode, exit_code_for_results
+from pubsmith.cli.lines import format_result
 from pubsmith.cli.logs import configure_logging
-from pubsmith.cli.output import ProgressDisplay, render_summary
-from pubsmith.errors import PubsmithError
+from pubsmith.cli.options import Connection, connection_options
+from pubsmith.cli.output import colour_wanted, make_display, render_summary
+from pubsmith.errors import ConfigError, PubsmithError
+from pubsmith.results import PublishResult, counts_line
 
 __all__ = ["publish_command"]
 
@@ -108,13 +111,6 @@ def _parse_size(text: str | None) -> int | None:
     help="Longest wait for processing, per package.",
 )
 @click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    help="Longest time one request may take, connecting to the end of its answer "
-    "[default 120; an upload adds 1 s per 16 KiB it sends].",
-)
-@click.option(
     "--concurrency",
     "-j",
     type=click.IntRange(1, 64),
@@ -125,7 +121,29 @@ def _parse_size(text: str | None) -> int | None:
 @click.option(
     "--chunk-size",
     metavar="SIZE",
-    help="Multipart chunk size (e.g. 8M, 100M); larger files are sent in parallel parts.",
+    help="Multipart chunk size (at least 5M, e.g. 8M, 1G); larger files are sent in parallel "
+    "parts [default: 100M].",
+)
+@click.option(
+    "--metadata-file",
+    "--metadata-content-file",
+    "metadata_file",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="Attach this JSON document (an SBOM, build info) to every package published.",
+)
+@click.option(
+    "--metadata-type",
+    "--metadata-content-type",
+    "metadata_type",
+    metavar="TYPE",
+    help="The document's media type, such as application/vnd.cyclonedx+json or "
+    "application/spdx+json (needed with --metadata-file).",
+)
+@click.option(
+    "--metadata-source-identity",
+    metavar="TEXT",
+    help="Who made the metadata [default: pubsmith@VERSION].",
 )
 @click.option(
     "--json",
@@ -134,24 +152,7 @@ def _parse_size(text: str | None) -> int | None:
     help="Print results as JSON on stdout (human output goes to stderr).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-@click.option(
-    "--api-url",
-    metavar="URL",
-    help="API URL [env: CLOUDSMITH_API_HOST; default https://api.cloudsmith.io].",
-)
-@click.option(
-    "--api-key",
-    metavar="KEY",
-    help="API key [env: CLOUDSMITH_API_KEY]. Prefer the environment: flags show in process lists.",
-)
-@click.option(
-    "--allow-http", is_flag=True, help="Allow plain http:// to a host other than loopback."
-)
-@click.option(
-    "--ca-bundle",
-    type=click.Path(exists=True, dir_okay=False),
-    help="CA bundle to verify the API's TLS certificate.",
-)
+@connection_options
 @click.option(
     "--verbose",
     "-v",
@@ -175,15 +176,14 @@ def publish_command(
     no_wait: bool,
     resync_failed: int,
     wait_timeout: float,
-    timeout: float | None,
     concurrency: int,
     chunk_size: str | None,
+    metadata_file: str | None,
+    metadata_type: str | None,
+    metadata_source_identity: str | None,
     as_json: bool,
     quiet: bool,
-    api_url: str | None,
-    api_key: str | None,
-    allow_http: bool,
-    ca_bundle: str | None,
+    connection: Connection,
     verbose: int,
     debug: bool,
 ) -> None:
@@ -198,20 +198,20 @@ def publish_command(
     (nothing sent); 3 bad API key; 4 unknown repository; 5 network or server failure.
     """
     from pubsmith.config import load_config
+    from pubsmith.metadata import Metadata
     from pubsmith.options import PublishOptions
     from pubsmith.publishing import plan, run
     from pubsmith.settings import Settings
-    from pubsmith.summary import append_step_summary
+    from pubsmith.summary import annotation_lines, append_step_summary
 
     config = load_config(
         flags={
             "repo": repo,
-            "api-url": api_url,
-            "api-key": api_key,
             "tags": tags,
             "republish": republish or None,
-            "timeout": timeout,
-        }
+            **connection.flags,
+        },
+        key_flag="--api-key",
     )
     known = [config.api_key.value.reveal()] if config.api_key else []
     redacting = configure_logging(2 if debug else verbose, secrets=known)
@@ -219,13 +219,15 @@ def publish_command(
     def settings() -> Settings:
         # Resolved only once something is sent; a key found then (keyring, OIDC) is
         # scrubbed from the log like a configured one.
-        resolved = config.settings(allow_http=allow_http, ca_bundle=ca_bundle)
-        if resolved.api_key is not None and len(resolved.api_key.reveal()) >= 4:
+        resolved = config.settings(allow_http=connection.allow_http, ca_bundle=connection.ca_bundle)
+        if resolved.api_key is not None:
             redacting.secrets.append(resolved.api_key.reveal())
         return resolved
 
     for warning in config.warnings:
         echo_warning(warning)
+    if metadata_type and not metadata_file:
+        raise ConfigError("--metadata-type describes --metadata-file: pass the file too")
     parsed_options = _parse_options(options)
     options_object = PublishOptions(
         repo=config.repo.value if config.repo else None,
@@ -243,19 +245,18 @@ def publish_command(
         promote_to=promote_to,
         concurrency=concurrency,
         chunk_size=_parse_size(chunk_size),
+        metadata=Metadata.load(metadata_file, metadata_type, metadata_source_identity)
+        if metadata_file
+        else None,
     )
     publish_plan = plan(files, options_object)
     display = (
         None
         if quiet or (as_json and not sys.stderr.isatty())
-        else ProgressDisplay(len(publish_plan.packages))
+        else make_display(len(publish_plan.packages))
     )
     try:
-        results = run(
-            publish_plan,
-            settings=settings,
-            on_event=display,
-        )
+        results = run(publish_plan, settings=settings, on_event=display)
     finally:
         if display is not None:
             display.close()
@@ -265,6 +266,21 @@ def publish_command(
         append_step_summary(results)
     except PubsmithError as exc:
         echo_warning(str(exc))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in annotation_lines(results):
+            click.echo(line, err=True)
+    _report(
+        results, quiet=quiet, dry_run=dry_run, as_json=as_json, live=bool(display and display.live)
+    )
+    unattached = any((result.metadata or {}).get("status") == "failed" for result in results)
+    code = exit_code_for_results(results)
+    sys.exit(ExitCode.FAILED if code == ExitCode.OK and unattached else code)
+
+
+def _report(
+    results: list[PublishResult], *, quiet: bool, dry_run: bool, as_json: bool, live: bool
+) -> None:
+    """The end of the run on stderr: each result (unless a live display showed them), counts."""
     shared = {result.error for result in results if not result.ok}
     if results and all(not result.ok for result in results) and len(shared) == 1:
         # One cause failed everything (a wrong key, an unknown repository): say it once.
@@ -272,15 +288,16 @@ def publish_command(
     elif not quiet:
         if dry_run and not as_json:
             for result in results:
-                identity = f"{result.format} {result.name} {result.version}"
-                click.echo(printable(f"planned    {result.file}  [{identity}]"), err=True)
+                click.echo(format_result(result), err=True)
                 click.echo(
                     f"           payload: {json.dumps(result.payload, sort_keys=True)}", err=True
                 )
+            click.echo(counts_line(results), err=True)
         else:
-            render_summary(results)
-    elif any(not result.ok for result in results):
+            render_summary(results, lines=not live, colour=colour_wanted(sys.stderr))
+    else:
         for result in results:
             if not result.ok:
                 echo_error(f"{result.file}: {result.error}")
-    sys.exit(exit_code_for_results(results))
+            elif result.metadata and result.metadata.get("status") == "failed":
+                echo_error(f"{result.file}: metadata not attached: {result.metadata.get('error')}")

@@ -98,10 +98,10 @@ def hatch_publish(
 def _report(app: Any, results: Sequence[PublishResult]) -> None:
     for result in results:
         line = f"{Path(result.file).name} ... {result.status}"
-        if result.slug_perm:
-            line += f" ({result.slug_perm})"
+        if result.package or result.slug_perm:
+            line += f" ({result.package or result.slug_perm})"
         if result.promoted_to:
-            line += f", promoted to {result.promoted_to}"
+            line += f", promoted to {result.promoted_package or result.promoted_to}"
         if result.status == "failed":
             app.display_error(printable(f"{line}: {result.error or ''}"))
         elif result.status == "skipped":

@@ -91,10 +91,10 @@ class CloudsmithPublishCommand(Command):  # type: ignore[misc]
             self.line(Formatter.escape(document))
         for result in results:
             line = f"{result.status:<10} {Path(result.file).name}"
-            if result.slug_perm:
-                line += f"  slug_perm={result.slug_perm}"
+            if result.package or result.slug_perm:
+                line += f"  {result.package or result.slug_perm}"
             if result.promoted_to:
-                line += f"  promoted to {result.promoted_to}"
+                line += f"  promoted to {result.promoted_package or result.promoted_to}"
             if result.error:
                 line += f"  error: {result.error}"
             style = "error" if result.status == "failed" else "info"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
+from tests.support.http_clients import http_client
 
 __all__ = ["Answer", "LoopbackServer", "Seen", "forwarding", "serving"]
 
@@ -110,7 +110,7 @@ def forwarding(
 ) -> Iterator[LoopbackServer]:
     """A proxy to ``target`` that does the work but loses the answer when ``drop`` says so,
     and passes each answer's body through ``rewrite`` when given."""
-    with httpx.Client(base_url=target, follow_redirects=False, timeout=60) as upstream:
+    with http_client(base_url=target, follow_redirects=False, timeout=60) as upstream:
 
         def answer(seen: Seen) -> Answer:
             headers = {k: v for k, v in seen.headers.items() if k not in _HOP_BY_HOP}

@@ -1,4 +1,5 @@
-"""Helpers for driving the real hatch and Poetry (installed by ``make integrations``)."""
+"""Driving the real hatch and Poetry (``make integrations``) and the official cloudsmith-cli
+(``make peer``), and GitHub Actions' token service."""
 
 from __future__ import annotations
 
@@ -13,32 +14,63 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pubsmith.client import CloudsmithClient
-from pubsmith_sandbox.runner import Sandbox
+from tests.support.catalog import FIXTURES, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON_FIXTURES = ROOT / "fixtures" / "python"
+__all__ = [
+    "KEY",
+    "PYTHON_FIXTURES",
+    "REQUEST_TOKEN",
+    "ROOT",
+    "STAGING_AND_PROD",
+    "FakeActionsRuntime",
+    "peer_cli",
+    "peer_env",
+    "python_project",
+    "tool",
+]
+
+PYTHON_FIXTURES = FIXTURES / "python"
 KEY = "integration-key"
 REQUEST_TOKEN = "actions-request-token"
 
-
-def packages(sandbox: Sandbox, repo: str) -> list[dict[str, object]]:
-    """What the sandbox holds in ``acme/<repo>``, as the API lists it."""
-    with CloudsmithClient(sandbox.url, KEY) as client:
-        return list(client.list_packages("acme", repo))
+STAGING_AND_PROD = pytest.mark.cloudsmith_sandbox(repos=["acme/staging", "acme/prod"], api_key=KEY)
+"""The sandbox the hatch and Poetry tests publish to."""
 
 
-def tool(variable: str, name: str) -> str:
+def tool(variable: str, name: str, target: str = "integrations") -> str:
+    """The executable ``variable`` names; fails saying how to install ``name`` without it.
+
+    ``make TARGET`` installs it in ``.venv-NAME`` (``.venv-peer`` for the official CLI);
+    ``make test`` installs them all and sets the variables.
+    """
     executable = os.environ.get(variable)
     if not executable:
         pytest.fail(
-            f"{variable} is not set: run `make integrations` to install {name} with "
-            f"pubsmith in .venv-{name}, and point {variable} at its {name} executable "
-            "(`make test` does both)"
+            f"{variable} is not set: run `make {target}` to install {name} in its own "
+            f"virtualenv, and point {variable} at its executable (`make test` does both)",
+            pytrace=False,
         )
     if not Path(executable).is_file():
-        pytest.fail(f"{variable}={executable} is not a file: run `make integrations` again")
+        message = f"{variable}={executable} is not a file: run `make {target}` again"
+        pytest.fail(message, pytrace=False)
     return executable
+
+
+def peer_cli() -> str:
+    """The official ``cloudsmith`` executable, in its own virtualenv (its pins clash with ours)."""
+    return tool("PUBSMITH_PEER_CLI", "cloudsmith-cli", target="peer")
+
+
+def peer_env(home: Path) -> dict[str, str]:
+    """The official CLI's environment: its own home (no configuration or key of the
+    user's), no telemetry or update check."""
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "DO_NOT_TRACK": "1",
+        "CLOUDSMITH_NO_TELEMETRY": "1",
+        "CLOUDSMITH_API_KEY": "",
+    }
 
 
 def python_project(root: Path, table: str = "") -> Path:
@@ -84,7 +116,8 @@ class FakeActionsRuntime:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/idtoken?api-version=2.0"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the serving loop to notice (0.5 s by default).
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     def __enter__(self) -> FakeActionsRuntime:
         self.thread.start()

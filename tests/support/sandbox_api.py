@@ -1,14 +1,44 @@
-"""Client steps the sandbox tests repeat: request an upload, send its bytes, publish, wait."""
+"""Talking to a sandbox over its API as a client would: upload, publish, wait, list.
+
+The sandbox's own tests drive each step by hand; the rest read back what a run left.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any
 
 import httpx
+import pytest
+
+from pubsmith_sandbox.pytest_plugin import SandboxFixture
+from tests.support.http_clients import http_client
+from tests.support.waiting import wait_for
+
+__all__ = [
+    "OPEN_SANDBOX",
+    "REPO",
+    "calm",
+    "publish",
+    "request_upload",
+    "send",
+    "stored_packages",
+    "upload",
+    "wait_settled",
+]
 
 REPO = "acme/sandbox"
+
+OPEN_SANDBOX = pytest.mark.cloudsmith_sandbox(repos=[REPO, "acme/other"], api_key=None)
+"""How the sandbox's own tests set their sandboxes up: two repositories, any key accepted."""
+
+QUIET = {
+    "error_rate": 0.0,
+    "reset_before_rate": 0.0,
+    "reset_after_rate": 0.0,
+    "latency_ms": 0,
+    "rate_limit": None,
+}
 
 
 def request_upload(
@@ -79,15 +109,39 @@ def publish(
 
 
 def wait_settled(
-    api: httpx.Client, slug: str, *, repo: str = REPO, timeout: float = 10
+    api: httpx.Client, slug: str, *, repo: str = REPO, timeout: float = 30
 ) -> dict[str, Any]:
     """The package's status once it completed or failed."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def settled() -> dict[str, Any] | None:
         response = api.get(f"/packages/{repo}/{slug}/status/")
         assert response.status_code == 200, response.text
         status: dict[str, Any] = response.json()
-        if status["is_sync_completed"] or status["is_sync_failed"]:
-            return status
-        assert time.monotonic() < deadline, f"{slug} still {status['status_str']}"
-        time.sleep(0.02)
+        return status if status["is_sync_completed"] or status["is_sync_failed"] else None
+
+    return wait_for(settled, f"{repo}/{slug} to finish processing", timeout=timeout)
+
+
+def calm(sandbox: SandboxFixture) -> None:
+    """Switch every request fault off, so a test can read the sandbox reliably."""
+    sandbox.configure(**QUIET)
+
+
+def stored_packages(sandbox: SandboxFixture, repo: str | None = None) -> list[dict[str, Any]]:
+    """Every package of ``repo`` (default: the sandbox's first), read with faults off."""
+    calm(sandbox)
+    packages: list[dict[str, Any]] = []
+    headers = {"X-Api-Key": sandbox.api_key}
+    with http_client(base_url=sandbox.url, headers=headers, timeout=30) as api:
+        page = 1
+        while True:
+            response = api.get(
+                f"/packages/{repo or sandbox.repo_slug}/",
+                params={"page": page, "page_size": 100},
+            )
+            response.raise_for_status()
+            batch = response.json()
+            packages += batch
+            if len(batch) < 100:
+                return packages
+            page += 1

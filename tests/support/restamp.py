@@ -13,16 +13,14 @@ import bz2
 import gzip
 import io
 import re
-import sys
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
-from catalog import Fixture, load_catalog
+from tests.support.catalog import Fixture, fixture
 
-__all__ = ["RESTAMPABLE", "Made", "fixture", "make_mixed", "restamp"]
+__all__ = ["RESTAMPABLE", "Made", "make_mixed", "restamp"]
 
 # Archive formats detected from content, needing no per-package option, whose version
 # appears literally in the file name and metadata.
@@ -47,10 +45,6 @@ class Made:
     format: str
     name: str
     version: str
-
-
-def fixture(filename: str) -> Fixture:
-    return next(item for item in load_catalog() if item.path.name == filename)
 
 
 def restamp(source: Fixture, version: str, directory: Path) -> Made:
