@@ -14,6 +14,7 @@ from pubsmith_sandbox.query import Vocabulary, collated, compile_query, sort_by
 from pubsmith_sandbox.repos import RepoRecord, RepoStats
 from pubsmith_sandbox.serializers import timestamp
 from pubsmith_sandbox.validation import load_models, validate_body
+from pubsmith_sandbox.web_urls import repo_page_url
 
 if TYPE_CHECKING:
     from pubsmith_sandbox.app import SandboxApp
@@ -113,6 +114,7 @@ class _ReposApi:
 def repo_json(record: RepoRecord, stats: RepoStats, api: str) -> dict[str, Any]:
     """The Repository shape (and RepositoryCreate's, which is the same)."""
     self_url = f"{api}/repos/{record.owner}/{record.slug}/"
+    web_url = repo_page_url(api, record.owner, record.slug)
     kind = record.settings.get("repository_type_str") or "Public"
     data = _settings_json(record.settings)
     data.update(
@@ -136,9 +138,9 @@ def repo_json(record: RepoRecord, stats: RepoStats, api: str) -> dict[str, Any]:
             "package_group_count": stats.groups,
             "repository_type": _TYPES.get(kind, 1),
             "repository_type_str": kind,
-            "self_html_url": f"{self_url}?html=true",
+            "self_html_url": web_url,
             "self_url": self_url,
-            "self_webapp_url": f"{self_url}?webapp=true",
+            "self_webapp_url": web_url,
             "size": stats.size,
             "size_str": _size_str(stats.size),
             "slug": record.slug,

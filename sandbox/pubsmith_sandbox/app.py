@@ -23,6 +23,7 @@ from pubsmith_sandbox.link import Link
 from pubsmith_sandbox.metadata import MetadataStore
 from pubsmith_sandbox.package_store import PackageStore
 from pubsmith_sandbox.packages import PackageService
+from pubsmith_sandbox.pages import page_routes
 from pubsmith_sandbox.processing import Processor
 from pubsmith_sandbox.protocol import Request, Router
 from pubsmith_sandbox.ratelimit import RateLimiter
@@ -80,6 +81,7 @@ class SandboxApp:
                 *repo_routes(self),
                 *metadata_routes(self),
                 *control_routes(self),
+                *page_routes(self),
             ]
         )
 

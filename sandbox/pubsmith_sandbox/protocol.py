@@ -13,7 +13,7 @@ from pubsmith_sandbox.bodies import BodyReader
 from pubsmith_sandbox.errors import BadRequest, HttpError, NotFound
 from pubsmith_sandbox.validation import parse_json
 
-__all__ = ["Handler", "Request", "Response", "Route", "Router", "error_response"]
+__all__ = ["Handler", "HtmlPage", "Request", "Response", "Route", "Router", "error_response"]
 
 JSON_LIMIT = 10 * 1024 * 1024
 
@@ -53,11 +53,18 @@ class Request:
         return value
 
 
+@dataclass(frozen=True)
+class HtmlPage:
+    """A web page, sent as ``text/html; charset=utf-8``; its text is already escaped."""
+
+    text: str
+
+
 @dataclass
 class Response:
     status: int
     body: Any = None
-    """A JSON value, or None for no body (204)."""
+    """A JSON value, an :class:`HtmlPage`, or None for no body (204)."""
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -73,7 +80,8 @@ class Route:
     """operationId; ``{name}`` placeholders are filled from the path."""
     handler: Handler
     control: bool = False
-    """A ``/_sandbox/`` control endpoint: no faults, no rate limit, not counted."""
+    """Not an API operation (a ``/_sandbox/`` control endpoint, a web page): no faults, no
+    rate limit, not counted."""
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pubsmith_sandbox.catalog import DISTROS
 from pubsmith_sandbox.records import PackageFileRef, PackageRecord, Phase, package_phase
+from pubsmith_sandbox.web_urls import package_page_url
 
 __all__ = ["package_json", "search_fields", "status_json", "timestamp"]
 
@@ -82,6 +83,7 @@ def package_json(record: PackageRecord, api: str, now: float) -> dict[str, Any]:
     distro, distro_version = _distro(record, api)
     owner_url = f"{api}/namespaces/{record.owner}/"
     repo_url = f"{api}/repos/{record.owner}/{record.repo}/"
+    web_url = package_page_url(api, record.owner, record.repo, record.format, record.slug_perm)
     data.update(
         {
             "architectures": [],
@@ -132,8 +134,8 @@ def package_json(record: PackageRecord, api: str, now: float) -> dict[str, Any]:
             "security_scan_started_at": None,
             "security_scan_status": None,
             "security_scan_status_updated_at": None,
-            "self_html_url": f"{self_url}?html=true",
-            "self_webapp_url": f"{self_url}?webapp=true",
+            "self_html_url": web_url,
+            "self_webapp_url": web_url,
             "signature_url": None,
             "size": record.size or 0,
             "slug": record.slug,

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from pubsmith_sandbox.app import SandboxApp
 from pubsmith_sandbox.bodies import BodyReader
 from pubsmith_sandbox.errors import HttpError, ServerFault, Throttled
-from pubsmith_sandbox.protocol import Request, Response, Route, error_response
+from pubsmith_sandbox.protocol import HtmlPage, Request, Response, Route, error_response
 from pubsmith_sandbox.ratelimit import RateStatus
 
 __all__ = ["SandboxServer"]
@@ -205,10 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
             return error_response(ServerFault(500, f"Internal sandbox error: {exc}"))
 
     def _send(self, request: Request, response: Response, rate: RateStatus | None = None) -> None:
-        pretty = request.flag("pretty")
-        payload = b""
-        if response.body is not None:
-            payload = json.dumps(response.body, indent=2 if pretty else None).encode("utf-8")
+        payload, content_type = _encoded(response.body, request.flag("pretty"))
         try:
             complete = request.body.drain(_DRAIN_LIMIT)
         except HttpError:
@@ -217,8 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.send_response(response.status)
         headers = {**(rate or self.server.app.limiter.peek()).headers(), **response.headers}
-        if response.body is not None:
-            headers["Content-Type"] = "application/json"
+        if content_type:
+            headers["Content-Type"] = content_type
         if response.status != 204:
             headers["Content-Length"] = str(len(payload))
         if self.close_connection:
@@ -241,3 +238,12 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
         except OSError:
             pass  # the client hung up first, which is all we wanted
+
+
+def _encoded(body: Any, pretty: bool) -> tuple[bytes, str | None]:
+    """A response body's bytes and content type (None for no body)."""
+    if body is None:
+        return b"", None
+    if isinstance(body, HtmlPage):
+        return body.text.encode("utf-8"), "text/html; charset=utf-8"
+    return json.dumps(body, indent=2 if pretty else None).encode("utf-8"), "application/json"
