@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pubsmith_sandbox.catalog import FORMATS
 from pubsmith_sandbox.paging import page_of
 from pubsmith_sandbox.protocol import Request, Response, Route
-from pubsmith_sandbox.query import compile_query, sort_packages
+from pubsmith_sandbox.query import compile_query, sort_by
 from pubsmith_sandbox.records import PackageRecord
 from pubsmith_sandbox.serializers import package_json, search_fields, status_json
 from pubsmith_sandbox.validation import validate_body
@@ -73,7 +73,7 @@ class _PackagesApi:
         if query:
             matches = compile_query(query, self._app.clock.now)
             items = [item for item in items if matches(item)]
-        items = sort_packages(items, request.query.get("sort") or "-date")
+        items = sort_by(items, request.query.get("sort") or "-date")
         shown, headers = page_of(request, items)
         body = [package_json(item["record"], request.api, now) for item in shown]
         return Response(200, body, headers)

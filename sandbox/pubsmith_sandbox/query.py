@@ -36,7 +36,6 @@ __all__ = [
     "collated",
     "compile_query",
     "sort_by",
-    "sort_packages",
 ]
 
 Fields = dict[str, Any]
@@ -183,11 +182,7 @@ def compile_query(text: str, now: Now, vocabulary: Vocabulary = PACKAGES) -> Mat
     return matcher
 
 
-def sort_packages(items: list[Fields], sort: str) -> list[Fields]:
-    return sort_by(items, sort, PACKAGES)
-
-
-def sort_by(items: list[Fields], sort: str, vocabulary: Vocabulary) -> list[Fields]:
+def sort_by(items: list[Fields], sort: str, vocabulary: Vocabulary = PACKAGES) -> list[Fields]:
     """``items`` ordered by each comma-separated field of ``sort``, "-" for descending.
     Items without a value come last, or first when descending, as PostgreSQL orders them."""
     parts = [part.strip() for part in sort.split(",")]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pubsmith_sandbox.errors import BadRequest
-from pubsmith_sandbox.query import compile_query, sort_packages
+from pubsmith_sandbox.query import compile_query, sort_by
 from tests.support.sandbox_api import OPEN_SANDBOX, REPO, publish, wait_settled
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=timezone.utc).timestamp()
@@ -183,8 +183,8 @@ def test_every_sort_the_cli_offers_orders_both_ways(field: str) -> None:
         package("b", "1.0", uploaded_at=2.0, size=5, format="rpm", status="failed"),
         package("a", "2.0", uploaded_at=1.0, size=7, format="deb", status="completed"),
     ]
-    ascending = sort_packages(items, field)
-    descending = sort_packages(items, f"-{field}")
+    ascending = sort_by(items, field)
+    descending = sort_by(items, f"-{field}")
     assert sorted(map(id, ascending)) == sorted(map(id, items))
     if field in ("downloads", "scan", "scan_date"):  # all equal in the sandbox: kept in order
         assert ascending == descending == items
@@ -194,8 +194,8 @@ def test_every_sort_the_cli_offers_orders_both_ways(field: str) -> None:
 
 def test_packages_without_a_value_come_last_ascending_and_first_descending() -> None:
     items = [package(None, "1"), package("b", "1"), package("a", "1")]
-    assert [item["name"] for item in sort_packages(items, "name")] == ["a", "b", None]
-    assert [item["name"] for item in sort_packages(items, "-name")] == [None, "b", "a"]
+    assert [item["name"] for item in sort_by(items, "name")] == ["a", "b", None]
+    assert [item["name"] for item in sort_by(items, "-name")] == [None, "b", "a"]
 
 
 TOKENS = st.sampled_from(
