@@ -11,7 +11,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -175,13 +175,20 @@ class FileSink:
 
     With ``offset``, the bytes go to that place in a file shared with other writers (the
     assembly of a multipart upload's parts), which a failure leaves where it is.
+    ``written`` is told the count of bytes written so far after each write.
     """
 
     def __init__(
-        self, path: Path, algorithms: Iterable[str] = (), *, offset: int | None = None
+        self,
+        path: Path,
+        algorithms: Iterable[str] = (),
+        *,
+        offset: int | None = None,
+        written: Callable[[int], None] | None = None,
     ) -> None:
         self.path = path
         self.size = 0
+        self._written = written
         self._shared = offset is not None
         if offset is None:
             self._file = path.open("wb", buffering=0)
@@ -203,6 +210,8 @@ class FileSink:
             for hasher in self._hashers.values():
                 hasher.update(piece)
         self.size += len(data)
+        if self._written is not None:
+            self._written(self.size)
 
     def finish(self) -> dict[str, str]:
         """Close the file; returns the hex digests by algorithm."""

@@ -132,8 +132,22 @@ class UploadService:
                 receive_to_file(body, sink)
                 sink.path.replace(assembly.own_file(part_number))
             else:
-                sink = FileSink(assembly.joined, offset=offset)
-                receive_to_file(body, sink)
+                follow = (
+                    None
+                    if upload.digests is None
+                    else upload.digests.writing(part_number, assembly.joined, offset)
+                )
+                sink = FileSink(
+                    assembly.joined,
+                    offset=offset,
+                    written=None if follow is None else follow.written,
+                )
+                try:
+                    receive_to_file(body, sink)
+                except BaseException:
+                    if follow is not None:
+                        follow.failed()
+                    raise
         finally:
             assembly.release(part_number)
         part = StoredPart(part_number, sink.size, offset)
