@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from pubsmith.cli.collector import collect_from_now_on
 from pubsmith.cli.errors import echo_error, echo_warning, handle_errors
 from pubsmith.cli.exit_codes import ExitCode, exit_code_for_results
 from pubsmith.cli.lines import format_result
@@ -204,6 +205,9 @@ def publish_command(
     from pubsmith.settings import Settings
     from pubsmith.summary import annotation_lines, append_step_summary
 
+    # Loaded: all a run needs but the plugins, which planning loads with collection on, as
+    # it reads artifacts by the thousand.
+    collect_from_now_on()
     config = load_config(
         flags={
             "repo": repo,
