@@ -420,9 +420,21 @@ class Pipeline:
     def _existing_processed(self, package: _Package, done: Future[dict[str, Any]]) -> None:
         """The package we waited for (another run's, maybe with our content) has finished.
 
-        Its checksum may only show now: decide again from what the repository holds.
+        Its checksum may only show now: decide again from what the repository holds. If it
+        failed or is gone, it may have been another run's duplicate of the package that won
+        the race (failed as such, then deleted by that run): that one is ours then.
         """
-        done.result()  # its processing failed: so does ours, with its reason
+        awaited = package.result.slug_perm or package.result.slug
+        try:
+            done.result()
+        except ProcessingError as exc:
+            what = f"the package we awaited, {awaited},"
+            if self._settle_elsewhere(package, awaited, what, republish=self.options.republish):
+                return
+            # Nothing else holds the file: ours would fail as that one did.
+            raise ProcessingError(exc.slug, f"{package.file}: {exc.reason}") from None
+        except NotFoundError:
+            pass  # gone: its run deleted it, a failed duplicate; what is left decides
         if self._settle_existing(package):
             return
         if package.created is None:
@@ -440,19 +452,28 @@ class Pipeline:
         If so the result becomes that package's (skipped, or awaited), and ours, a failed
         duplicate, is deleted once theirs is known to hold the file.
         """
+        what = f"our package {package.created}"
+        return self._settle_elsewhere(package, package.created, what, republish=False)
+
+    def _settle_elsewhere(
+        self, package: _Package, failed: str | None, what: str, *, republish: bool
+    ) -> bool:
+        """Whether a package of this file other than ``failed`` (``what`` failed processing)
+        settles ours: skipped or awaited in its favour, or failed if it holds other content."""
         others = [
             found
             for found in self._lookup.matches(package.identity)
-            if found.get("slug_perm") != package.created
+            if found.get("slug_perm") != failed
         ]
-        if not others or package.digest is None:
+        if not others:
             return False
-        decision = decide(others, package.digest.sha256, republish=False)
+        digest = package.digest or self._digest(package)
+        decision = decide(others, digest.sha256, republish=republish)
         if decision.action == "publish":
             return False
         if decision.action == "conflict":
             raise PubsmithError(
-                f"{package.file}: our package {package.created} failed processing; "
+                f"{package.file}: {what} failed processing; "
                 f"{package.plan.name} {package.plan.version} {decision.problem}"
             )
         log.info(

@@ -46,10 +46,20 @@ def package_state(package: Mapping[str, Any]) -> PackageState:
 
 
 def rank(packages: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Synchronised packages first, then processing ones, then failed ones newest first."""
+    """Synchronised packages first, then processing ones oldest first, then failed ones
+    newest first.
+
+    Of several processing (concurrent runs each made one), the server is likeliest to
+    finish the oldest first and fail the others as its duplicates.
+    """
     order = {"synchronised": 0, "processing": 1, "failed": 2}
-    newest_first = sorted(packages, key=lambda package: uploaded_at(package) or 0.0, reverse=True)
-    return sorted(newest_first, key=lambda package: order[package_state(package)])
+
+    def key(package: Mapping[str, Any]) -> tuple[int, float]:
+        state = package_state(package)
+        when = uploaded_at(package) or 0.0
+        return order[state], when if state == "processing" else -when
+
+    return sorted(packages, key=key)
 
 
 def decide(packages: Sequence[Mapping[str, Any]], sha256: str, *, republish: bool) -> Decision:

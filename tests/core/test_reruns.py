@@ -85,6 +85,17 @@ def test_ranking_puts_the_newest_failed_package_first_among_failed_ones() -> Non
     assert [p["slug_perm"] for p in rank([old, new, processing])] == ["busy", "new", "old"]
 
 
+def test_of_several_processing_packages_the_oldest_is_awaited() -> None:
+    # Concurrent runs each made one: the first made is the one the others are duplicates of.
+    late = package("processing", slug="late", uploaded="2026-12-01T10:00:01.500Z")
+    first = package("processing", slug="first", uploaded="2026-12-01T10:00:00.250Z")
+    decision = decide([late, first], OURS, republish=False)
+    assert (decision.action, decision.package and decision.package["slug_perm"]) == (
+        "await",
+        "first",
+    )
+
+
 def test_states_are_read_from_the_status_flags() -> None:
     assert package_state(package("synchronised")) == "synchronised"
     assert package_state(package("failed")) == "failed"

@@ -179,3 +179,39 @@ def test_a_server_that_refuses_a_duplicate_up_front_gets_no_upload(
     assert (again.status, again.slug_perm) == ("skipped", first.slug_perm), again.error
     assert searches
     assert not [seen for seen in server.seen if seen.path.startswith("/files/")]
+
+
+@pytest.mark.parametrize("then", ["fails", "fails and is deleted by its run"])
+@pytest.mark.cloudsmith_sandbox(faults={}, clock="manual")
+def test_a_run_awaiting_another_runs_package_that_loses_the_race_skips_in_favour_of_the_winner(
+    sandbox: SandboxFixture, tmp_path: Path, then: str
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("release notes\n")
+    same = {"repo": REPO, "options": {"raw.version": "1"}, "api_url": sandbox.url,
+            "api_key": KEY, "resume": False}  # fmt: skip
+    # Two other runs made the same package and both are processing; the one made first
+    # (which ours awaits) finishes last, so it is the one that fails as a duplicate.
+    sandbox.configure(sync_seconds=10)
+    [loser] = publish([f"raw:{path}"], wait=False, **same)
+    sandbox.clock.advance(0.1)
+    sandbox.configure(sync_seconds=1)
+    [winner] = publish([f"raw:{path}"], wait=False, **same)
+    awaited: list[str] = []
+
+    def settle_both(event: Event) -> None:
+        if isinstance(event, StageChanged) and event.stage == "await" and not awaited:
+            awaited.append(event.detail)
+            sandbox.clock.advance(20)
+            if then == "fails and is deleted by its run":
+                # The losing run cleans up its failed duplicate before our first look at it.
+                with CloudsmithClient(sandbox.url, KEY) as client:
+                    client.delete_package(*REPO.split("/"), str(loser.slug_perm))
+
+    [ours] = publish([f"raw:{path}"], skip_existing=True, on_event=settle_both, **same)
+    assert awaited == [""]  # ours found them processing and sent nothing
+    assert (ours.status, ours.slug_perm) == ("skipped", winner.slug_perm), ours.error
+    held = {package["slug_perm"]: package for package in stored(sandbox)}
+    assert held[str(winner.slug_perm)]["is_sync_completed"]
+    assert held.get(str(loser.slug_perm), {"is_sync_failed": True})["is_sync_failed"]
+    assert sandbox.state()["requests"]["files_create"] == 2
