@@ -24,7 +24,7 @@ from pubsmith.errors import PluginError
 from pubsmith.plugin import FormatPlugin, Option
 from pubsmith.registration import Origin, Registration, calling, detail
 
-__all__ = ["ENTRY_POINT_GROUP", "load_registrations"]
+__all__ = ["ENTRY_POINT_GROUP", "PluginLoader"]
 
 ENTRY_POINT_GROUP = "pubsmith.formats"
 _HOOK = "pubsmith_register_format"
@@ -33,66 +33,104 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _COMMON_FIELDS = frozenset({"package_file", "tags", "republish"})
 
 
-def load_registrations(extra: Iterable[object] = ()) -> list[Registration]:
-    """Every plugin of the ``pubsmith.formats`` entry-point group, plus ``extra``.
+class PluginLoader:
+    """The plugins of the ``pubsmith.formats`` entry-point group, plus ``extra``.
 
-    ``extra`` takes plugin objects registered directly (tests, embedding scripts). A
-    third-party plugin that sets ``REPLACES_BUILTIN`` takes the place of the builtin of its
-    name; any other two plugins with one name are an error naming both.
+    Third-party plugins and ``extra`` (plugin objects registered directly: tests,
+    embedding scripts) load at once. A builtin loads when its format is first asked for
+    (:meth:`load_builtin`), or with every other one (:meth:`load_all`): a run publishing one
+    format imports one builtin module, not all of them. A third-party plugin that sets
+    ``REPLACES_BUILTIN`` takes the place of the builtin of its name; any other two plugins
+    with one name are an error naming both, raised as soon as both are installed.
     """
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    sources: list[tuple[object, Origin]] = []
-    for module, origin in _entry_point_modules():
-        if manager.is_registered(module):
-            continue  # two entry points naming one module register it once
-        _register(manager, module, origin)
-        sources.append((module, origin))
-    for plugin in extra:
-        origin = Origin(entry_point=getattr(plugin, "__name__", type(plugin).__name__))
-        _register(manager, plugin, origin)
-        sources.append((plugin, origin))
-    try:
-        manager.check_pending()
-    except pluggy.PluginValidationError as exc:  # _register reports these first; a backstop
-        origin = next(origin for plugin, origin in sources if plugin is exc.plugin)
-        raise PluginError(f"{origin.describe()}: {_last_line(exc)}; {origin.advice()}") from None
 
-    registrations: dict[str, Registration] = {}
-    everyone = [plugin for plugin, _ in sources]
-    for plugin, origin in sources:
-        # Each plugin's hook is called on its own, so that what it returns, or raises, is
-        # known to be that plugin's.
-        caller = manager.subset_hook_caller(
-            _HOOK, remove_plugins=[other for other in everyone if other is not plugin]
-        )
-        with calling(origin, _HOOK):
-            results = caller()
-        _add(registrations, _instantiate(origin, results))
-    return list(registrations.values())
+    def __init__(self, extra: Iterable[object] = ()) -> None:
+        self._manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self._manager.add_hookspecs(hookspecs)
+        self.registrations: dict[str, Registration] = {}
+        """What is loaded so far, by format name."""
+        entries = list(_entry_points())
+        # A builtin's entry point is named after its format (tests/core/test_plugin_loader.py).
+        self._builtins = {
+            origin.entry_point: (entry, origin) for entry, origin in entries if origin.builtin
+        }
+        third_party = [
+            (_imported(entry, origin), origin) for entry, origin in entries if not origin.builtin
+        ]
+        direct = [
+            (plugin, Origin(entry_point=getattr(plugin, "__name__", type(plugin).__name__)))
+            for plugin in extra
+        ]
+        self._load([*third_party, *direct])
+        for name in list(self.registrations):
+            self.load_builtin(name)  # a clash with a builtin shows now, not on first use
+
+    @property
+    def pending(self) -> list[str]:
+        """The formats of the builtins not loaded yet."""
+        return list(self._builtins)
+
+    def load_builtin(self, name: str) -> None:
+        """Load the builtin plugin of format ``name``, if there is one not loaded yet."""
+        found = self._builtins.pop(name, None)
+        if found is not None:
+            self._load([(_imported(*found), found[1])])
+
+    def load_all(self) -> None:
+        """Load every builtin not loaded yet."""
+        pending = list(self._builtins.values())
+        self._builtins.clear()
+        self._load([(_imported(entry, origin), origin) for entry, origin in pending])
+
+    def _load(self, sources: list[tuple[object, Origin]]) -> None:
+        added: list[tuple[object, Origin]] = []
+        for plugin, origin in sources:
+            if self._manager.is_registered(plugin):
+                continue  # two entry points naming one module register it once
+            _register(self._manager, plugin, origin)
+            added.append((plugin, origin))
+        try:
+            self._manager.check_pending()
+        except pluggy.PluginValidationError as exc:  # _register reports these first; a backstop
+            origin = next(origin for plugin, origin in added if plugin is exc.plugin)
+            raise PluginError(
+                f"{origin.describe()}: {_last_line(exc)}; {origin.advice()}"
+            ) from None
+        everyone = self._manager.get_plugins()
+        for plugin, origin in added:
+            # Each plugin's hook is called on its own, so that what it returns, or raises,
+            # is known to be that plugin's.
+            caller = self._manager.subset_hook_caller(
+                _HOOK, remove_plugins=[other for other in everyone if other is not plugin]
+            )
+            with calling(origin, _HOOK):
+                results = caller()
+            _add(self.registrations, _instantiate(origin, results))
 
 
-def _entry_point_modules() -> Iterable[tuple[object, Origin]]:
+def _entry_points() -> Iterable[tuple[importlib.metadata.EntryPoint, Origin]]:
     # Reading a distribution's metadata parses its METADATA file: once per distribution,
     # not once per entry point (that was a third of start-up).
     names: dict[int, tuple[str, str]] = {}
     for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         distribution = getattr(entry_point, "dist", None)
         if distribution is None:
-            origin = Origin(entry_point.name, "an unknown distribution")
-        else:
-            if id(distribution) not in names:
-                metadata = distribution.metadata
-                names[id(distribution)] = (metadata["Name"], metadata["Version"])
-            origin = Origin(entry_point.name, *names[id(distribution)])
-        try:
-            module = entry_point.load()
-        except Exception as exc:
-            said = detail(exc) or "no message"
-            raise PluginError(
-                f"{origin.describe()} cannot be imported ({said}); {origin.advice()}"
-            ) from exc
-        yield module, origin
+            yield entry_point, Origin(entry_point.name, "an unknown distribution")
+            continue
+        if id(distribution) not in names:
+            metadata = distribution.metadata
+            names[id(distribution)] = (metadata["Name"], metadata["Version"])
+        yield entry_point, Origin(entry_point.name, *names[id(distribution)])
+
+
+def _imported(entry_point: importlib.metadata.EntryPoint, origin: Origin) -> object:
+    try:
+        return entry_point.load()
+    except Exception as exc:
+        said = detail(exc) or "no message"
+        raise PluginError(
+            f"{origin.describe()} cannot be imported ({said}); {origin.advice()}"
+        ) from exc
 
 
 def _register(manager: pluggy.PluginManager, plugin: object, origin: Origin) -> None:

@@ -20,7 +20,7 @@ from pubsmith._text import printable
 from pubsmith.artifact import Artifact
 from pubsmith.errors import ArtifactError, ConfigError, FormatDetectionError, PluginError
 from pubsmith.plugin import FormatPlugin, PackageInfo, Strength
-from pubsmith.plugin_loader import ENTRY_POINT_GROUP, load_registrations
+from pubsmith.plugin_loader import ENTRY_POINT_GROUP, PluginLoader
 from pubsmith.registration import Origin, Registration
 
 __all__ = [
@@ -40,58 +40,68 @@ class FormatRegistry:
     """The installed format plugins, keyed by ``PLUGIN_NAME``.
 
     Built from :meth:`load`, or directly from plugin instances (tests, embedding scripts),
-    which then count as registered directly.
+    which then count as registered directly. A loaded registry imports a builtin plugin
+    when its format is first asked for by name, and all of them to detect a format.
     """
 
-    def __init__(self, plugins: Mapping[str, FormatPlugin] | Iterable[Registration]) -> None:
-        if isinstance(plugins, Mapping):
-            keyed = {key: Registration(plugin, Origin(key)) for key, plugin in plugins.items()}
+    def __init__(
+        self, plugins: Mapping[str, FormatPlugin] | Iterable[Registration] | PluginLoader
+    ) -> None:
+        self._loader = plugins if isinstance(plugins, PluginLoader) else None
+        if isinstance(plugins, PluginLoader):
+            self._registrations = plugins.registrations  # filled in as builtins load
+        elif isinstance(plugins, Mapping):
+            self._registrations = {
+                key: Registration(plugin, Origin(key)) for key, plugin in plugins.items()
+            }
         else:
-            keyed = {registration.name: registration for registration in plugins}
-        self._registrations = dict(sorted(keyed.items()))
+            self._registrations = {registration.name: registration for registration in plugins}
 
     @classmethod
     def load(cls, extra: Iterable[ModuleType | object] = ()) -> FormatRegistry:
-        """Load every plugin of the ``pubsmith.formats`` entry-point group, plus ``extra``.
+        """The plugins of the ``pubsmith.formats`` entry-point group, plus ``extra``.
 
         ``extra`` takes plugin objects registered directly (tests, embedding scripts).
         Raises :class:`~pubsmith.PluginError` naming the first plugin that cannot load.
         """
-        return cls(load_registrations(extra))
+        return cls(PluginLoader(extra))
 
     def __contains__(self, name: object) -> bool:
-        return name in self._registrations
+        return name in self.names()
 
     def __iter__(self) -> Iterator[FormatPlugin]:
-        return (registration.plugin for registration in self._registrations.values())
+        return (registration.plugin for registration in self.registrations())
 
     def names(self) -> list[str]:
-        return list(self._registrations)
+        pending = self._loader.pending if self._loader is not None else []
+        return sorted({*self._registrations, *pending})
 
     def registrations(self) -> list[Registration]:
         """Each plugin with its origin, in name order, as ``pubsmith formats`` shows them."""
-        return list(self._registrations.values())
+        return list(self._everyone().values())
 
     def canonical_name(self, name: str) -> str | None:
         """The installed format called ``name`` in any letter case, or None."""
         wanted = name.casefold()
-        return next((known for known in self._registrations if known.casefold() == wanted), None)
+        return next((known for known in self.names() if known.casefold() == wanted), None)
 
     def get(self, name: str) -> FormatPlugin:
         return self.registration(name).plugin
 
     def registration(self, name: str) -> Registration:
+        if self._loader is not None:
+            self._loader.load_builtin(name)
         try:
             return self._registrations[name]
         except KeyError:
             raise ConfigError(
                 f"unknown format {name!r}{self.did_you_mean(name)}; installed formats: "
-                f"{', '.join(self._registrations)}"
+                f"{', '.join(self.names())}"
             ) from None
 
     def did_you_mean(self, name: str) -> str:
         """`` (did you mean raw?)`` for a name close to an installed format's, else ``""``."""
-        close = difflib.get_close_matches(name.casefold(), list(self._registrations), n=1)
+        close = difflib.get_close_matches(name.casefold(), self.names(), n=1)
         return f" (did you mean {close[0]}?)" if close else ""
 
     def claims(self, artifact: Artifact) -> dict[str, Strength]:
@@ -101,7 +111,7 @@ class FormatRegistry:
         file: without its answer no format can be picked with confidence.
         """
         found: dict[str, Strength] = {}
-        for name, registration in self._registrations.items():
+        for name, registration in self._everyone().items():
             strength = self._recognise(registration, artifact)
             if strength is not Strength.NONE:
                 found[name] = strength
@@ -148,6 +158,11 @@ class FormatRegistry:
         values = {**find_companions(registration, artifact), **given}
         read = read_companions(registration, artifact, values)
         return plugin, artifact, merge_info(info, read)
+
+    def _everyone(self) -> dict[str, Registration]:
+        if self._loader is not None:
+            self._loader.load_all()
+        return dict(sorted(self._registrations.items()))
 
     def _detect(self, artifact: Artifact) -> Registration:
         claims = self.claims(artifact)

@@ -3,6 +3,10 @@ PluginError naming the plugin and its distribution, and a builtin is replaced on
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +14,8 @@ import pytest
 
 from pubsmith import Artifact
 from pubsmith.errors import PluginError
+from pubsmith.plugin_loader import ENTRY_POINT_GROUP
+from pubsmith.registration import BUILTIN_DISTRIBUTION
 from pubsmith.registry import FormatRegistry
 
 PluginInstaller = Callable[..., Path]
@@ -92,6 +98,52 @@ def test_builtin_formats_are_all_registered_through_entry_points(registry: Forma
     origins = {registration.origin.label for registration in registry.registrations()}
     assert origins == {"pubsmith 0.1.0"}
     assert all(registration.origin.builtin for registration in registry.registrations())
+
+
+def test_each_builtin_entry_point_is_named_after_its_format() -> None:
+    # A builtin is loaded by the name of the format asked for, before it is imported.
+    builtins = [
+        entry
+        for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        if entry.dist is not None and entry.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+    ]
+    assert sorted(entry.name for entry in builtins) == BUILTIN_FORMATS
+    for entry in builtins:
+        assert entry.name == entry.load().pubsmith_register_format().PLUGIN_NAME
+
+
+_PROBE = """
+import json, sys
+from pubsmith.registry import FormatRegistry
+registry = FormatRegistry.load()
+{steps}
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("pubsmith_formats."))))
+"""
+
+
+def _builtins_imported(*steps: str) -> list[str]:
+    code = _PROBE.format(steps="\n".join(steps))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    modules: list[str] = json.loads(result.stdout)
+    return [name for name in modules if not name.split(".")[-1].startswith("_")]
+
+
+def test_a_builtin_is_imported_when_its_format_is_first_asked_for() -> None:
+    assert _builtins_imported() == []
+    assert _builtins_imported("assert 'npm' in registry", "registry.canonical_name('RAW')") == []
+    assert _builtins_imported("registry.get('raw')") == ["pubsmith_formats.raw"]
+    everything = [f"pubsmith_formats.{name}" for name in BUILTIN_FORMATS]
+    assert _builtins_imported("registry.registrations()") == everything
+    assert _builtins_imported("list(registry)") == everything
+
+
+def test_detection_asks_every_builtin(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("notes")
+    detecting = f"from pubsmith import Artifact; registry.claims(Artifact({str(path)!r}))"
+    assert len(_builtins_imported(detecting)) == len(BUILTIN_FORMATS)
 
 
 def test_third_party_plugin_loads_like_a_builtin(plugin_site: PluginInstaller) -> None:
