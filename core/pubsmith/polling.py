@@ -70,15 +70,25 @@ def wait_for_sync(
         if status.get("is_sync_completed"):
             return status
         if status.get("is_sync_failed"):
-            reason = one_line(str(status.get("status_reason") or ""), 1000)
-            raise ProcessingError(slug, reason or "no reason given by the server")
+            raise _failure(slug, status)
         wait = trend.remaining(status)
         try:
             polls.send(wait)
         except StopIteration:
-            stage = status.get("stage_str") or status.get("status_str") or ""
-            raise SyncTimeoutError(slug, timeout, one_line(str(stage), 60)) from None
+            raise _timed_out(slug, timeout, status) from None
         status = None
+
+
+def _failure(slug: str, status: dict[str, Any]) -> ProcessingError:
+    """A failed package's error, with the server's reason bounded and on one line."""
+    reason = one_line(str(status.get("status_reason") or ""), 1000)
+    return ProcessingError(slug, reason or "no reason given by the server")
+
+
+def _timed_out(slug: str, timeout: float, status: dict[str, Any]) -> SyncTimeoutError:
+    """The error of a wait that ran out, naming the stage the server last reported."""
+    stage = status.get("stage_str") or status.get("status_str") or ""
+    return SyncTimeoutError(slug, timeout, one_line(str(stage), 60))
 
 
 class _Trend:
@@ -256,9 +266,8 @@ class Poller:
             return
         now = self._clock()
         if now >= followed.deadline:
-            stage = status.get("stage_str") or status.get("status_str") or ""
             timeout = followed.deadline - followed.started
-            followed.future.set_exception(SyncTimeoutError(followed.slug, timeout, str(stage)))
+            followed.future.set_exception(_timed_out(followed.slug, timeout, status))
             return
         wanted = followed.trend.remaining(status)
         delay = followed.interval if wanted is None else wanted
@@ -276,8 +285,6 @@ class Poller:
             followed.future.set_result(status)
             return True
         if status.get("is_sync_failed"):
-            reason = str(status.get("status_reason") or "").strip()
-            error = ProcessingError(followed.slug, reason or "no reason given by the server")
-            followed.future.set_exception(error)
+            followed.future.set_exception(_failure(followed.slug, status))
             return True
         return False

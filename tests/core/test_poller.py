@@ -26,6 +26,7 @@ class Processing:
         self.took = took
         self.started: dict[str, float] = {}
         self.failing: set[str] = set()
+        self.reason = "the artifact is corrupt"
         self.asked: list[tuple[str, float]] = []
 
     def handler(self, request: httpx.Request) -> httpx.Response:
@@ -39,7 +40,7 @@ class Processing:
             json={
                 "is_sync_completed": done and not failed,
                 "is_sync_failed": failed,
-                "status_reason": "the artifact is corrupt" if failed else None,
+                "status_reason": self.reason if failed else None,
                 "status_str": "Completed" if done else "Synchronising",
             },
         )
@@ -111,6 +112,20 @@ def test_a_failed_package_fails_its_future_with_the_servers_reason(
     server.failing.add("broken")
     with pytest.raises(ProcessingError, match="the artifact is corrupt"):
         follow(poller, server, "broken")
+
+
+def test_the_servers_reason_is_one_bounded_printable_line(
+    poller: Poller, server: Processing
+) -> None:
+    # As for `pubsmith status`: the reason reaches a terminal and the JSON results.
+    server.failing.add("hostile")
+    server.reason = "bad\n\x1b[2Jwheel " + "x" * 5000
+    with pytest.raises(ProcessingError) as caught:
+        follow(poller, server, "hostile")
+    reason = caught.value.reason
+    assert reason.startswith("bad \\x1b[2Jwheel xxx")
+    assert "\n" not in reason and "\x1b" not in reason
+    assert len(reason) <= 1000
 
 
 def test_a_package_still_processing_at_its_deadline_times_out(
