@@ -60,6 +60,9 @@ class PartDigests:
         self._growing: dict[int, FollowedPart] = {}
         self._spoiled = False
         self._closing = False
+        """No part is followed any more: completing, or stopping."""
+        self._abandoned = False
+        """Nothing more is hashed: the upload is aborted, or the sandbox stops."""
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sandbox-parts")
@@ -109,7 +112,7 @@ class PartDigests:
 
         Nothing more can be received afterwards.
         """
-        self.close()
+        self._end(abandon=False)
         with self._lock:
             whole = numbers == list(range(1, self._next))
             if self._spoiled or not whole:
@@ -117,9 +120,15 @@ class PartDigests:
             return {name: hasher.hexdigest() for name, hasher in self._hashers.items()}
 
     def close(self) -> None:
-        """Hash what is stored, stop following parts still being written, and end."""
+        """Stop hashing, with whatever is left unhashed: nobody will ask for the digests."""
+        self._end(abandon=True)
+
+    def _end(self, *, abandon: bool) -> None:
+        """Stop following parts still being written; unless ``abandon``, first hash what
+        is stored; then end the hashing task."""
         with self._lock:
             self._closing = True
+            self._abandoned = self._abandoned or abandon
             self._changed.notify_all()
         self._executor.shutdown(wait=True)
 
@@ -171,7 +180,7 @@ class PartDigests:
         the part's bytes ``start`` to ``end`` they are, and the attempt still writing them
         (None once the part is stored). None when there are none yet, or any more."""
         with self._lock:
-            while not self._spoiled:
+            while not self._spoiled and not self._abandoned:
                 start = self._hashed
                 part = self._received.get(self._next)
                 if part is not None:
