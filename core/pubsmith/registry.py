@@ -47,8 +47,9 @@ class FormatRegistry:
     def __init__(
         self, plugins: Mapping[str, FormatPlugin] | Iterable[Registration] | PluginLoader
     ) -> None:
-        self._loader = plugins if isinstance(plugins, PluginLoader) else None
+        self._loader: PluginLoader | None = None
         if isinstance(plugins, PluginLoader):
+            self._loader = plugins
             self._registrations = plugins.registrations  # filled in as builtins load
         elif isinstance(plugins, Mapping):
             self._registrations = {
